@@ -1,0 +1,58 @@
+// The ServiceTitan Accounting v2 client: openapi-fetch over the generated types, bound to one
+// tenant, with auth, timeout and retry layered into its fetch.
+import createClient, { type Client, defaultPathSerializer } from "openapi-fetch";
+import { type Clock, systemClock } from "./clock.ts";
+import { accountingBaseUrl, resolveHosts, type ServiceTitanEnvironment } from "./environments.ts";
+import { parseId } from "./ids.ts";
+import { errorMiddleware } from "./middleware.ts";
+import type { ServiceTitanPaths } from "./paths.ts";
+import type { TokenProvider } from "./token-provider.ts";
+import { type AuthorizationScheme, withAuth } from "./transport/auth.ts";
+import type { Fetch } from "./transport/fetch.ts";
+import { type RetryOptions, withRetry } from "./transport/retry.ts";
+import { withTimeout } from "./transport/timeout.ts";
+
+export type ServiceTitanClient = Client<ServiceTitanPaths, "application/json">;
+
+export interface ServiceTitanClientOptions {
+  /** "production", "integration", or explicit hosts (the simulator). */
+  environment: ServiceTitanEnvironment;
+  /** ServiceTitan tenant id; filled into every `/tenant/{tenant}/…` path. */
+  tenantId: number;
+  /** ServiceTitan App Key, sent as `ST-App-Key` on every call. */
+  appKey: string;
+  tokens: TokenProvider;
+  /** `Authorization` format; default "raw" as in ServiceTitan's example (UNCONFIRMED, see transport/auth.ts). */
+  authorizationScheme?: AuthorizationScheme;
+  /** Per-attempt timeout (default 30 s). */
+  timeoutMs?: number;
+  /** Retry policy for idempotent calls; `false` turns retries off. */
+  retry?: RetryOptions | false;
+  /** Where requests go; inject the simulator's fetch in tests and local runs. */
+  fetch?: Fetch;
+  clock?: Clock;
+}
+
+/**
+ * @example
+ * const st = createServiceTitanClient({ environment: "integration", tenantId, appKey, tokens });
+ * const { data } = await st.GET("/tenant/{tenant}/invoices", { params: { query: { ids: "1,2" } } });
+ */
+export function createServiceTitanClient(options: ServiceTitanClientOptions): ServiceTitanClient {
+  const tenant = parseId(options.tenantId);
+  const clock = options.clock ?? systemClock;
+  const network: Fetch = options.fetch ?? ((request) => fetch(request));
+  const signed = withAuth(withTimeout(network, options.timeoutMs ?? 30_000), {
+    tokens: options.tokens,
+    appKey: options.appKey,
+    scheme: options.authorizationScheme,
+  });
+  const transport = options.retry === false ? signed : withRetry(signed, { clock, ...options.retry });
+  const client = createClient<ServiceTitanPaths, "application/json">({
+    baseUrl: accountingBaseUrl(resolveHosts(options.environment)),
+    fetch: transport,
+    pathSerializer: (pathname, params) => defaultPathSerializer(pathname, { ...params, tenant }),
+  });
+  client.use(errorMiddleware(() => clock.now()));
+  return client;
+}

@@ -1,0 +1,43 @@
+// @st-edge/servicetitan: the typed ServiceTitan Accounting v2 client and what every worker
+// needs around it (errors, ids, money, paging, tokens).
+export type { Clock } from "./clock.ts";
+export { systemClock } from "./clock.ts";
+export type { ServiceTitanClient, ServiceTitanClientOptions } from "./client.ts";
+export { createServiceTitanClient } from "./client.ts";
+export type { ServiceTitanEnvironment, ServiceTitanHosts } from "./environments.ts";
+export { accountingBaseUrl, resolveHosts, SERVICETITAN_ENVIRONMENTS, tokenUrl } from "./environments.ts";
+export type { ServiceTitanFailure, ServiceTitanProblem, TokenFailure } from "./errors.ts";
+export { ServiceTitanAuthError, ServiceTitanError } from "./errors.ts";
+export type { components, operations, paths } from "./generated/accounting-v2.ts";
+export { InvalidIdError, isId, parseId } from "./ids.ts";
+export { Decimal, MoneyFormatError, type Rounding } from "./money.ts";
+export type { ExportBatch, ExportFeedOptions, Page } from "./paging.ts";
+export { allPages, chunk, exportFeed, fetchByIds, fetchOneById, MAX_IDS_PER_CALL, unwrap } from "./paging.ts";
+export type { ServiceTitanPaths } from "./paths.ts";
+export { parseRetryAfter, secondsHintFromTitle } from "./retry-after.ts";
+export type {
+  ClientCredentials,
+  IssuedToken,
+  MemoryTokenProviderOptions,
+  TokenProvider,
+  TokenRequestOptions,
+} from "./token-provider.ts";
+export { createMemoryTokenProvider, isFresh, requestToken, SingleFlight } from "./token-provider.ts";
+export type { AuthorizationScheme } from "./transport/auth.ts";
+export type { Fetch } from "./transport/fetch.ts";
+export type { RetryOptions } from "./transport/retry.ts";
+
+/** Shorthands for the ServiceTitan records workers use most. */
+import type { components as C } from "./generated/accounting-v2.ts";
+export type Invoice = C["schemas"]["Accounting.V2.InvoiceResponse"];
+export type InvoiceItem = C["schemas"]["Accounting.V2.InvoiceItemResponse"];
+export type DetailedPayment = C["schemas"]["Accounting.V2.DetailedPaymentResponse"];
+export type PaymentResponse = C["schemas"]["Accounting.V2.PaymentResponse"];
+export type PaymentCreateRequest = C["schemas"]["Accounting.V2.PaymentCreateRequest"];
+export type PaymentUpdateRequest = C["schemas"]["Accounting.V2.PaymentUpdateRequest"];
+export type PaymentType = C["schemas"]["Accounting.V2.PaymentTypeResponse"];
+export type PaymentTerm = C["schemas"]["Accounting.V2.PaymentTermAPIModel"];
+export type TaxZone = C["schemas"]["Accounting.V2.TaxZoneResponse"];
+export type ApBill = C["schemas"]["Accounting.V2.ApBillResponse"];
+export type ExportInvoice = C["schemas"]["Accounting.V2.ExportInvoiceResponse"];
+export type ExportPayment = C["schemas"]["Accounting.V2.ExportPaymentResponse"];

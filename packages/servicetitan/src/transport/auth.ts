@@ -1,0 +1,36 @@
+// Signs every attempt with the current token and the app key. A 401 means ServiceTitan no longer
+// accepts that token (revoked, expired early): drop exactly that token and try once more with a
+// fresh one. Safe for writes too: a 401 is refused before anything is applied.
+import type { TokenProvider } from "../token-provider.ts";
+import type { Fetch } from "./fetch.ts";
+
+/**
+ * How the token goes into `Authorization`. ServiceTitan's own example sends the raw token; many
+ * clients send `Bearer <token>` and report it works. Which one ServiceTitan treats as canonical
+ * is UNCONFIRMED (FACTS.md §1), so it is configurable; the default follows the official example.
+ */
+export type AuthorizationScheme = "raw" | "bearer";
+
+export interface AuthOptions {
+  tokens: TokenProvider;
+  appKey: string;
+  scheme?: AuthorizationScheme;
+}
+
+export function withAuth(next: Fetch, { tokens, appKey, scheme = "raw" }: AuthOptions): Fetch {
+  const sign = (request: Request, token: string): Request => {
+    const signed = new Request(request);
+    signed.headers.set("Authorization", scheme === "bearer" ? `Bearer ${token}` : token);
+    signed.headers.set("ST-App-Key", appKey);
+    return signed;
+  };
+  return async (request) => {
+    const spare = request.clone();
+    const token = await tokens.getToken();
+    const response = await next(sign(request, token));
+    if (response.status !== 401) return response;
+    await response.body?.cancel();
+    await tokens.invalidate(token);
+    return next(sign(spare, await tokens.getToken()));
+  };
+}
