@@ -29,7 +29,8 @@ const spec = JSON.parse(readFileSync(effective, "utf8"));
 const operations = {};
 for (const [path, item] of Object.entries(spec.paths)) {
   for (const [method, op] of Object.entries(item)) {
-    if (op && typeof op === "object" && "operationId" in op) operations[`${method.toUpperCase()} ${path}`] = op.operationId;
+    if (op && typeof op === "object" && "operationId" in op)
+      operations[`${method.toUpperCase()} ${path}`] = op.operationId;
   }
 }
 const sorted = Object.fromEntries(Object.entries(operations).sort(([a], [b]) => a.localeCompare(b)));

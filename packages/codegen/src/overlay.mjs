@@ -69,7 +69,9 @@ export function buildEffectiveSpec(specDir) {
   const spec = load(CURRENT);
   for (const [path, method, file, scope] of RESTORED_OPERATIONS) {
     if (spec.paths[path]?.[method]) {
-      throw new Error(`${method.toUpperCase()} ${path} is back in ${CURRENT}: drop it from RESTORED_OPERATIONS`);
+      throw new Error(
+        `${method.toUpperCase()} ${path} is back in ${CURRENT}: drop it from RESTORED_OPERATIONS`,
+      );
     }
     const older = load(file);
     const operation = nullableTo31(older.paths[path][method]);

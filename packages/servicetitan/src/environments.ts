@@ -33,4 +33,5 @@ export function resolveHosts(environment: ServiceTitanEnvironment): ServiceTitan
 export const accountingBaseUrl = (hosts: ServiceTitanHosts): string =>
   `${hosts.apiBaseUrl.replace(/\/+$/, "")}/accounting/v2`;
 
-export const tokenUrl = (hosts: ServiceTitanHosts): string => `${hosts.authBaseUrl.replace(/\/+$/, "")}/connect/token`;
+export const tokenUrl = (hosts: ServiceTitanHosts): string =>
+  `${hosts.authBaseUrl.replace(/\/+$/, "")}/connect/token`;

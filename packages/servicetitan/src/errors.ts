@@ -111,7 +111,12 @@ export class ServiceTitanAuthError extends Error {
   readonly oauthError: string | undefined;
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(init: { failure: TokenFailure; status?: number; oauthError?: string; retryAfterSeconds?: number }) {
+  constructor(init: {
+    failure: TokenFailure;
+    status?: number;
+    oauthError?: string;
+    retryAfterSeconds?: number;
+  }) {
     super(`ServiceTitan token request failed: ${init.failure}${init.status ? ` (${init.status})` : ""}`);
     this.failure = init.failure;
     this.status = init.status ?? 0;

@@ -1,9 +1,10 @@
 // @st-edge/servicetitan: the typed ServiceTitan Accounting v2 client and what every worker
 // needs around it (errors, ids, money, paging, tokens).
-export type { Clock } from "./clock.ts";
-export { systemClock } from "./clock.ts";
+
 export type { ServiceTitanClient, ServiceTitanClientOptions } from "./client.ts";
 export { createServiceTitanClient } from "./client.ts";
+export type { Clock } from "./clock.ts";
+export { systemClock } from "./clock.ts";
 export type { ServiceTitanEnvironment, ServiceTitanHosts } from "./environments.ts";
 export { accountingBaseUrl, resolveHosts, SERVICETITAN_ENVIRONMENTS, tokenUrl } from "./environments.ts";
 export type { ServiceTitanFailure, ServiceTitanProblem, TokenFailure } from "./errors.ts";

@@ -24,12 +24,15 @@ const pow10 = (n: number): bigint => 10n ** BigInt(n);
  * Decimal.parse("100.10").plus(Decimal.parse("0.20")).toFixed(2) // "100.30"
  */
 export class Decimal {
-  private constructor(
-    /** The value times 10^scale. */
-    readonly units: bigint,
-    /** Digits after the decimal point. */
-    readonly scale: number,
-  ) {}
+  /** The value times 10^scale. */
+  readonly units: bigint;
+  /** Digits after the decimal point. */
+  readonly scale: number;
+
+  private constructor(units: bigint, scale: number) {
+    this.units = units;
+    this.scale = scale;
+  }
 
   static readonly ZERO = new Decimal(0n, 0);
 
@@ -40,7 +43,8 @@ export class Decimal {
   static parse(value: string | number): Decimal {
     const text = typeof value === "number" ? (Number.isFinite(value) ? String(value) : "") : value.trim();
     const match = DECIMAL.exec(text);
-    if (!match) throw new MoneyFormatError(`not a decimal amount: ${JSON.stringify(String(value)).slice(0, 40)}`);
+    if (!match)
+      throw new MoneyFormatError(`not a decimal amount: ${JSON.stringify(String(value)).slice(0, 40)}`);
     const [, sign, whole = "0", fraction = ""] = match;
     if (fraction.length > MAX_SCALE) throw new MoneyFormatError(`more than ${MAX_SCALE} decimal places`);
     const units = BigInt(whole + fraction) * (sign === "-" ? -1n : 1n);
@@ -124,7 +128,10 @@ export class Decimal {
     const magnitude = negative ? -this.units : this.units;
     let quotient = magnitude / divisor;
     const twiceRemainder = (magnitude % divisor) * 2n;
-    if (twiceRemainder > divisor || (twiceRemainder === divisor && (rounding === "half-up" || quotient % 2n === 1n))) {
+    if (
+      twiceRemainder > divisor ||
+      (twiceRemainder === divisor && (rounding === "half-up" || quotient % 2n === 1n))
+    ) {
       quotient += 1n;
     }
     return new Decimal(negative ? -quotient : quotient, scale);
@@ -153,7 +160,11 @@ export class Decimal {
     const text = this.toFixed(this.significantScale());
     const value = Number(text);
     // Round-trip through the number's shortest text: any digit lost shows up as a mismatch.
-    if (!Number.isFinite(value) || !/^-?\d+(\.\d+)?$/.test(String(value)) || Decimal.parse(value).compare(this) !== 0) {
+    if (
+      !Number.isFinite(value) ||
+      !/^-?\d+(\.\d+)?$/.test(String(value)) ||
+      Decimal.parse(value).compare(this) !== 0
+    ) {
       throw new MoneyFormatError("amount cannot be sent as a JSON number without rounding");
     }
     return value;

@@ -128,7 +128,11 @@ export async function requestToken(options: TokenRequestOptions): Promise<Issued
     if (response.ok) {
       const json: unknown = await response.json().catch(() => undefined);
       if (isTokenResponse(json)) {
-        return { accessToken: json.access_token, issuedAt: receivedAt, expiresAt: receivedAt + json.expires_in * 1000 };
+        return {
+          accessToken: json.access_token,
+          issuedAt: receivedAt,
+          expiresAt: receivedAt + json.expires_in * 1000,
+        };
       }
       last = new ServiceTitanAuthError({ failure: "unavailable", status: response.status });
       continue;
@@ -155,7 +159,11 @@ export async function requestToken(options: TokenRequestOptions): Promise<Issued
 /** Concurrent callers share one in-flight load instead of each starting their own. */
 export class SingleFlight {
   private pending: Promise<IssuedToken> | undefined;
-  constructor(private readonly load: () => Promise<IssuedToken>) {}
+  private readonly load: () => Promise<IssuedToken>;
+
+  constructor(load: () => Promise<IssuedToken>) {
+    this.load = load;
+  }
 
   run(): Promise<IssuedToken> {
     this.pending ??= this.load().finally(() => {

@@ -1,4 +1,5 @@
 import { createServiceTitanClient } from "../src/client.ts";
+
 declare const tokens: import("../src/token-provider.ts").TokenProvider;
 const st = createServiceTitanClient({ environment: "integration", tenantId: 1, appKey: "k", tokens });
 export async function check() {

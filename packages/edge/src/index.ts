@@ -1,0 +1,32 @@
+// @st-edge/edge: what every worker shares.
+export { createWorkerApp, type WorkerAppOptions, type WorkerEnv } from "./app.ts";
+export { callerAuth, hashApiKey, isAcceptedKey, parseKeyHashes, presentedKey } from "./caller-auth.ts";
+export { ConfigError, type EdgeBindings, type EdgeConfig, readConfig, SIMULATOR_HOSTS } from "./config.ts";
+export { toProblem } from "./errors.ts";
+export { type LogFields, type LogLevel, log } from "./logging.ts";
+export {
+  type FieldError,
+  PROBLEM_TYPE_PREFIX,
+  PROBLEM_TYPES,
+  ProblemError,
+  type ProblemInit,
+  type ProblemType,
+  problemResponse,
+} from "./problem.ts";
+export {
+  defineRoute,
+  type Method,
+  mount,
+  type ResponseSpec,
+  type RouteInput,
+  type RouteSpec,
+} from "./routes.ts";
+export * as schemas from "./schemas.ts";
+export { type ServiceTitanForOptions, serviceTitanFor, type TenantClient } from "./servicetitan.ts";
+export {
+  DEFAULT_BODY_LIMIT_BYTES,
+  fieldErrors,
+  parseInput,
+  queryObject,
+  readJsonBody,
+} from "./validation.ts";

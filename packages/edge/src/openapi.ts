@@ -1,0 +1,112 @@
+// Builds a worker's OpenAPI 3.1 document from its route definitions. Runs at build time
+// (scripts/openapi.ts writes specs/workers/<worker>.openapi.json); the worker serves that file,
+// so the JSON Schema converter never ships in a bundle.
+import * as z from "zod/mini";
+import type { RouteSpec } from "./routes.ts";
+import { Problem } from "./schemas.ts";
+
+export interface ApiInfo {
+  title: string;
+  version: string;
+  description: string;
+}
+
+type JsonSchema = Record<string, unknown>;
+
+const toSchema = (schema: z.ZodMiniType): JsonSchema => {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
+    io: "input",
+    unrepresentable: "any",
+    target: "draft-2020-12",
+  });
+  return rest;
+};
+
+function parameters(schema: z.ZodMiniType | undefined, where: "path" | "query" | "header") {
+  if (!schema) return [];
+  const json = toSchema(schema);
+  const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((json.required ?? []) as string[]);
+  return Object.entries(properties).map(([name, property]) => {
+    const { description, ...rest } = property;
+    return {
+      name,
+      in: where,
+      required: where === "path" || required.has(name),
+      ...(typeof description === "string" ? { description } : {}),
+      schema: rest,
+      ...(where === "query" && rest.type === "array" ? { style: "form", explode: true } : {}),
+    };
+  });
+}
+
+const PROBLEM_RESPONSE = {
+  description: "An RFC 9457 problem (application/problem+json)",
+  content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+};
+
+/** The OpenAPI 3.1 document for a worker. Deterministic: same routes, same JSON. */
+export function buildOpenApi(info: ApiInfo, routes: readonly RouteSpec[]) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const responses: Record<string, unknown> = {};
+    for (const [status, response] of Object.entries(route.responses)) {
+      responses[status] = {
+        description: response.description,
+        ...(response.headers
+          ? {
+              headers: Object.fromEntries(
+                Object.entries(response.headers).map(([k, v]) => [k, { ...v, schema: { type: "string" } }]),
+              ),
+            }
+          : {}),
+        ...(response.schema
+          ? {
+              content: {
+                [response.contentType ?? "application/json"]: { schema: toSchema(response.schema) },
+              },
+            }
+          : {}),
+      };
+    }
+    responses.default = PROBLEM_RESPONSE;
+    paths[route.path] = {
+      ...paths[route.path],
+      [route.method]: {
+        operationId: route.operationId,
+        summary: route.summary,
+        ...(route.description ? { description: route.description } : {}),
+        ...(route.tags ? { tags: route.tags } : {}),
+        ...(route.open ? { security: [] } : {}),
+        parameters: [
+          ...parameters(route.params, "path"),
+          ...parameters(route.query, "query"),
+          ...parameters(route.headers, "header"),
+        ],
+        ...(route.body
+          ? {
+              requestBody: {
+                required: true,
+                content: { "application/json": { schema: toSchema(route.body) } },
+              },
+            }
+          : {}),
+        responses,
+      },
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info,
+    servers: [{ url: "/", description: "This deployment" }],
+    security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
+    paths,
+    components: {
+      securitySchemes: {
+        bearerAuth: { type: "http", scheme: "bearer", description: "Your API key as a bearer token" },
+        apiKeyHeader: { type: "apiKey", in: "header", name: "X-Api-Key" },
+      },
+      schemas: { Problem: toSchema(Problem) },
+    },
+  };
+}

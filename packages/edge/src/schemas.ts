@@ -1,0 +1,69 @@
+// Input and output building blocks shared by every worker's API, so ids, amounts and dates are
+// validated the same way everywhere.
+import * as z from "zod/mini";
+
+const MAX_ID = Number.MAX_SAFE_INTEGER;
+
+/** A ServiceTitan id in a path or query: a positive integer no larger than 2^53 - 1. */
+export const Id = z.pipe(
+  z.union([z.string().check(z.regex(/^\d{1,16}$/, "must be a positive integer")), z.number()]),
+  z.coerce
+    .number<string | number>()
+    .check(
+      z.int("must be a positive integer"),
+      z.positive("must be a positive integer"),
+      z.maximum(MAX_ID, "is larger than ServiceTitan ids can be"),
+    ),
+);
+
+/** A comma-separated id list (`?ids=1,2,3`), de-duplicated, at most `max` ids. */
+export const IdList = (max: number) =>
+  z.pipe(
+    z
+      .string()
+      .check(z.regex(/^\s*\d{1,16}(\s*,\s*\d{1,16})*\s*$/, "must be comma-separated positive integers")),
+    z.pipe(
+      z.transform((text: string) => [...new Set(text.split(",").map((part) => Number(part.trim())))]),
+      z
+        .array(
+          z
+            .number()
+            .check(z.int(), z.positive(), z.maximum(MAX_ID, "is larger than ServiceTitan ids can be")),
+        )
+        .check(z.minLength(1), z.maxLength(max, `at most ${max} ids`)),
+    ),
+  );
+
+/** An RFC 3339 date-time with an offset, e.g. 2026-01-31T00:00:00Z. */
+export const DateTime = z
+  .string()
+  .check(
+    z.iso.datetime({ offset: true, message: "must be an RFC 3339 date-time such as 2026-01-31T00:00:00Z" }),
+  );
+
+/** A calendar date, e.g. 2026-01-31. */
+export const DateOnly = z.string().check(z.iso.date("must be a date such as 2026-01-31"));
+
+/** A money amount as ServiceTitan answers it: a decimal string. */
+export const MoneyString = z.string().check(z.regex(/^-?\d+(\.\d+)?$/));
+
+/** Page size for list endpoints. */
+export const PageSize = (max: number, fallback: number) =>
+  z._default(
+    z.pipe(
+      z.union([z.string().check(z.regex(/^\d{1,6}$/, "must be a positive integer")), z.number()]),
+      z.coerce.number<string | number>().check(z.int(), z.minimum(1), z.maximum(max)),
+    ),
+    fallback,
+  );
+
+/** An RFC 9457 problem, as every error answer is. */
+export const Problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number(),
+  detail: z.optional(z.string()),
+  errors: z.optional(z.array(z.object({ in: z.string(), field: z.string(), message: z.string() }))),
+  traceId: z.optional(z.string()),
+  requestId: z.optional(z.string()),
+});

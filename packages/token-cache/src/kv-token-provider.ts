@@ -1,0 +1,196 @@
+// ServiceTitan tokens shared by all of a tenant's workers through Workers KV.
+//
+// Layers: this isolate's memory (the hot path: no I/O at all), then KV (tokens another isolate or
+// worker fetched), then the token endpoint. ServiceTitan throttles token requests and issues no
+// refresh tokens, so the goal is one token request per token lifetime per tenant and environment.
+//
+// KV is eventually consistent across locations, so two isolates can refresh at once. Two things
+// keep that stampede small: each isolate re-reads KV before asking upstream, and each isolate's
+// refresh point is spread at random over `refreshSpreadMs` before the margin, so in practice one
+// isolate refreshes first and the others find its token in KV.
+import {
+  type ClientCredentials,
+  type Clock,
+  type Fetch,
+  type IssuedToken,
+  isFresh,
+  requestToken,
+  ServiceTitanAuthError,
+  SingleFlight,
+  systemClock,
+  type TokenProvider,
+} from "@st-edge/servicetitan";
+import { sha256Hex, type TokenCipher } from "./crypto.ts";
+
+export type TokenCacheEvent =
+  | "memory-hit"
+  | "kv-hit"
+  | "kv-miss"
+  | "token-request"
+  | "token-request-failed"
+  | "stale-fallback"
+  | "failure-cached"
+  | "invalidated";
+
+export interface KvTokenProviderOptions {
+  kv: KVNamespace;
+  /** "production", "integration", "simulator"...: tokens of different environments never mix. */
+  environment: string;
+  tenantId: number;
+  /** Full token endpoint URL. */
+  tokenUrl: string;
+  credentials: ClientCredentials;
+  fetch?: Fetch;
+  clock?: Clock;
+  /** A token with less than this much life left is never handed out (default 60 s). */
+  refreshMarginMs?: number;
+  /** Refresh points are spread at random over this window before the margin (default 20 s). */
+  refreshSpreadMs?: number;
+  /** After the token endpoint fails, callers get the same error for this long instead of a new request (default 5 s). */
+  failureCooldownMs?: number;
+  /** Encrypts values at rest when set (from TOKEN_ENCRYPTION_KEY). */
+  cipher?: TokenCipher;
+  random?: () => number;
+  /** Told about each cache decision: for metrics, benchmarks and tests. Never given a token. */
+  onEvent?: (event: TokenCacheEvent) => void;
+}
+
+/** What is stored in KV. `token` is present only in plaintext mode. */
+interface StoredToken {
+  v: 1;
+  issuedAt: number;
+  expiresAt: number;
+  token?: string;
+  enc?: { alg: "A256GCM"; kid: string; iv: string; ct: string };
+}
+
+const KV_MIN_TTL_SECONDS = 60;
+
+/**
+ * The KV key for one tenant's token: environment, tenant id and a hash of the client id. Never a
+ * secret or a token, so keys can be listed and logged safely.
+ */
+export async function tokenCacheKey(
+  environment: string,
+  tenantId: number,
+  clientId: string,
+): Promise<string> {
+  const clientHash = (await sha256Hex(`st-edge-client:${clientId}`)).slice(0, 16);
+  return `st-token:v1:${environment}:${tenantId}:${clientHash}`;
+}
+
+/**
+ * @example
+ * const tokens = createKvTokenProvider({ kv: env.TOKENS, environment: "production", tenantId,
+ *   tokenUrl: "https://auth.servicetitan.io/connect/token", credentials: { clientId, clientSecret } });
+ */
+export function createKvTokenProvider(options: KvTokenProviderOptions): TokenProvider {
+  const {
+    kv,
+    clock = systemClock,
+    refreshMarginMs = 60_000,
+    refreshSpreadMs = 20_000,
+    failureCooldownMs = 5_000,
+    cipher,
+    random = Math.random,
+    onEvent = () => {},
+  } = options;
+  const keyPromise = tokenCacheKey(options.environment, options.tenantId, options.credentials.clientId);
+  // This isolate's place in the spread, fixed for its life so isolates refresh at different times.
+  const spread = random() * refreshSpreadMs;
+  let current: IssuedToken | undefined;
+  let failure: { error: unknown; until: number } | undefined;
+
+  /** Past this point we look for a newer token; the margin itself is never crossed. */
+  const due = (token: IssuedToken, now: number) => !isFresh(token, now, refreshMarginMs + spread);
+
+  const encode = async (token: IssuedToken, key: string): Promise<StoredToken> => {
+    const base = { v: 1 as const, issuedAt: token.issuedAt, expiresAt: token.expiresAt };
+    if (!cipher) return { ...base, token: token.accessToken };
+    const box = await cipher.encrypt(token.accessToken, key);
+    return { ...base, enc: { alg: "A256GCM", kid: cipher.keyId, ...box } };
+  };
+
+  const decode = async (stored: StoredToken, key: string): Promise<IssuedToken | undefined> => {
+    let accessToken: string | undefined;
+    if (cipher) {
+      // A value written under another key (rotation) or in plaintext is a miss, not an error.
+      if (stored.enc?.kid !== cipher.keyId) return undefined;
+      accessToken = await cipher.decrypt(stored.enc, key).catch(() => undefined);
+    } else {
+      accessToken = stored.token;
+    }
+    return accessToken ? { accessToken, issuedAt: stored.issuedAt, expiresAt: stored.expiresAt } : undefined;
+  };
+
+  const readKv = async (): Promise<IssuedToken | undefined> => {
+    const key = await keyPromise;
+    const stored = await kv.get<StoredToken>(key, "json").catch(() => null);
+    return stored?.v === 1 ? decode(stored, key) : undefined;
+  };
+
+  const writeKv = async (token: IssuedToken): Promise<void> => {
+    const key = await keyPromise;
+    const ttl = Math.max(KV_MIN_TTL_SECONDS, Math.ceil((token.expiresAt - clock.now()) / 1000));
+    // A failed write costs other isolates one token request each; it must not fail this caller.
+    await kv.put(key, JSON.stringify(await encode(token, key)), { expirationTtl: ttl }).catch(() => {});
+  };
+
+  /** During an outage, keep handing out a token we hold while it is outside the margin. */
+  const fallbackOr = (error: unknown, candidates: (IssuedToken | undefined)[]): IssuedToken => {
+    const fallback = candidates.find((t) => t !== undefined && isFresh(t, clock.now(), refreshMarginMs));
+    if (!fallback) throw error;
+    onEvent("stale-fallback");
+    current = fallback;
+    return fallback;
+  };
+
+  const refresh = new SingleFlight(async () => {
+    const now = clock.now();
+    if (failure && now < failure.until) {
+      // No hot loop of token requests while the endpoint is failing: answer from memory or fail fast.
+      onEvent("failure-cached");
+      return fallbackOr(failure.error, [current]);
+    }
+    const stored = await readKv();
+    if (stored && !due(stored, now)) {
+      onEvent("kv-hit");
+      current = stored;
+      return stored;
+    }
+    onEvent("kv-miss");
+    try {
+      onEvent("token-request");
+      const issued = await requestToken({ ...options, clock, random });
+      failure = undefined;
+      current = issued;
+      await writeKv(issued);
+      return issued;
+    } catch (error) {
+      onEvent("token-request-failed");
+      const hinted =
+        error instanceof ServiceTitanAuthError && error.retryAfterSeconds !== undefined
+          ? error.retryAfterSeconds * 1000
+          : 0;
+      failure = { error, until: clock.now() + Math.max(failureCooldownMs, hinted) };
+      return fallbackOr(error, [current, stored]);
+    }
+  });
+
+  return {
+    async getToken() {
+      if (current && !due(current, clock.now())) {
+        onEvent("memory-hit");
+        return current.accessToken;
+      }
+      return (await refresh.run()).accessToken;
+    },
+    async invalidate(token) {
+      onEvent("invalidated");
+      if (current?.accessToken === token) current = undefined;
+      // Delete from KV only if it still holds this very token: another isolate may have replaced it.
+      const stored = await readKv();
+      if (stored?.accessToken === token) await kv.delete(await keyPromise);
+    },
+  };
+}
