@@ -3,7 +3,7 @@
 // so the JSON Schema converter never ships in a bundle.
 import * as z from "zod/mini";
 import type { RouteSpec } from "./routes.ts";
-import { Problem } from "./schemas.ts";
+import { documented, Problem } from "./schemas.ts";
 
 export interface ApiInfo {
   title: string;
@@ -18,6 +18,12 @@ const toSchema = (schema: z.ZodMiniType): JsonSchema => {
     io: "input",
     unrepresentable: "any",
     target: "draft-2020-12",
+    override: ({ zodSchema, jsonSchema }) => {
+      const replacement = documented.get(zodSchema);
+      if (!replacement) return;
+      for (const key of Object.keys(jsonSchema)) delete jsonSchema[key];
+      Object.assign(jsonSchema, replacement);
+    },
   });
   return rest;
 };

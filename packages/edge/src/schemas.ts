@@ -4,16 +4,33 @@ import * as z from "zod/mini";
 
 const MAX_ID = Number.MAX_SAFE_INTEGER;
 
+/**
+ * How a schema should read in the OpenAPI document when zod's own conversion is not what a
+ * caller needs to see (e.g. an id accepted as text or number is documented as an integer).
+ */
+export const documented = new WeakMap<z.core.$ZodType, Record<string, unknown>>();
+
+/** Attaches the JSON Schema a caller should see for `schema`; returns `schema`. */
+export function documentAs<S extends z.ZodMiniType>(schema: S, jsonSchema: Record<string, unknown>): S {
+  documented.set(schema, jsonSchema);
+  // Request schemas are documented by their input side, which for a pipe is its first stage.
+  if (schema instanceof z.ZodMiniPipe) documented.set(schema._zod.def.in, jsonSchema);
+  return schema;
+}
+
 /** A ServiceTitan id in a path or query: a positive integer no larger than 2^53 - 1. */
-export const Id = z.pipe(
-  z.union([z.string().check(z.regex(/^\d{1,16}$/, "must be a positive integer")), z.number()]),
-  z.coerce
-    .number<string | number>()
-    .check(
-      z.int("must be a positive integer"),
-      z.positive("must be a positive integer"),
-      z.maximum(MAX_ID, "is larger than ServiceTitan ids can be"),
-    ),
+export const Id = documentAs(
+  z.pipe(
+    z.union([z.string().check(z.regex(/^\d{1,16}$/, "must be a positive integer")), z.number()]),
+    z.coerce
+      .number<string | number>()
+      .check(
+        z.int("must be a positive integer"),
+        z.positive("must be a positive integer"),
+        z.maximum(MAX_ID, "is larger than ServiceTitan ids can be"),
+      ),
+  ),
+  { type: "integer", minimum: 1, maximum: MAX_ID, description: "A ServiceTitan id" },
 );
 
 /** A comma-separated id list (`?ids=1,2,3`), de-duplicated, at most `max` ids. */

@@ -1,0 +1,196 @@
+// Test helpers every worker's tests use: an env wired to an in-process simulator, a caller with
+// a valid key, and the shared contract suite (auth, unknown routes, problem shape, OpenAPI).
+// Test-only: never imported by worker code.
+
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { Validator } from "@cfworker/json-schema";
+import { DEMO_APP_KEY, DEMO_TENANTS, type Simulator } from "@st-edge/simulator";
+import { describe, expect, it } from "vitest";
+import { hashApiKey } from "../src/caller-auth.ts";
+import type { EdgeBindings } from "../src/config.ts";
+import type { RouteSpec } from "../src/routes.ts";
+
+export const TEST_API_KEY = "test-caller-key-4f1c2a9e7b";
+export const OTHER_API_KEY = "rotated-caller-key-9d8e7f6a5b";
+
+/** A service binding that runs the simulator in this isolate. */
+export function simulatorBinding(sim: Simulator): Fetcher {
+  return {
+    fetch: (input: RequestInfo | URL, init?: RequestInit) =>
+      sim.fetch(input instanceof Request && init === undefined ? input : new Request(input, init)),
+    connect: () => {
+      throw new Error("the simulator binding has no sockets");
+    },
+  };
+}
+
+/** Bindings for a worker under test: the demo tenant of `sim`, and TEST_API_KEY + OTHER_API_KEY accepted. */
+export async function simulatorEnv<B extends EdgeBindings>(
+  base: B,
+  sim: Simulator,
+  overrides: Partial<EdgeBindings> = {},
+): Promise<B> {
+  const tenant = DEMO_TENANTS[0];
+  if (!tenant) throw new Error("the simulator has no demo tenant");
+  return {
+    ...base,
+    ST_ENVIRONMENT: "simulator",
+    ST_TENANT_ID: String(tenant.tenantId),
+    ST_APP_KEY: DEMO_APP_KEY,
+    ST_CLIENT_ID: tenant.clientId,
+    ST_CLIENT_SECRET: tenant.clientSecret,
+    API_KEY_HASHES: `${await hashApiKey(TEST_API_KEY)},${await hashApiKey(OTHER_API_KEY)}`,
+    SERVICETITAN: simulatorBinding(sim),
+    ...overrides,
+  };
+}
+
+export interface WorkerUnderTest<B> {
+  fetch(request: Request, env: B, ctx: ExecutionContext): Response | Promise<Response>;
+}
+
+/**
+ * Calls the worker's default export like the runtime would, with TEST_API_KEY unless `key` says
+ * otherwise (`null` sends none), and waits for its background work.
+ */
+export async function callWorker<B>(
+  worker: WorkerUnderTest<B>,
+  env: B,
+  path: string,
+  init: RequestInit & { key?: string | null } = {},
+): Promise<Response> {
+  const { key = TEST_API_KEY, ...rest } = init;
+  const request = new Request(new URL(path, "https://worker.test"), rest);
+  if (key !== null && !request.headers.has("Authorization"))
+    request.headers.set("Authorization", `Bearer ${key}`);
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(request, env, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+const PROBLEM_SHAPE = new Validator({
+  type: "object",
+  required: ["type", "title", "status"],
+  properties: {
+    type: { type: "string", pattern: "^[a-z][a-z0-9+.-]*:" },
+    title: { type: "string", minLength: 1 },
+    status: { type: "integer", minimum: 400, maximum: 599 },
+    detail: { type: "string" },
+    requestId: { type: "string" },
+    traceId: { type: "string" },
+    errors: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["in", "field", "message"],
+        properties: {
+          in: { enum: ["path", "query", "header", "body"] },
+          field: { type: "string" },
+          message: { type: "string" },
+        },
+      },
+    },
+  },
+});
+
+/** Asserts `response` is an RFC 9457 problem with `status` (and `type` suffix when given); returns its body. */
+export async function expectProblem(
+  response: Response,
+  status: number,
+  type?: string,
+): Promise<Record<string, unknown>> {
+  expect(response.status).toBe(status);
+  expect(response.headers.get("Content-Type")).toBe("application/problem+json");
+  const body: unknown = await response.json();
+  const result = PROBLEM_SHAPE.validate(body);
+  expect(result.errors).toEqual([]);
+  if (typeof body !== "object" || body === null) throw new Error("problem body is not an object");
+  expect("status" in body && body.status).toBe(status);
+  if (type) expect("type" in body && body.type).toBe(`urn:st-edge:problem:${type}`);
+  return Object.fromEntries(Object.entries(body));
+}
+
+/** A concrete path for a route, with `1` for every path parameter. */
+const samplePath = (route: RouteSpec) => route.path.replace(/\{\w+\}/g, "1");
+
+export interface ContractOptions<B> {
+  name: string;
+  worker: WorkerUnderTest<B>;
+  env: () => Promise<B>;
+  routes: readonly RouteSpec[];
+  /** The committed document in specs/workers/, which /openapi.json must serve unchanged. */
+  openapi: object;
+}
+
+/** The contract every worker keeps. Call it from each worker's test/contract.test.ts. */
+export function describeWorkerContract<B>({ name, worker, env, routes, openapi }: ContractOptions<B>): void {
+  describe(`${name} contract`, () => {
+    it("answers /healthz without a key", async () => {
+      const response = await callWorker(worker, await env(), "/healthz", { key: null });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ status: "ok", worker: name });
+    });
+
+    it.each(routes.filter((r) => !r.open).map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as const))(
+      "refuses %s without a valid key",
+      async (_, route) => {
+        const e = await env();
+        const method = route.method.toUpperCase();
+        for (const key of [null, "wrong-key", `${TEST_API_KEY}x`, ""]) {
+          const response = await callWorker(worker, e, samplePath(route), { method, key });
+          const body = await expectProblem(response, 401, "unauthorized");
+          expect(response.headers.get("WWW-Authenticate")).toContain("Bearer");
+          expect(JSON.stringify(body)).not.toContain(TEST_API_KEY);
+        }
+      },
+    );
+
+    it("accepts every configured key, as Bearer or X-Api-Key", async () => {
+      const e = await env();
+      for (const key of [TEST_API_KEY, OTHER_API_KEY]) {
+        expect((await callWorker(worker, e, "/openapi.json", { key })).status).toBe(200);
+        const viaHeader = await callWorker(worker, e, "/openapi.json", {
+          key: null,
+          headers: { "X-Api-Key": key },
+        });
+        expect(viaHeader.status).toBe(200);
+      }
+    });
+
+    it("answers unknown routes with a 404 problem", async () => {
+      const e = await env();
+      await expectProblem(await callWorker(worker, e, "/no-such-route"), 404, "not-found");
+      await expectProblem(await callWorker(worker, e, "/invoices/../../etc/passwd"), 404);
+    });
+
+    it("echoes a caller's request id and makes one otherwise", async () => {
+      const e = await env();
+      const echoed = await callWorker(worker, e, "/healthz", { headers: { "X-Request-Id": "zap-123" } });
+      expect(echoed.headers.get("X-Request-Id")).toBe("zap-123");
+      const made = await callWorker(worker, e, "/healthz");
+      expect(made.headers.get("X-Request-Id")).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it("serves its committed OpenAPI 3.1 document, covering every route", async () => {
+      const response = await callWorker(worker, await env(), "/openapi.json");
+      const served: unknown = await response.json();
+      expect(served).toEqual(openapi);
+      if (typeof served !== "object" || served === null || !("paths" in served)) throw new Error("no paths");
+      expect(served).toMatchObject({ openapi: "3.1.0" });
+      const documented = served.paths as Record<
+        string,
+        Record<string, { operationId: string; responses: object }>
+      >;
+      const operationIds = new Set<string>();
+      for (const route of routes) {
+        const operation = documented[route.path]?.[route.method];
+        expect(operation?.operationId).toBe(route.operationId);
+        operationIds.add(route.operationId);
+        // Every schema in the document must compile as JSON Schema 2020-12.
+        expect(() => new Validator(JSON.parse(JSON.stringify(operation)), "2020-12")).not.toThrow();
+      }
+      expect(operationIds.size).toBe(routes.length);
+    });
+  });
+}
