@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole check a change must pass, as CI runs it: generated code is up to date, types check,
+# lint is clean, every test passes, every worker bundle fits its budget.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export TURBO_TELEMETRY_DISABLED=1 WRANGLER_SEND_METRICS=false
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "generate (ServiceTitan types, worker OpenAPI documents, binding types)"
+pnpm exec turbo run gen --output-logs=errors-only
+if ! git diff --quiet -- specs packages workers || [ -n "$(git ls-files --others --exclude-standard -- specs packages workers)" ]; then
+  git status --short -- specs packages workers
+  git diff --stat -- specs packages workers
+  echo "generated files are out of date: run 'pnpm gen' and commit the result" >&2
+  exit 1
+fi
+
+step "typecheck"
+pnpm exec turbo run typecheck --output-logs=errors-only
+
+step "lint"
+pnpm exec biome ci .
+
+step "test"
+pnpm exec turbo run test --concurrency=2 --output-logs=new-only
