@@ -1,0 +1,6 @@
+// Bindings the token-cache tests get from vitest.config.ts.
+declare namespace Cloudflare {
+  interface Env {
+    TOKENS: KVNamespace;
+  }
+}

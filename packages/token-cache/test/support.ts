@@ -1,0 +1,93 @@
+// Shared setup for token-cache tests: a simulator on a fake clock, and providers that play the
+// part of separate isolates (each its own memory) sharing one real KV namespace.
+
+import { env } from "cloudflare:test";
+import type { Clock, Fetch } from "@st-edge/servicetitan";
+import { createServiceTitanClient } from "@st-edge/servicetitan";
+import {
+  createSimulator,
+  DEMO_APP_KEY,
+  DEMO_TENANTS,
+  SIMULATOR_HOSTS,
+  type Simulator,
+} from "@st-edge/simulator";
+import { createKvTokenProvider, type KvTokenProviderOptions, type TokenCacheEvent } from "../src/index.ts";
+
+export const [DEMO, OTHER] = DEMO_TENANTS as [(typeof DEMO_TENANTS)[number], (typeof DEMO_TENANTS)[number]];
+export const TOKEN_URL = `${SIMULATOR_HOSTS.authBaseUrl}/connect/token`;
+
+export interface FakeClock extends Clock {
+  advance(ms: number): void;
+}
+
+export function fakeClock(start = Date.parse("2026-11-25T12:00:00Z")): FakeClock {
+  let now = start;
+  return {
+    now: () => now,
+    sleep: async (ms) => {
+      now += ms;
+    },
+    advance: (ms) => {
+      now += ms;
+    },
+  };
+}
+
+/** A seeded [0, 1) generator, so spreads and jitter repeat from run to run. */
+export function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function world(options: { tokenLifetimeSeconds?: number } = {}) {
+  const clock = fakeClock();
+  const sim: Simulator = createSimulator({
+    clock,
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds,
+    tokenRateLimit: { requests: 1_000_000, perSeconds: 1 },
+  });
+  const simFetch: Fetch = (request) => sim.fetch(request);
+  const events: TokenCacheEvent[] = [];
+
+  /** One "isolate": a provider with its own memory over the shared KV. */
+  const provider = (overrides: Partial<KvTokenProviderOptions> = {}) =>
+    createKvTokenProvider({
+      kv: env.TOKENS,
+      environment: "simulator",
+      tenantId: DEMO.tenantId,
+      tokenUrl: TOKEN_URL,
+      credentials: { clientId: DEMO.clientId, clientSecret: DEMO.clientSecret },
+      fetch: simFetch,
+      clock,
+      refreshSpreadMs: 0,
+      onEvent: (event) => events.push(event),
+      ...overrides,
+    });
+
+  const client = (tokens: ReturnType<typeof provider>, tenantId = DEMO.tenantId) =>
+    createServiceTitanClient({
+      environment: SIMULATOR_HOSTS,
+      tenantId,
+      appKey: DEMO_APP_KEY,
+      tokens,
+      fetch: simFetch,
+      clock,
+      retry: false,
+    });
+
+  return {
+    clock,
+    sim,
+    simFetch,
+    events,
+    provider,
+    client,
+    tokenRequests: () => sim.stats().tokenRequests.total,
+  };
+}
