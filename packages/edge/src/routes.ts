@@ -2,8 +2,9 @@
 // documented responses. The same object validates requests at runtime and, at build time,
 // becomes the worker's OpenAPI document (scripts/openapi.ts), so the two cannot drift apart.
 import type { Context, Env, Hono } from "hono";
-import type * as z from "zod/mini";
-import { parseInput, queryObject, readJsonBody } from "./validation.ts";
+import * as z from "zod/mini";
+import { type FieldError, ProblemError } from "./problem.ts";
+import { fieldErrors, queryObject, readJsonBody } from "./validation.ts";
 
 export type Method = "get" | "post" | "patch" | "put" | "delete";
 
@@ -51,14 +52,6 @@ export function defineRoute<const R extends RouteSpec>(route: R): R {
 
 const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ":$1");
 
-function parsePart(
-  schema: z.ZodMiniType | undefined,
-  value: () => unknown,
-  part: "path" | "query" | "header",
-) {
-  return schema === undefined ? undefined : parseInput(schema, value(), part);
-}
-
 /**
  * Registers a route on a Hono app: validates path, query, headers and body, then calls the handler.
  *
@@ -71,17 +64,24 @@ export function mount<E extends Env, const R extends RouteSpec>(
   handler: (c: Context<E>, input: RouteInput<R>) => Response | Promise<Response>,
 ): void {
   app.on(route.method.toUpperCase(), honoPath(route.path), async (c) => {
-    const headers = Object.fromEntries(c.req.raw.headers);
+    // Every part is checked before answering, so one 400 lists every bad field at once.
+    const errors: FieldError[] = [];
+    const parse = (schema: z.ZodMiniType | undefined, value: () => unknown, part: FieldError["in"]) => {
+      if (schema === undefined) return undefined;
+      const result = z.safeParse(schema, value());
+      if (result.success) return result.data;
+      errors.push(...fieldErrors(result.error, part));
+      return undefined;
+    };
+    const params = parse(route.params, () => c.req.param(), "path");
+    const query = parse(route.query, () => queryObject(c.req.url), "query");
+    const headers = parse(route.headers, () => Object.fromEntries(c.req.raw.headers), "header");
+    const json = route.body === undefined ? undefined : await readJsonBody(c.req.raw, route.bodyLimitBytes);
+    const body = parse(route.body, () => json, "body");
+    if (errors.length > 0) {
+      throw new ProblemError({ type: "validation-failed", detail: "The request is not valid", errors });
+    }
     // TypeScript cannot tie each runtime branch to its conditional type; the schemas above do.
-    const input = {
-      params: parsePart(route.params, () => c.req.param(), "path"),
-      query: parsePart(route.query, () => queryObject(c.req.url), "query"),
-      headers: parsePart(route.headers, () => headers, "header"),
-      body:
-        route.body === undefined
-          ? undefined
-          : parseInput(route.body, await readJsonBody(c.req.raw, route.bodyLimitBytes), "body"),
-    } as RouteInput<R>;
-    return handler(c, input);
+    return handler(c, { params, query, headers, body } as RouteInput<R>);
   });
 }

@@ -1,0 +1,237 @@
+// The shared edge pieces on a small app, without ServiceTitan: caller auth, problems, validation.
+import { ServiceTitanAuthError, ServiceTitanError } from "@st-edge/servicetitan";
+import { describe, expect, it } from "vitest";
+import * as z from "zod/mini";
+import { createWorkerApp } from "./app.ts";
+import { hashApiKey, isAcceptedKey, parseKeyHashes, presentedKey } from "./caller-auth.ts";
+import { type EdgeBindings, readConfig } from "./config.ts";
+import { toProblem } from "./errors.ts";
+import { ProblemError } from "./problem.ts";
+import { defineRoute, mount } from "./routes.ts";
+import { Id, IdList } from "./schemas.ts";
+
+const KEY = "caller-key-123";
+
+const echo = defineRoute({
+  method: "post",
+  path: "/things/{id}",
+  operationId: "echo",
+  summary: "echo",
+  params: z.object({ id: Id }),
+  query: z.object({ ids: z.optional(IdList(3)) }),
+  body: z.object({ amount: z.string(), note: z.optional(z.string().check(z.maxLength(5))) }),
+  bodyLimitBytes: 100,
+  responses: { 200: { description: "echo" } },
+});
+
+async function app(thrown?: unknown) {
+  const worker = createWorkerApp<EdgeBindings>({ name: "test", openapi: { openapi: "3.1.0" } });
+  mount(worker, echo, (c, input) => c.json(input));
+  worker.get("/boom", () => {
+    throw thrown;
+  });
+  const env = { API_KEY_HASHES: await hashApiKey(KEY) } as EdgeBindings;
+  return (path: string, init: RequestInit = {}) => {
+    const request = new Request(`https://w.test${path}`, init);
+    if (!request.headers.has("Authorization")) request.headers.set("Authorization", `Bearer ${KEY}`);
+    return worker.request(request, undefined, env);
+  };
+}
+
+const json = (body: unknown, extra: Record<string, string> = {}) => ({
+  method: "POST",
+  headers: { "Content-Type": "application/json", ...extra },
+  body: JSON.stringify(body),
+});
+
+describe("caller keys", () => {
+  it("reads keys from Bearer or X-Api-Key", () => {
+    expect(presentedKey(new Headers({ Authorization: "Bearer abc" }))).toBe("abc");
+    expect(presentedKey(new Headers({ Authorization: "bearer  abc " }))).toBe("abc");
+    expect(presentedKey(new Headers({ "X-Api-Key": "xyz" }))).toBe("xyz");
+    expect(presentedKey(new Headers({ Authorization: "Basic abc" }))).toBeUndefined();
+  });
+
+  it("accepts any of several digests and ignores malformed entries", async () => {
+    const hashes = parseKeyHashes(
+      `${await hashApiKey("old")}, not-a-hash ,${(await hashApiKey("new")).toUpperCase()}`,
+    );
+    expect(hashes).toHaveLength(2);
+    expect(await isAcceptedKey("old", hashes)).toBe(true);
+    expect(await isAcceptedKey("new", hashes)).toBe(true);
+    expect(await isAcceptedKey("other", hashes)).toBe(false);
+    expect(await isAcceptedKey("old", [])).toBe(false);
+  });
+
+  it("answers 401 problems, with nothing open but /healthz", async () => {
+    const call = await app();
+    expect((await call("/healthz", { headers: { Authorization: "none" } })).status).toBe(200);
+    const refused = await call("/openapi.json", { headers: { Authorization: "Bearer nope" } });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("Content-Type")).toBe("application/problem+json");
+    expect((await call("/openapi.json")).status).toBe(200);
+  });
+});
+
+describe("validation", () => {
+  it("passes typed, coerced input to the handler", async () => {
+    const call = await app();
+    const response = await call("/things/7?ids=3,1,3", json({ amount: "1.00" }));
+    expect(await response.json()).toEqual({
+      params: { id: 7 },
+      query: { ids: [3, 1] },
+      body: { amount: "1.00" },
+    });
+  });
+
+  it("lists every bad field with where it came from", async () => {
+    const call = await app();
+    const response = await call("/things/0?ids=1,2,3,4", json({ amount: 5, note: "too long" }));
+    expect(response.status).toBe(400);
+    const problem = await response.json<{ type: string; errors: { in: string; field: string }[] }>();
+    expect(problem.type).toBe("urn:st-edge:problem:validation-failed");
+    expect(problem.errors.map((e) => `${e.in}:${e.field}`)).toEqual([
+      "path:id",
+      "query:ids",
+      "body:amount",
+      "body:note",
+    ]);
+  });
+
+  it.each([
+    ["an id beyond 2^53 - 1", "/things/9007199254740993"],
+    ["a non-numeric id", "/things/abc"],
+    ["too many ids", "/things/1?ids=1,2,3,4"],
+    ["a malformed id list", "/things/1?ids=1,,2"],
+  ])("rejects %s", async (_, path) => {
+    const call = await app();
+    expect((await call(path, json({ amount: "1" }))).status).toBe(400);
+  });
+
+  it("checks content type, size and JSON syntax", async () => {
+    const call = await app();
+    const text = await call("/things/1", {
+      method: "POST",
+      headers: { "Content-Type": "text/plain" },
+      body: "{}",
+    });
+    expect(text.status).toBe(415);
+    const big = await call("/things/1", json({ amount: "1", pad: "x".repeat(200) }));
+    expect(big.status).toBe(413);
+    const broken = await call("/things/1", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: "{",
+    });
+    expect(broken.status).toBe(400);
+    const fields = await call("/things/1", json({ note: 1 }));
+    const problem = await fields.json<{ errors: { field: string; message: string }[] }>();
+    expect(problem.errors.map((e) => e.field).sort()).toEqual(["amount", "note"]);
+    for (const error of problem.errors) expect(error.message).not.toBe("");
+  });
+});
+
+describe("errors become problems", () => {
+  const cases: [string, { thrown: unknown; status: number; type: string; retryAfter?: string }][] = [
+    ["our own problem", { thrown: new ProblemError({ type: "not-found" }), status: 404, type: "not-found" }],
+    [
+      "ServiceTitan 429",
+      {
+        thrown: new ServiceTitanError({ failure: "http", status: 429, retryAfterSeconds: 7 }),
+        status: 429,
+        type: "upstream-rate-limited",
+        retryAfter: "7",
+      },
+    ],
+    [
+      "ServiceTitan 403",
+      { thrown: new ServiceTitanError({ failure: "http", status: 403 }), status: 403, type: "not-entitled" },
+    ],
+    [
+      "ServiceTitan 400",
+      {
+        thrown: new ServiceTitanError({ failure: "http", status: 400 }),
+        status: 422,
+        type: "upstream-rejected",
+      },
+    ],
+    [
+      "ServiceTitan 500",
+      {
+        thrown: new ServiceTitanError({ failure: "http", status: 500 }),
+        status: 502,
+        type: "upstream-error",
+      },
+    ],
+    [
+      "a timeout",
+      { thrown: new ServiceTitanError({ failure: "timeout" }), status: 504, type: "upstream-timeout" },
+    ],
+    [
+      "refused credentials",
+      {
+        thrown: new ServiceTitanAuthError({ failure: "invalid_client", status: 401 }),
+        status: 502,
+        type: "upstream-auth-failed",
+      },
+    ],
+    ["a bug", { thrown: new TypeError("x is undefined"), status: 500, type: "internal-error" }],
+  ];
+  it.each(cases)("%s", async (_, { thrown, status, type, retryAfter }) => {
+    const call = await app(thrown);
+    const response = await call("/boom");
+    expect(response.status).toBe(status);
+    const body = await response.json<{ type: string; detail?: string }>();
+    expect(body.type).toBe(`urn:st-edge:problem:${type}`);
+    expect(JSON.stringify(body)).not.toContain("x is undefined");
+    if (retryAfter) expect(response.headers.get("Retry-After")).toBe(retryAfter);
+  });
+
+  it("keeps ServiceTitan's traceId", () => {
+    const { problem } = toProblem(
+      new ServiceTitanError({ failure: "http", status: 404, problem: { traceId: "abc" } }),
+    );
+    expect(problem.traceId).toBe("abc");
+  });
+
+  it("answers unknown routes with a 404 problem", async () => {
+    const call = await app();
+    const response = await call("/nowhere");
+    expect(response.status).toBe(404);
+    expect(response.headers.get("Content-Type")).toBe("application/problem+json");
+  });
+});
+
+describe("configuration", () => {
+  const base = {
+    ST_ENVIRONMENT: "production",
+    ST_TENANT_ID: "123",
+    ST_APP_KEY: "app",
+    ST_CLIENT_ID: "id",
+    ST_CLIENT_SECRET: "secret-value",
+  } as EdgeBindings;
+
+  it("reads a complete configuration", () => {
+    expect(readConfig(base)).toMatchObject({
+      tenantId: 123,
+      environment: "production",
+      authorizationScheme: "raw",
+    });
+  });
+
+  it.each([
+    ["missing secrets", { ST_CLIENT_SECRET: "" }, /ST_CLIENT_SECRET/],
+    ["unknown environment", { ST_ENVIRONMENT: "staging" }, /ST_ENVIRONMENT/],
+    ["simulator without binding", { ST_ENVIRONMENT: "simulator" }, /SERVICETITAN/],
+    ["bad tenant", { ST_TENANT_ID: "abc" }, /ST_TENANT_ID/],
+    ["bad scheme", { ST_AUTH_SCHEME: "basic" }, /ST_AUTH_SCHEME/],
+  ])("names the problem: %s", (_, change, message) => {
+    const read = () => readConfig({ ...base, ...change });
+    expect(read).toThrow(message);
+    try {
+      read();
+    } catch (error) {
+      expect(String(error)).not.toContain("secret-value");
+    }
+  });
+});
