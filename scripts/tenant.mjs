@@ -17,7 +17,13 @@ const root = resolve(import.meta.dirname, "..");
 /** Gzip budget per worker bundle (minified). */
 export const BUNDLE_BUDGET_BYTES = 50 * 1024;
 const CAPABILITIES = ["invoice-lookup", "tax-zones", "payment-terms", "bills", "payment-posting"];
-const SECRET_NAMES = ["ST_APP_KEY", "ST_CLIENT_ID", "ST_CLIENT_SECRET", "API_KEY_HASHES", "TOKEN_ENCRYPTION_KEY"];
+const SECRET_NAMES = [
+  "ST_APP_KEY",
+  "ST_CLIENT_ID",
+  "ST_CLIENT_SECRET",
+  "API_KEY_HASHES",
+  "TOKEN_ENCRYPTION_KEY",
+];
 
 function fail(message) {
   console.error(`error: ${message}`);
@@ -25,19 +31,27 @@ function fail(message) {
 }
 
 function readTenant(name) {
-  if (!/^[a-z0-9][a-z0-9-]{0,40}$/.test(name ?? "")) fail("tenant name must be lowercase letters, digits and dashes");
+  if (!/^[a-z0-9][a-z0-9-]{0,40}$/.test(name ?? ""))
+    fail("tenant name must be lowercase letters, digits and dashes");
   const path = join(root, "tenants", `${name}.jsonc`);
   if (!existsSync(path)) fail(`${relative(root, path)} not found (copy tenants/example.jsonc)`);
   const tenant = readJsonc(path);
   const { servicetitan: st, cloudflare: cf, capabilities } = tenant;
-  if (!["production", "integration"].includes(st?.environment)) fail("servicetitan.environment must be production or integration");
-  if (!Number.isSafeInteger(st?.tenantId) || st.tenantId <= 0) fail("servicetitan.tenantId must be a positive integer");
-  if (st.authScheme !== undefined && !["raw", "bearer"].includes(st.authScheme)) fail("servicetitan.authScheme must be raw or bearer");
-  if (!/^[a-z0-9][a-z0-9-]{0,30}$/.test(cf?.workerPrefix ?? "")) fail("cloudflare.workerPrefix must be lowercase letters, digits and dashes (≤ 31)");
-  if (!/^[0-9a-f]{32}$/.test(cf?.kvNamespaceId ?? "")) fail("cloudflare.kvNamespaceId must be a KV namespace id (32 hex)");
+  if (!["production", "integration"].includes(st?.environment))
+    fail("servicetitan.environment must be production or integration");
+  if (!Number.isSafeInteger(st?.tenantId) || st.tenantId <= 0)
+    fail("servicetitan.tenantId must be a positive integer");
+  if (st.authScheme !== undefined && !["raw", "bearer"].includes(st.authScheme))
+    fail("servicetitan.authScheme must be raw or bearer");
+  if (!/^[a-z0-9][a-z0-9-]{0,30}$/.test(cf?.workerPrefix ?? ""))
+    fail("cloudflare.workerPrefix must be lowercase letters, digits and dashes (≤ 31)");
+  if (!/^[0-9a-f]{32}$/.test(cf?.kvNamespaceId ?? ""))
+    fail("cloudflare.kvNamespaceId must be a KV namespace id (32 hex)");
   const unknown = (capabilities ?? []).filter((c) => !CAPABILITIES.includes(c));
   if (!Array.isArray(capabilities) || capabilities.length === 0 || unknown.length > 0) {
-    fail(`capabilities must list some of: ${CAPABILITIES.join(", ")}${unknown.length ? ` (unknown: ${unknown.join(", ")})` : ""}`);
+    fail(
+      `capabilities must list some of: ${CAPABILITIES.join(", ")}${unknown.length ? ` (unknown: ${unknown.join(", ")})` : ""}`,
+    );
   }
   return tenant;
 }
@@ -105,12 +119,20 @@ switch (command) {
     for (const capability of tenant.capabilities) {
       const { path, workerDir, config } = generateConfig(name, tenant, capability);
       const outdir = join(root, ".deploy", name, "dist", capability);
-      wrangler(workerDir, ["deploy", "--dry-run", "--minify", "--outdir", outdir, "-c", path], { capture: true });
+      wrangler(workerDir, ["deploy", "--dry-run", "--minify", "--outdir", outdir, "-c", path], {
+        capture: true,
+      });
       const gzip = gzipSize(outdir);
-      rows.push({ worker: config.name, gzipKiB: (gzip / 1024).toFixed(1), budgetKiB: BUNDLE_BUDGET_BYTES / 1024, ok: gzip <= BUNDLE_BUDGET_BYTES });
+      rows.push({
+        worker: config.name,
+        gzipKiB: (gzip / 1024).toFixed(1),
+        budgetKiB: BUNDLE_BUDGET_BYTES / 1024,
+        ok: gzip <= BUNDLE_BUDGET_BYTES,
+      });
     }
     console.log("\n| worker | gzip (minified) | budget | within |\n| --- | ---: | ---: | --- |");
-    for (const r of rows) console.log(`| ${r.worker} | ${r.gzipKiB} KiB | ${r.budgetKiB} KiB | ${r.ok ? "yes" : "NO"} |`);
+    for (const r of rows)
+      console.log(`| ${r.worker} | ${r.gzipKiB} KiB | ${r.budgetKiB} KiB | ${r.ok ? "yes" : "NO"} |`);
     if (rows.some((r) => !r.ok)) fail("a worker bundle is over its gzip budget");
     break;
   }
@@ -125,9 +147,12 @@ switch (command) {
   case "secrets": {
     const tenant = readTenant(name);
     const file = join(root, "tenants", `${name}.secrets.json`);
-    if (!existsSync(file)) fail(`${relative(root, file)} not found: a JSON object with ${SECRET_NAMES.join(", ")}`);
+    if (!existsSync(file))
+      fail(`${relative(root, file)} not found: a JSON object with ${SECRET_NAMES.join(", ")}`);
     const secrets = JSON.parse(readFileSync(file, "utf8"));
-    const missing = SECRET_NAMES.slice(0, 4).filter((key) => typeof secrets[key] !== "string" || secrets[key] === "");
+    const missing = SECRET_NAMES.slice(0, 4).filter(
+      (key) => typeof secrets[key] !== "string" || secrets[key] === "",
+    );
     if (missing.length) fail(`${relative(root, file)} lacks ${missing.join(", ")}`);
     const unknown = Object.keys(secrets).filter((key) => !SECRET_NAMES.includes(key));
     if (unknown.length) fail(`${relative(root, file)} has unknown keys: ${unknown.join(", ")}`);

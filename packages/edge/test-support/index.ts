@@ -194,3 +194,5 @@ export function describeWorkerContract<B>({ name, worker, env, routes, openapi }
     });
   });
 }
+
+export { describeWorkerFuzz, type FuzzOptions } from "./fuzz.ts";

@@ -1,0 +1,216 @@
+#!/usr/bin/env node
+// `pnpm bench`: every benchmark, measured side by side in one run (machines here are shared and
+// noisy, so figures are read as ratios). Prints tables and writes bench/results/latest.json.
+// Not part of the test suite. Loads only 127.0.0.1, bounded in time.
+//
+//   node bench/run.mjs [--quick]    --quick: shorter runs (a smoke test of the benchmark itself)
+import { execFileSync, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import {
+  callerKey,
+  DEMO,
+  root,
+  simulatorGet,
+  simulatorToken,
+  startStack,
+  writeDevVars,
+} from "../scripts/lib/local-stack.mjs";
+
+const quick = process.argv.includes("--quick");
+const DURATION = quick ? 2 : 5;
+const CONCURRENCY = quick ? [1, 10] : [1, 10, 50, 200];
+const results = { machine: {}, tokenEconomy: [], overhead: [], payments: [], bundles: [] };
+
+results.machine = {
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  date: new Date().toISOString(),
+};
+
+function table(title, rows) {
+  if (rows.length === 0) return;
+  const keys = Object.keys(rows[0]);
+  console.log(`\n### ${title}\n`);
+  console.log(`| ${keys.join(" | ")} |\n| ${keys.map(() => "---").join(" | ")} |`);
+  for (const row of rows) console.log(`| ${keys.map((k) => row[k]).join(" | ")} |`);
+}
+
+// 1. Token economy (workerd + simulator on a fake clock).
+{
+  const run = spawnSync("pnpm", ["--filter", "@st-edge/token-cache", "run", "bench:tokens"], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  for (const line of `${run.stdout}\n${run.stderr}`.split("\n")) {
+    const match = line.match(/BENCH token-economy (\{.*\})/);
+    if (match) results.tokenEconomy.push(JSON.parse(match[1]));
+  }
+  table(
+    "Token economy: upstream token requests over a simulated hour, 10,000 requests, 2 workers",
+    results.tokenEconomy.map((r) => ({
+      scenario: r.scenario,
+      isolates: r.isolates,
+      ours: r.ours,
+      "ideal (1 per lifetime)": r.idealPerLifetime,
+      "ideal with 60 s margin": r.idealWithMargin,
+      "naive (1 per request)": r.naive,
+      "ours / ideal-with-margin": (r.ours / r.idealWithMargin).toFixed(2),
+    })),
+  );
+}
+
+async function load(url, { connections, headers = {}, method = "GET", body, setupRequest }) {
+  const result = await autocannon({
+    url,
+    connections,
+    duration: DURATION,
+    method,
+    headers,
+    body,
+    requests: setupRequest ? [{ method, headers, body, setupRequest }] : undefined,
+  });
+  return {
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    rps: Math.round(result.requests.average),
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+// 2–3. Edge overhead and payment posting, on local wrangler dev processes.
+const key = callerKey();
+writeDevVars(key, ["invoice-lookup", "payment-posting"]);
+const stack = await startStack({
+  simulatorPort: 9786,
+  workers: [
+    { name: "invoice-lookup", port: 9787 },
+    { name: "payment-posting", port: 9791 },
+  ],
+});
+try {
+  const token = await simulatorToken(stack.simulatorUrl);
+  const { data: invoices } = await simulatorGet(stack.simulatorUrl, token, "/invoices?pageSize=100");
+  const invoice = invoices.find((i) => i.active && Number(i.balance) > 0) ?? invoices[0];
+  const direct = `${stack.simulatorUrl}/accounting/v2/tenant/${DEMO.tenantId}/invoices?ids=${invoice.id}`;
+  const throughWorker = `${stack.url("invoice-lookup")}/invoices/${invoice.id}`;
+  const upstreamHeaders = { Authorization: token, "ST-App-Key": DEMO.appKey };
+  const callerHeaders = { Authorization: `Bearer ${key}` };
+  // Warm both paths (token cache, isolates).
+  await load(throughWorker, { connections: 1, headers: callerHeaders });
+
+  const setLatency = async (ms) => {
+    const response = await fetch(`${stack.simulatorUrl}/__sim/tenants/${DEMO.tenantId}/faults`, {
+      method: ms ? "PUT" : "DELETE",
+      headers: { "Content-Type": "application/json" },
+      body: ms ? JSON.stringify({ rules: [{ fault: { kind: "latency", ms } }] }) : undefined,
+    });
+    if (!response.ok)
+      console.warn(`could not set simulator latency (${response.status}): ${await response.text()}`);
+  };
+  for (const upstreamLatency of [0, 50]) {
+    await setLatency(upstreamLatency);
+    for (const connections of upstreamLatency ? [10] : CONCURRENCY) {
+      const a = await load(direct, { connections, headers: upstreamHeaders });
+      const b = await load(throughWorker, { connections, headers: callerHeaders });
+      results.overhead.push({
+        upstreamLatencyMs: upstreamLatency,
+        connections,
+        directP50: a.p50,
+        workerP50: b.p50,
+        addedP50: +(b.p50 - a.p50).toFixed(2),
+        directP99: a.p99,
+        workerP99: b.p99,
+        throughputRatio: +(b.rps / a.rps).toFixed(2),
+        directRps: a.rps,
+        workerRps: b.rps,
+        errors: a.errors + b.errors + a.non2xx + b.non2xx,
+      });
+    }
+  }
+  await setLatency(0);
+  table("Edge overhead: invoice by id, simulator direct vs through invoice-lookup (ms)", results.overhead);
+
+  // Payment posting: through the worker (Durable Object idempotency store, checks, reconcile
+  // marker) vs posting straight to the simulator. Each request is a new payment of 0.01.
+  const openInvoices = invoices.filter((i) => i.active && Number(i.balance) > 10).map((i) => i.id);
+  let n = 0;
+  const nextInvoice = () => openInvoices[n++ % openInvoices.length];
+  const payments = [];
+  for (const connections of quick ? [10] : [1, 10, 50]) {
+    const a = await load(`${stack.simulatorUrl}/accounting/v2/tenant/${DEMO.tenantId}/payments`, {
+      connections,
+      method: "POST",
+      headers: { ...upstreamHeaders, "Content-Type": "application/json" },
+      setupRequest: (request) => ({
+        ...request,
+        body: JSON.stringify({
+          typeId: 1,
+          amount: 0.01,
+          splits: [{ invoiceId: nextInvoice(), amount: 0.01 }],
+        }),
+      }),
+    });
+    const b = await load(`${stack.url("payment-posting")}/payments`, {
+      connections,
+      method: "POST",
+      headers: { ...callerHeaders, "Content-Type": "application/json" },
+      setupRequest: (request) => ({
+        ...request,
+        headers: { ...request.headers, "Idempotency-Key": `bench-${randomBytes(8).toString("hex")}` },
+        body: JSON.stringify({
+          invoiceId: nextInvoice(),
+          amount: "0.01",
+          paymentType: "Cash",
+          allowOverpayment: true,
+        }),
+      }),
+    });
+    payments.push({
+      connections,
+      directP50: a.p50,
+      workerP50: b.p50,
+      directP99: a.p99,
+      workerP99: b.p99,
+      directRps: a.rps,
+      workerRps: b.rps,
+      throughputRatio: +(b.rps / a.rps).toFixed(2),
+      p99Ratio: +(b.p99 / Math.max(a.p99, 1)).toFixed(2),
+      non2xx: a.non2xx + b.non2xx,
+    });
+  }
+  results.payments = payments;
+  table("Payment posting: simulator direct vs through payment-posting (ms)", payments);
+} finally {
+  stack.stop();
+}
+
+// 4. Bundle sizes from the example tenant's offline dry-run.
+{
+  const output = execFileSync(process.execPath, [join(root, "scripts/tenant.mjs"), "dry-run", "example"], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  for (const line of output.split("\n")) {
+    const match = line.match(/^\| (\S+) \| ([\d.]+) KiB \| (\d+) KiB \| (\w+) \|$/);
+    if (match)
+      results.bundles.push({
+        worker: match[1],
+        gzipKiB: Number(match[2]),
+        budgetKiB: Number(match[3]),
+        within: match[4],
+      });
+  }
+  table("Bundle sizes (minified, gzip)", results.bundles);
+}
+
+mkdirSync(join(root, "bench/results"), { recursive: true });
+writeFileSync(join(root, "bench/results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+console.log("\nwrote bench/results/latest.json");
+process.exit(0);
