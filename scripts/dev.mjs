@@ -3,7 +3,8 @@
 // credentials and a demo caller API key made on first run (.dev.vars files, git-ignored).
 // Prints each worker's URL and a few copy-paste requests. Ctrl-C stops everything.
 //
-//   --smoke   start, run the printed requests, check the answers, stop (used by the test suite)
+//   --smoke    start, run the printed requests, check the answers, stop (used by the test suite)
+//   --verbose  with --smoke, show the processes' output too
 import { randomBytes } from "node:crypto";
 import {
   callerKey,
@@ -15,6 +16,7 @@ import {
 } from "./lib/local-stack.mjs";
 
 const smoke = process.argv.includes("--smoke");
+const verbose = process.argv.includes("--verbose");
 const SIMULATOR_PORT = 8786;
 const WORKERS = [
   { name: "invoice-lookup", port: 8787 },
@@ -120,7 +122,7 @@ try {
     simulatorPort: SIMULATOR_PORT,
     workers: WORKERS,
     log: (name, line) => {
-      if (!smoke || process.env.DEV_VERBOSE) console.log(`[${name}] ${line}`);
+      if (!smoke || verbose) console.log(`[${name}] ${line}`);
     },
     onExit: (name, code) => {
       console.error(`[${name}] exited (${code}); stopping everything`);

@@ -1,6 +1,6 @@
 import { MoneyFormatError } from "@st-edge/servicetitan";
 import { describe, expect, it } from "vitest";
-import { decimalFromNumber } from "./view.ts";
+import { decimalFromNumber } from "./decimal.ts";
 
 describe("decimalFromNumber", () => {
   const cases: [string, { given: number; want: string }][] = [
