@@ -1,0 +1,145 @@
+// The ServiceTitan calls this worker makes, each bounded by the request's time budget. The
+// shared client already retries idempotent reads and maps ServiceTitan's errors; what is added
+// here is the deadline: past it, calls are aborted and the caller gets a 504 problem.
+import { ProblemError } from "@st-edge/edge";
+import {
+  allPages,
+  type DetailedPayment,
+  fetchByIds,
+  type Invoice,
+  type operations,
+  type Page,
+  type ServiceTitanClient,
+  unwrap,
+} from "@st-edge/servicetitan";
+import { newestModified, type TimeWindow } from "./newest.ts";
+
+export type InvoiceQuery = NonNullable<operations["Invoices_GetList"]["parameters"]["query"]>;
+
+/** Well inside Zapier's 30 s: answer (or give up) before the caller's client does. */
+export const REQUEST_BUDGET_MS = 25_000;
+/** The windowed search starts no new call after this, so it can still answer with what it has. */
+export const SEARCH_BUDGET_MS = 15_000;
+/** Calls one windowed search may make. */
+export const SEARCH_MAX_CALLS = 10;
+/** Page size of windowed searches: at least the largest `limit`, small enough to stay quick. */
+export const SEARCH_PAGE_SIZE = 200;
+/** ServiceTitan calls a batch runs at once (its limit is 60 calls per second per app and tenant). */
+export const BATCH_CONCURRENCY = 4;
+/** Pages of payments read for one invoice (a single invoice rarely has more than a few). */
+const PAYMENT_PAGES = 5;
+
+/** One request's deadline for every ServiceTitan call it makes. */
+export class Deadline {
+  readonly signal: AbortSignal;
+  readonly budgetMs: number;
+  private readonly started = Date.now();
+
+  constructor(budgetMs = REQUEST_BUDGET_MS) {
+    this.budgetMs = budgetMs;
+    this.signal = AbortSignal.timeout(budgetMs);
+  }
+
+  elapsedMs(): number {
+    return Date.now() - this.started;
+  }
+
+  /** Runs a call; an abort caused by this deadline becomes a 504 problem. */
+  async run<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    try {
+      return await call(this.signal);
+    } catch (error) {
+      if (this.signal.aborted) {
+        throw new ProblemError({
+          type: "upstream-timeout",
+          detail: `ServiceTitan did not answer within this request's ${this.budgetMs / 1000} s budget`,
+        });
+      }
+      throw error;
+    }
+  }
+}
+
+/** One page of `GET /invoices`. */
+export function listInvoices(
+  client: ServiceTitanClient,
+  deadline: Deadline,
+  query: InvoiceQuery,
+): Promise<Page<Invoice>> {
+  return deadline.run(async (signal) =>
+    unwrap(await client.GET("/tenant/{tenant}/invoices", { params: { query }, signal })),
+  );
+}
+
+/**
+ * Invoices by id, active or not (a caller asking for an id wants to see it was voided, not a 404).
+ * Chunks of 50 ids, `BATCH_CONCURRENCY` calls at a time.
+ */
+export function invoicesByIds(
+  client: ServiceTitanClient,
+  deadline: Deadline,
+  ids: readonly number[],
+): Promise<Map<number, Invoice>> {
+  return fetchByIds(
+    ids,
+    async (csv) =>
+      (await listInvoices(client, deadline, { ids: csv, pageSize: 50, activeState: "All" })).data,
+    { concurrency: BATCH_CONCURRENCY },
+  );
+}
+
+/** Active payments applied to one invoice (ServiceTitan's `appliedToInvoiceIds` filter). */
+export async function paymentsAppliedTo(
+  client: ServiceTitanClient,
+  deadline: Deadline,
+  invoiceId: number,
+): Promise<DetailedPayment[]> {
+  const payments: DetailedPayment[] = [];
+  const pages = allPages(
+    (page) =>
+      deadline.run(async (signal) =>
+        unwrap(
+          await client.GET("/tenant/{tenant}/payments", {
+            params: { query: { appliedToInvoiceIds: String(invoiceId), page, pageSize: 100 } },
+            signal,
+          }),
+        ),
+      ),
+    { maxPages: PAYMENT_PAGES },
+  );
+  for await (const payment of pages) {
+    // Keep only payments really applied here, should the filter be read differently upstream.
+    if (payment.appliedTo?.some((application) => application.appliedTo === invoiceId)) payments.push(payment);
+  }
+  return payments;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The `limit` most recently modified invoices matching `filters` within `window`, newest first.
+ * `complete` is false when the budget ran out first (the records are then the newest read).
+ */
+export function newestInvoices(
+  client: ServiceTitanClient,
+  deadline: Deadline,
+  { filters, window, limit }: { filters: InvoiceQuery; window: TimeWindow; limit: number },
+) {
+  return newestModified<Invoice>({
+    window,
+    limit,
+    pageSize: SEARCH_PAGE_SIZE,
+    now: Date.now(),
+    maxCalls: SEARCH_MAX_CALLS,
+    outOfTime: () => deadline.elapsedMs() > SEARCH_BUDGET_MS,
+    fetchPage: (slice, page) =>
+      listInvoices(client, deadline, {
+        ...filters,
+        ...(slice.from === undefined ? {} : { modifiedOnOrAfter: iso(slice.from) }),
+        ...(slice.to === undefined ? {} : { modifiedBefore: iso(slice.to) }),
+        page,
+        pageSize: SEARCH_PAGE_SIZE,
+        includeTotal: true,
+      }),
+  });
+}
