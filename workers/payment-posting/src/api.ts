@@ -1,0 +1,271 @@
+// The payment-posting worker's API: route definitions used both to validate requests and to
+// generate specs/workers/payment-posting.openapi.json. Cross-field rules (one payment type, splits
+// summing to the amount, ...) live in payment-request.ts and answer with the same 400 shape.
+import { defineRoute, type ResponseSpec, schemas } from "@st-edge/edge";
+import * as z from "zod/mini";
+import { amountProblem, paidOnProblem, placeholderProblem } from "./inputs.ts";
+import { MAX_CALLER_MEMO } from "./marker.ts";
+
+export const info = {
+  title: "ServiceTitan payment posting",
+  version: "1.0.0",
+  description:
+    "Posts payments to ServiceTitan exactly once per Idempotency-Key (retries replay the first answer; " +
+    "lost answers are reconciled, never re-posted blindly), and reads, updates and polls payments.",
+};
+
+const issue = (message: string | undefined, input: unknown, ctx: { addIssue: (i: never) => void }) => {
+  if (message) ctx.addIssue({ code: "custom", message, input } as never);
+};
+
+/** Free text that must be a real value: not empty, not a placeholder, at most `max` characters. */
+const Text = (max: number) =>
+  z.string().check(
+    z.maxLength(max, `must be at most ${max} characters`),
+    z.superRefine((value: string, ctx) => issue(placeholderProblem(value), value, ctx)),
+  );
+
+/** An amount as a decimal string ("12.30") or a number (12.3): positive, at most two decimals. */
+export const Money = schemas.documentAs(
+  z
+    .union([z.string(), z.number()])
+    .check(z.superRefine((value: string | number, ctx) => issue(amountProblem(value), value, ctx))),
+  {
+    description: "Positive amount with at most two decimals, as text (preferred) or a number",
+    oneOf: [
+      { type: "string", pattern: "^\\d+(\\.\\d{1,2})?$" },
+      { type: "number", exclusiveMinimum: 0 },
+    ],
+    examples: ["125.50"],
+  },
+);
+
+const PaidOn = z.string().check(
+  z.superRefine((value: string, ctx) => issue(paidOnProblem(value), value, ctx)),
+  z.describe("Date (2026-01-31, midnight UTC) or RFC 3339 date-time"),
+);
+
+export const PaymentStatus = z.enum(
+  ["Pending", "Posted", "Exported"],
+  "must be one of Pending, Posted, Exported",
+);
+
+const Flag = z.union([z.boolean(), z.enum(["true", "false"])], "must be true or false");
+
+const SplitInput = z.strictObject({
+  invoiceId: z.optional(schemas.Id),
+  invoiceNumber: z.optional(Text(50)),
+  amount: Money,
+});
+
+const Splits = z
+  .array(SplitInput)
+  .check(
+    z.minLength(1, "must list at least one invoice"),
+    z.maxLength(50, "at most 50 invoices per payment"),
+  );
+
+const Memo = Text(MAX_CALLER_MEMO);
+
+export const CreatePaymentBody = z.strictObject({
+  typeId: z.optional(schemas.Id),
+  paymentType: z.optional(
+    Text(100).check(z.describe("Payment type name (case-insensitive), instead of typeId")),
+  ),
+  amount: z.optional(Money),
+  paidOn: z.optional(PaidOn),
+  memo: z.optional(Memo),
+  checkNumber: z.optional(Text(50)),
+  authCode: z.optional(Text(50)),
+  status: z.optional(PaymentStatus),
+  splits: z.optional(Splits),
+  invoiceId: z.optional(schemas.Id),
+  invoiceNumber: z.optional(Text(50)),
+  allowOverpayment: z.optional(Flag),
+});
+export type CreatePaymentInput = z.output<typeof CreatePaymentBody>;
+
+export const UpdatePaymentBody = z.strictObject({
+  typeId: z.optional(schemas.Id),
+  paymentType: z.optional(Text(100)),
+  paidOn: z.optional(PaidOn),
+  memo: z.optional(Memo),
+  checkNumber: z.optional(Text(50)),
+  authCode: z.optional(Text(50)),
+  status: z.optional(PaymentStatus),
+  splits: z.optional(Splits),
+  allowOverpayment: z.optional(Flag),
+});
+export type UpdatePaymentInput = z.output<typeof UpdatePaymentBody>;
+
+export const IdempotencyKeyHeaders = z.object({
+  "idempotency-key": z
+    .string("is required: send a key unique to this payment (1–255 printable ASCII characters)")
+    .check(
+      z.regex(/^[\x20-\x7e]{1,255}$/, "must be 1–255 printable ASCII characters"),
+      z.describe("Unique per payment; retries of the same payment must reuse it"),
+    ),
+});
+
+const SplitView = z.object({ invoiceId: z.number(), amount: z.string() });
+
+export const PaymentView = z.object({
+  id: z.number(),
+  typeId: z.nullable(z.number()),
+  type: z.nullable(z.string()),
+  amount: z.string(),
+  paidOn: z.nullable(z.string()),
+  memo: z.nullable(z.string()).check(z.describe("The caller's memo, without the tracing marker")),
+  marker: z
+    .nullable(z.string())
+    .check(
+      z.describe(
+        "Tracing marker this service appended to the memo in ServiceTitan, e.g. [ste:0123456789abcdef]",
+      ),
+    ),
+  checkNumber: z.nullable(z.string()),
+  authCode: z.nullable(z.string()),
+  status: z.nullable(z.string()),
+  customerId: z.nullable(z.number()),
+  active: z.nullable(z.boolean()),
+  splits: z.array(SplitView),
+  createdOn: z.optional(z.nullable(z.string())),
+  modifiedOn: z.optional(z.nullable(z.string())),
+});
+export type PaymentViewOutput = z.output<typeof PaymentView>;
+
+export const CreatedPayment = z.extend(PaymentView, { idempotencyKey: z.string() });
+
+export const PollItem = z.extend(PaymentView, {
+  id: z.string().check(z.describe("Unique per version of a payment: <paymentId>-<modifiedOn>")),
+  paymentId: z.number(),
+  modifiedOn: z.string(),
+});
+
+const problem = (description: string, headers?: ResponseSpec["headers"]): ResponseSpec => ({
+  description,
+  schema: schemas.Problem,
+  contentType: "application/problem+json",
+  ...(headers ? { headers } : {}),
+});
+const RETRY_AFTER = { "Retry-After": { description: "Seconds to wait before retrying with the same key" } };
+
+export const createPayment = defineRoute({
+  method: "post",
+  path: "/payments",
+  operationId: "createPayment",
+  summary: "Post a payment (exactly once per Idempotency-Key)",
+  description:
+    "Validates, checks the invoices and payment type, then creates the payment in ServiceTitan. " +
+    "Retrying with the same key and body replays the first answer (Idempotent-Replayed: true); " +
+    "the same key with a different body is refused (422).",
+  tags: ["Payments"],
+  headers: IdempotencyKeyHeaders,
+  body: CreatePaymentBody,
+  bodyLimitBytes: 16 * 1024,
+  responses: {
+    201: {
+      description: "The payment was posted (or, on a replay, had been)",
+      schema: CreatedPayment,
+      headers: { "Idempotent-Replayed": { description: "`true` when this answer is a replay" } },
+    },
+    400: problem("Invalid request (field errors listed), or the Idempotency-Key header is missing"),
+    404: problem("An invoice does not exist in this tenant (invoice-not-found)"),
+    409: problem("Another request with this key is in progress (idempotency-key-in-use)", RETRY_AFTER),
+    422: problem(
+      "Key reused with another body, invoice inactive, overpayment, unknown payment type, or ServiceTitan rejected it",
+    ),
+    429: problem("ServiceTitan rate limit; nothing was posted", RETRY_AFTER),
+    501: problem("ServiceTitan does not accept payment creation (payment-creation-unsupported)"),
+    503: problem("Outcome not known yet, or ServiceTitan unavailable; retry with the same key", RETRY_AFTER),
+  },
+});
+
+export const listPayments = defineRoute({
+  method: "get",
+  path: "/payments",
+  operationId: "listPayments",
+  summary: "Payments applied to an invoice",
+  tags: ["Payments"],
+  query: z.object({ invoiceId: schemas.Id }),
+  responses: {
+    200: { description: "Payments applied to the invoice", schema: z.object({ data: z.array(PaymentView) }) },
+  },
+});
+
+export const pollPayments = defineRoute({
+  method: "get",
+  path: "/payments/poll",
+  operationId: "pollPayments",
+  summary: "Newest payments first, for polling triggers",
+  description:
+    "Each item's `id` is unique per version (`<paymentId>-<modifiedOn>`), so a trigger that de-duplicates by id " +
+    "sees new and changed payments. Payments modified at the same instant as the last one returned are never cut off.",
+  tags: ["Payments"],
+  query: z.object({ limit: schemas.PageSize(100, 25) }),
+  responses: { 200: { description: "Newest payments first", schema: z.array(PollItem) } },
+});
+
+export const getPayment = defineRoute({
+  method: "get",
+  path: "/payments/{id}",
+  operationId: "getPayment",
+  summary: "One payment",
+  tags: ["Payments"],
+  params: z.object({ id: schemas.Id }),
+  responses: {
+    200: { description: "The payment", schema: PaymentView },
+    404: problem("No such payment in this tenant"),
+  },
+});
+
+export const updatePayment = defineRoute({
+  method: "patch",
+  path: "/payments/{id}",
+  operationId: "updatePayment",
+  summary: "Change a payment (fields not given are kept)",
+  description:
+    "ServiceTitan requires the type and splits on every update, so the current payment is read and the changes are " +
+    "merged into it. `splits`, when given, replace all current splits.",
+  tags: ["Payments"],
+  params: z.object({ id: schemas.Id }),
+  body: UpdatePaymentBody,
+  bodyLimitBytes: 16 * 1024,
+  responses: {
+    200: { description: "The updated payment", schema: PaymentView },
+    404: problem("No such payment or invoice in this tenant"),
+    422: problem("Unknown payment type, inactive invoice, overpayment, or ServiceTitan rejected it"),
+  },
+});
+
+export const updatePaymentStatus = defineRoute({
+  method: "post",
+  path: "/payments/status",
+  operationId: "updatePaymentStatus",
+  summary: "Set the status of up to 50 payments",
+  tags: ["Payments"],
+  body: z.strictObject({
+    paymentIds: z
+      .array(schemas.Id)
+      .check(
+        z.minLength(1, "must list at least one payment"),
+        z.maxLength(50, "at most 50 payments per call"),
+      ),
+    status: PaymentStatus,
+  }),
+  responses: {
+    200: {
+      description: "ServiceTitan accepted the change",
+      schema: z.object({ paymentIds: z.array(z.number()), status: z.string() }),
+    },
+  },
+});
+
+export const routes = [
+  createPayment,
+  listPayments,
+  pollPayments,
+  getPayment,
+  updatePayment,
+  updatePaymentStatus,
+];

@@ -1,0 +1,231 @@
+// The idempotency state machine, as pure functions over one record: what the Durable Object
+// stores for one (environment, tenant, Idempotency-Key). Kept free of storage and time so every
+// transition can be tested in a table.
+//
+//   (none) ──begin──▶ pending ──attempt──▶ posting ──succeed──▶ succeeded (final, replayed)
+//                       ▲  │                  │  └──fail────▶ failed    (final, replayed)
+//                       │  └──release──▶ (none, when nothing was ever attempted)
+//                       └────markAbsent───────┘  (reconciliation proved the create did not land)
+//
+// A lease (leaseId + expiry) says which request currently owns the key. `posting` means a create
+// was sent and its outcome is unknown: whoever owns the key next must reconcile before posting again.
+
+export type RecordState = "pending" | "posting" | "succeeded" | "failed";
+
+/** The answer a final record replays: status and JSON body text (a payment or a problem). */
+export interface StoredResponse {
+  status: number;
+  body: string;
+}
+
+export interface IdempotencyRecord {
+  /** SHA-256 of the canonical request; a different body with the same key is refused. */
+  hash: string;
+  state: RecordState;
+  /** The owner's lease; null when nobody owns the key. */
+  leaseId: string | null;
+  leaseExpiresAt: number;
+  /** Create calls sent so far (each preceded by a durable `attempt`). */
+  attempts: number;
+  firstAttemptAt: number | null;
+  lastAttemptAt: number | null;
+  /** Invoices the create applies to: where reconciliation looks for the payment. */
+  invoiceIds: number[];
+  paymentId: number | null;
+  response: StoredResponse | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type BeginResult =
+  /** The caller owns the key. `mustReconcile`: an earlier create's outcome is unknown. */
+  | { kind: "acquired"; leaseId: string; mustReconcile: boolean; record: IdempotencyRecord }
+  | { kind: "replay"; response: StoredResponse; paymentId: number | null }
+  | { kind: "mismatch" }
+  | { kind: "busy"; retryAfterMs: number };
+
+/** A transition's verdict and the record to store (undefined: delete; same object: unchanged). */
+export interface Transition<R> {
+  result: R;
+  next: IdempotencyRecord | undefined;
+}
+
+const freshRecord = (hash: string, now: number): IdempotencyRecord => ({
+  hash,
+  state: "pending",
+  leaseId: null,
+  leaseExpiresAt: 0,
+  attempts: 0,
+  firstAttemptAt: null,
+  lastAttemptAt: null,
+  invoiceIds: [],
+  paymentId: null,
+  response: null,
+  createdAt: now,
+  updatedAt: now,
+});
+
+const isFinal = (record: IdempotencyRecord) => record.state === "succeeded" || record.state === "failed";
+const owns = (record: IdempotencyRecord, leaseId: string, now: number) =>
+  record.leaseId === leaseId && record.leaseExpiresAt > now;
+
+/**
+ * A request arrives with `hash`: replay, refuse, report busy, or hand it the lease.
+ *
+ * @example begin(undefined, { hash, now, leaseMs: 10_000, leaseId: "a" }).result.kind // "acquired"
+ */
+export function begin(
+  record: IdempotencyRecord | undefined,
+  input: { hash: string; now: number; leaseMs: number; leaseId: string },
+): Transition<BeginResult> {
+  const { hash, now, leaseMs, leaseId } = input;
+  if (!record) {
+    const fresh: IdempotencyRecord = { ...freshRecord(hash, now), leaseId, leaseExpiresAt: now + leaseMs };
+    return { result: { kind: "acquired", leaseId, mustReconcile: false, record: fresh }, next: fresh };
+  }
+  if (record.hash !== hash) return { result: { kind: "mismatch" }, next: record };
+  if (isFinal(record) && record.response) {
+    return {
+      result: { kind: "replay", response: record.response, paymentId: record.paymentId },
+      next: record,
+    };
+  }
+  if (record.leaseId !== null && record.leaseExpiresAt > now) {
+    return { result: { kind: "busy", retryAfterMs: record.leaseExpiresAt - now }, next: record };
+  }
+  // Free, or the owner's lease ran out (the request died): take over.
+  const next: IdempotencyRecord = { ...record, leaseId, leaseExpiresAt: now + leaseMs, updatedAt: now };
+  return {
+    result: { kind: "acquired", leaseId, mustReconcile: record.state === "posting", record: next },
+    next,
+  };
+}
+
+export type OwnerResult =
+  | { ok: true; record: IdempotencyRecord }
+  | { ok: false; reason: "lease-lost" | "wrong-state" };
+
+/** The owner extends its lease (before slow steps). */
+export function renew(
+  record: IdempotencyRecord | undefined,
+  input: { leaseId: string; now: number; leaseMs: number },
+): Transition<OwnerResult> {
+  if (!record || !owns(record, input.leaseId, input.now) || isFinal(record)) {
+    return { result: { ok: false, reason: "lease-lost" }, next: record };
+  }
+  const next = { ...record, leaseExpiresAt: input.now + input.leaseMs, updatedAt: input.now };
+  return { result: { ok: true, record: next }, next };
+}
+
+/**
+ * The owner is about to send a create. Refused unless it holds the lease and no earlier create is
+ * unsettled: this is the one gate in front of every POST to ServiceTitan.
+ */
+export function attempt(
+  record: IdempotencyRecord | undefined,
+  input: { leaseId: string; now: number; leaseMs: number; invoiceIds: number[] },
+): Transition<OwnerResult> {
+  if (!record || !owns(record, input.leaseId, input.now)) {
+    return { result: { ok: false, reason: "lease-lost" }, next: record };
+  }
+  if (record.state !== "pending") return { result: { ok: false, reason: "wrong-state" }, next: record };
+  const next: IdempotencyRecord = {
+    ...record,
+    state: "posting",
+    attempts: record.attempts + 1,
+    firstAttemptAt: record.firstAttemptAt ?? input.now,
+    lastAttemptAt: input.now,
+    invoiceIds: [...new Set([...record.invoiceIds, ...input.invoiceIds])],
+    leaseExpiresAt: input.now + input.leaseMs,
+    updatedAt: input.now,
+  };
+  return { result: { ok: true, record: next }, next };
+}
+
+/** Reconciliation proved no payment from earlier creates exists: the owner may post again. */
+export function markAbsent(
+  record: IdempotencyRecord | undefined,
+  input: { leaseId: string; now: number; leaseMs: number },
+): Transition<OwnerResult> {
+  if (!record || !owns(record, input.leaseId, input.now)) {
+    return { result: { ok: false, reason: "lease-lost" }, next: record };
+  }
+  if (record.state !== "posting") return { result: { ok: false, reason: "wrong-state" }, next: record };
+  const next: IdempotencyRecord = {
+    ...record,
+    state: "pending",
+    leaseExpiresAt: input.now + input.leaseMs,
+    updatedAt: input.now,
+  };
+  return { result: { ok: true, record: next }, next };
+}
+
+export type FinalResult = { stored: StoredResponse; paymentId: number | null; first: boolean };
+
+/**
+ * A payment exists: store the success. Accepted from anyone, lease or not, because it is a fact
+ * about ServiceTitan (a late owner may learn it after a takeover). The first success wins.
+ */
+export function succeed(
+  record: IdempotencyRecord | undefined,
+  input: { now: number; paymentId: number; response: StoredResponse; hash: string },
+): Transition<FinalResult> {
+  if (record && isFinal(record) && record.response) {
+    return { result: { stored: record.response, paymentId: record.paymentId, first: false }, next: record };
+  }
+  const next: IdempotencyRecord = {
+    ...(record ?? freshRecord(input.hash, input.now)),
+    state: "succeeded",
+    leaseId: null,
+    leaseExpiresAt: 0,
+    paymentId: input.paymentId,
+    response: input.response,
+    updatedAt: input.now,
+  };
+  return { result: { stored: input.response, paymentId: input.paymentId, first: true }, next };
+}
+
+/** A definite, final refusal (ServiceTitan rejected the create): replayed to every retry. Owner only. */
+export function fail(
+  record: IdempotencyRecord | undefined,
+  input: { leaseId: string; now: number; response: StoredResponse },
+): Transition<FinalResult | { lost: true }> {
+  if (record && isFinal(record) && record.response) {
+    return { result: { stored: record.response, paymentId: record.paymentId, first: false }, next: record };
+  }
+  if (!record || !owns(record, input.leaseId, input.now)) return { result: { lost: true }, next: record };
+  const next: IdempotencyRecord = {
+    ...record,
+    state: "failed",
+    leaseId: null,
+    leaseExpiresAt: 0,
+    response: input.response,
+    updatedAt: input.now,
+  };
+  return { result: { stored: input.response, paymentId: null, first: true }, next };
+}
+
+/**
+ * The owner lets go without a final answer. A record with no create attempted is deleted (the key
+ * is free again); otherwise it keeps its state (`posting` stays posting: the next owner reconciles).
+ */
+export function release(
+  record: IdempotencyRecord | undefined,
+  input: { leaseId: string; now: number },
+): Transition<{ released: boolean }> {
+  if (!record || record.leaseId !== input.leaseId || isFinal(record)) {
+    return { result: { released: false }, next: record };
+  }
+  if (record.attempts === 0) return { result: { released: true }, next: undefined };
+  return {
+    result: { released: true },
+    next: { ...record, leaseId: null, leaseExpiresAt: 0, updatedAt: input.now },
+  };
+}
+
+/** Whether the retention alarm may delete the record: never while a create's outcome is unknown. */
+export function expirable(record: IdempotencyRecord | undefined, now: number): boolean {
+  if (!record) return true;
+  if (record.state === "posting") return false;
+  return !(record.leaseId !== null && record.leaseExpiresAt > now);
+}
