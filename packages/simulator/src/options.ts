@@ -1,0 +1,100 @@
+// The simulator's options, their defaults, and the demo tenants every local run starts with.
+import type { Clock, ServiceTitanHosts } from "@st-edge/servicetitan";
+
+export interface SimulatorTenant {
+  tenantId: number;
+  name: string;
+  clientId: string;
+  clientSecret: string;
+  /** How many invoices to seed (default 300). */
+  invoiceCount?: number;
+}
+
+export interface SimulatorOptions {
+  /** Seed of every generated record and fault draw (default 42). */
+  seed?: number;
+  /** Default DEMO_TENANTS. */
+  tenants?: SimulatorTenant[];
+  /** Accepted `ST-App-Key` values (default [DEMO_APP_KEY]). */
+  appKeys?: string[];
+  /** Default systemClock; inject a fake one for expiry, lag and latency tests. */
+  clock?: Clock;
+  /** `expires_in` of issued tokens (default 900, as ServiceTitan). */
+  tokenLifetimeSeconds?: number;
+  /** Token requests allowed per client id in a sliding window (default 20 per 60 s; ServiceTitan's numbers are unpublished). */
+  tokenRateLimit?: { requests: number; perSeconds: number };
+  /** Largest accepted `pageSize` (default 5000, the practical limit FACTS.md §2.7 records). */
+  maxPageSize?: number;
+  /** Export feeds hide changes younger than this unless `includeRecentChanges=true` (default 900). */
+  exportLagSeconds?: number;
+  /** Records per export call (default 100, so the default seed takes several calls). */
+  exportBatchSize?: number;
+}
+
+export const DEMO_APP_KEY = "demo-app-key";
+
+export const DEMO_TENANTS: SimulatorTenant[] = [
+  { tenantId: 1000001, name: "Demo Plumbing & Air", clientId: "demo-client", clientSecret: "demo-secret" },
+  { tenantId: 2000002, name: "Other Heating Co", clientId: "other-client", clientSecret: "other-secret" },
+];
+
+/** Where the simulator answers; both hosts are one origin, any origin works in-process. */
+export const SIMULATOR_HOSTS = {
+  name: "simulator",
+  apiBaseUrl: "https://servicetitan.simulator",
+  authBaseUrl: "https://servicetitan.simulator",
+} as const satisfies ServiceTitanHosts;
+
+export const DEFAULT_INVOICE_COUNT = 300;
+
+export interface Settings {
+  seed: number;
+  tenants: SimulatorTenant[];
+  appKeys: string[];
+  maxPageSize: number;
+  exportLagSeconds: number;
+  exportBatchSize: number;
+}
+
+export interface TokenSettings {
+  tokenLifetimeSeconds: number;
+  tokenRateLimit: { requests: number; perSeconds: number };
+}
+
+const positiveInteger = (name: string, value: number): number => {
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+};
+
+/** Checks token settings (from options, the admin endpoint or env vars) before they take effect. */
+export function checkTokenSettings(settings: TokenSettings): TokenSettings {
+  positiveInteger("tokenLifetimeSeconds", settings.tokenLifetimeSeconds);
+  positiveInteger("tokenRateLimit.requests", settings.tokenRateLimit.requests);
+  positiveInteger("tokenRateLimit.perSeconds", settings.tokenRateLimit.perSeconds);
+  return {
+    tokenLifetimeSeconds: settings.tokenLifetimeSeconds,
+    tokenRateLimit: { ...settings.tokenRateLimit },
+  };
+}
+
+export function resolveSettings(options: SimulatorOptions): Settings {
+  const tenants = (options.tenants ?? DEMO_TENANTS).map((tenant) => ({ ...tenant }));
+  const seen = new Set<string>();
+  for (const tenant of tenants) {
+    positiveInteger("tenantId", tenant.tenantId);
+    positiveInteger("invoiceCount", tenant.invoiceCount ?? DEFAULT_INVOICE_COUNT);
+    for (const key of [`tenant:${tenant.tenantId}`, `client:${tenant.clientId}`]) {
+      if (seen.has(key)) throw new RangeError(`duplicate ${key}`);
+      seen.add(key);
+    }
+  }
+  return {
+    seed: options.seed ?? 42,
+    tenants,
+    appKeys: [...(options.appKeys ?? [DEMO_APP_KEY])],
+    maxPageSize: positiveInteger("maxPageSize", options.maxPageSize ?? 5000),
+    exportLagSeconds: Math.max(0, options.exportLagSeconds ?? 900),
+    exportBatchSize: positiveInteger("exportBatchSize", options.exportBatchSize ?? 100),
+  };
+}

@@ -1,0 +1,113 @@
+// createSimulator: seeds every tenant, wires tokens, faults and stats into one state, and
+// exposes the admin operations as methods. The /__sim/ HTTP endpoints call these same methods.
+import { systemClock } from "@st-edge/servicetitan";
+import type { Hono } from "hono";
+import { createApp } from "./app.ts";
+import type { SimulatorState } from "./context.ts";
+import { FaultBook, type FaultRule } from "./faults.ts";
+import {
+  checkTokenSettings,
+  DEFAULT_INVOICE_COUNT,
+  resolveSettings,
+  type SimulatorOptions,
+  type TokenSettings,
+} from "./options.ts";
+import { seededTenant } from "./seed.ts";
+import { type SimulatorStats, StatsRecorder } from "./stats.ts";
+import { type SimulatorLedger, TenantStore } from "./store.ts";
+import { startOfUtcDay } from "./time.ts";
+import { TokenService } from "./tokens.ts";
+
+export interface Simulator {
+  /** In-process fetch: what tests inject as the ServiceTitan client's `fetch`. Any origin works. */
+  fetch(request: Request): Promise<Response>;
+  readonly app: Hono;
+  /** Seed data back, fault rules and stats cleared, throttle windows emptied, token settings restored. Issued tokens stay valid. */
+  reset(): void;
+  stats(): SimulatorStats;
+  /** Every payment with its splits and every invoice's seeded and current balance. Throws for an unknown tenant. */
+  ledger(tenantId: number): SimulatorLedger;
+  /** Replaces the tenant's fault rules (an empty list clears them). Throws FaultSyntaxError on a bad rule. */
+  setFaults(tenantId: number, rules: FaultRule[]): void;
+  /** Drops issued tokens of one tenant, or of all, so cached tokens get a 401. */
+  revokeTokens(tenantId?: number): void;
+  /** Changes token settings for tokens and requests from now on. Throws RangeError on a non-positive value. */
+  configure(changes: Partial<TokenSettings>): void;
+}
+
+/**
+ * @example
+ * const sim = createSimulator({ clock: fakeClock });
+ * const client = createServiceTitanClient({ environment: SIMULATOR_HOSTS, fetch: sim.fetch, ... });
+ */
+export function createSimulator(options: SimulatorOptions = {}): Simulator {
+  const settings = resolveSettings(options);
+  const clock = options.clock ?? systemClock;
+  const initialTokenSettings = checkTokenSettings({
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 900,
+    tokenRateLimit: options.tokenRateLimit ?? { requests: 20, perSeconds: 60 },
+  });
+  // Dates are anchored to the start of the day the simulator is created, so two simulators
+  // created the same day with the same seed hold identical data even on the system clock.
+  const anchor = startOfUtcDay(clock.now());
+  const stores = new Map(
+    settings.tenants.map((tenant, tenantIndex) => [
+      tenant.tenantId,
+      new TenantStore(
+        seededTenant({
+          tenantId: tenant.tenantId,
+          tenantIndex,
+          seed: settings.seed,
+          anchor,
+          invoiceCount: tenant.invoiceCount ?? DEFAULT_INVOICE_COUNT,
+        }),
+        () => clock.now(),
+      ),
+    ]),
+  );
+  const state: SimulatorState = {
+    clock,
+    settings,
+    stores,
+    tokens: new TokenService(settings.tenants, clock, () => ({
+      lifetimeSeconds: state.tokenSettings.tokenLifetimeSeconds,
+      rateLimit: state.tokenSettings.tokenRateLimit,
+    })),
+    faults: new FaultBook(settings.seed),
+    stats: new StatsRecorder(),
+    tokenSettings: initialTokenSettings,
+  };
+  const storeOf = (tenantId: number): TenantStore => {
+    const store = stores.get(tenantId);
+    if (!store) throw new RangeError(`unknown tenant ${tenantId}`);
+    return store;
+  };
+
+  const simulator: Simulator = {
+    fetch: async (request) => app.fetch(request),
+    get app() {
+      return app;
+    },
+    reset() {
+      for (const store of stores.values()) store.reset();
+      state.faults.clear();
+      state.stats.reset();
+      state.tokens.resetThrottle();
+      state.tokenSettings = checkTokenSettings(initialTokenSettings);
+    },
+    stats: () => state.stats.snapshot(),
+    ledger: (tenantId) => storeOf(tenantId).ledger(),
+    setFaults(tenantId, rules) {
+      storeOf(tenantId);
+      state.faults.set(tenantId, rules);
+    },
+    revokeTokens(tenantId) {
+      state.tokens.revoke(tenantId);
+    },
+    configure(changes) {
+      state.tokenSettings = checkTokenSettings({ ...state.tokenSettings, ...changes });
+    },
+  };
+  const app = createApp(state, simulator);
+  return simulator;
+}

@@ -1,0 +1,64 @@
+// The `wrangler dev` entry: one simulator per isolate, configured from env vars on the first
+// request (env is only available then). Writes live as long as the isolate.
+import { createSimulator, DEMO_TENANTS, type Simulator } from "./index.ts";
+
+/** All optional strings: `wrangler dev --var SIM_SEED:7`, or `vars` in wrangler.jsonc. */
+export interface SimulatorEnv {
+  /** Seed of the generated data (default 42). */
+  SIM_SEED?: string;
+  /** Comma-separated ST-App-Key values (default "demo-app-key"). */
+  SIM_APP_KEYS?: string;
+  /** Token `expires_in` (default 900). */
+  SIM_TOKEN_LIFETIME_SECONDS?: string;
+  /** Token requests per client id and window, "requests/seconds" (default "20/60"). */
+  SIM_TOKEN_RATE_LIMIT?: string;
+  /** Largest accepted pageSize (default 5000). */
+  SIM_MAX_PAGE_SIZE?: string;
+  /** Export lag for changes without includeRecentChanges (default 900). */
+  SIM_EXPORT_LAG_SECONDS?: string;
+  /** Records per export call (default 100). */
+  SIM_EXPORT_BATCH_SIZE?: string;
+  /** Invoices seeded per demo tenant (default 300). */
+  SIM_INVOICE_COUNT?: string;
+}
+
+const number = (name: string, value: string | undefined): number | undefined => {
+  if (value === undefined || value.trim() === "") return undefined;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed)) throw new RangeError(`${name} must be a number, got '${value}'`);
+  return parsed;
+};
+
+/** Builds the simulator's options from env vars; unknown or empty vars keep the defaults. */
+export function simulatorFromEnv(env: SimulatorEnv): Simulator {
+  const rate = env.SIM_TOKEN_RATE_LIMIT?.split("/");
+  const invoiceCount = number("SIM_INVOICE_COUNT", env.SIM_INVOICE_COUNT);
+  return createSimulator({
+    seed: number("SIM_SEED", env.SIM_SEED),
+    appKeys: env.SIM_APP_KEYS?.split(",")
+      .map((key) => key.trim())
+      .filter(Boolean),
+    tokenLifetimeSeconds: number("SIM_TOKEN_LIFETIME_SECONDS", env.SIM_TOKEN_LIFETIME_SECONDS),
+    tokenRateLimit:
+      rate?.length === 2
+        ? {
+            requests: number("SIM_TOKEN_RATE_LIMIT", rate[0]) ?? 20,
+            perSeconds: number("SIM_TOKEN_RATE_LIMIT", rate[1]) ?? 60,
+          }
+        : undefined,
+    maxPageSize: number("SIM_MAX_PAGE_SIZE", env.SIM_MAX_PAGE_SIZE),
+    exportLagSeconds: number("SIM_EXPORT_LAG_SECONDS", env.SIM_EXPORT_LAG_SECONDS),
+    exportBatchSize: number("SIM_EXPORT_BATCH_SIZE", env.SIM_EXPORT_BATCH_SIZE),
+    tenants:
+      invoiceCount === undefined ? undefined : DEMO_TENANTS.map((tenant) => ({ ...tenant, invoiceCount })),
+  });
+}
+
+let simulator: Simulator | undefined;
+
+export default {
+  fetch(request: Request, env: SimulatorEnv): Promise<Response> {
+    simulator ??= simulatorFromEnv(env);
+    return simulator.fetch(request);
+  },
+} satisfies ExportedHandler<SimulatorEnv>;
