@@ -54,5 +54,16 @@ export function createServiceTitanClient(options: ServiceTitanClientOptions): Se
     pathSerializer: (pathname, params) => defaultPathSerializer(pathname, { ...params, tenant }),
   });
   client.use(errorMiddleware(() => clock.now()));
+  // openapi-fetch runs pathSerializer only when a call passes `params.path`; a call with no other
+  // path parameter (GET /invoices) would otherwise go out with a literal `{tenant}`.
+  client.use({
+    onRequest({ request }) {
+      const url = new URL(request.url);
+      const path = url.pathname.replace(/\/tenant\/(?:%7B|\{)tenant(?:%7D|\})(?=\/|$)/i, `/tenant/${tenant}`);
+      if (path === url.pathname) return undefined;
+      url.pathname = path;
+      return new Request(url, request);
+    },
+  });
   return client;
 }
