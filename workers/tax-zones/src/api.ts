@@ -208,10 +208,10 @@ export const quoteTaxZone = defineRoute({
   summary: "Tax on an amount in this zone, per rate and in total",
   description:
     "Applies each rate to what its `taxBaseType` names: Subtotal (labor + material), Labor or " +
-    "Material. When the zone is not `isTaxRateSeparated`, every rate applies to labor + material " +
-    "(how ServiceTitan combines the flag with `taxBaseType` is not documented; each line reports " +
-    "the `basis` used). A zone with labor- or material-only rates needs labor and material, not " +
-    `a subtotal (422 otherwise). Rounding: ${ROUNDING_RULE}`,
+    "Material; each line reports the `basis` used. Send taxable amounts. A subtotal alone is refused " +
+    "(422 `unprocessable`) when the split matters: a rate taxes labor or material only, or the zone " +
+    "is `isTaxRateSeparated` (how ServiceTitan combines that flag with `taxBaseType` is not " +
+    `documented). Rounding: ${ROUNDING_RULE}`,
   tags: TAGS,
   params: z.object({ id: schemas.Id }),
   body: QuoteRequest,

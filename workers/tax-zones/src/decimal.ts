@@ -22,4 +22,3 @@ export function decimalFromNumber(value: number): Decimal {
   if (point >= digits.length) return Decimal.parse(`${sign}${digits}${"0".repeat(point - digits.length)}`);
   return Decimal.parse(`${sign}${digits.slice(0, point)}.${digits.slice(point)}`);
 }
-

@@ -155,19 +155,25 @@ describe("quoteTax", () => {
       },
     ],
     [
-      "not separated: labor/material rates apply to the whole subtotal",
+      "not separated: a material-only rate still taxes material only (as the simulator's Capital City Metro)",
       {
         given: {
-          zone: zone(false, rate("0.05", ["Labor"]), rate("0.08", ["Material"])),
+          zone: zone(
+            false,
+            rate("0.06", ["Subtotal"], "State"),
+            rate("0.015", ["Subtotal"], "City"),
+            rate("0.005", ["Material"], "Transit"),
+          ),
           amounts: { labor: d("60.00"), material: d("40.00") },
         },
         want: {
           lines: [
-            ["subtotal", "100.00", "5.00"],
-            ["subtotal", "100.00", "8.00"],
+            ["subtotal", "100.00", "6.00"],
+            ["subtotal", "100.00", "1.50"],
+            ["material", "40.00", "0.20"],
           ],
-          totalTax: "13.00",
-          total: "113.00",
+          totalTax: "7.70",
+          total: "107.70",
         },
       },
     ],
@@ -208,9 +214,14 @@ describe("quoteTax", () => {
     expect(quote.total.toFixed(2)).toBe(want.total);
   });
 
-  it("refuses a subtotal alone when the zone taxes labor or material separately", () => {
-    const separated = zone(true, rate("0.05", ["Labor"]));
-    expect(() => quoteTax(separated, { subtotal: d("100") })).toThrow(ProblemError);
+  const needsSplit: [string, QuoteZone][] = [
+    ["a labor-only rate", zone(false, rate("0.05", ["Labor"]))],
+    ["a material-only rate", zone(false, rate("0.05", ["Subtotal"]), rate("0.01", ["Material"]))],
+    ["a zone flagged isTaxRateSeparated", zone(true, rate("0.05", ["Subtotal"]))],
+  ];
+  it.each(needsSplit)("refuses a subtotal alone for %s", (_, given) => {
+    expect(() => quoteTax(given, { subtotal: d("100") })).toThrow(ProblemError);
+    expect(() => quoteTax(given, { labor: d("100"), material: d("0") })).not.toThrow();
   });
 
   it("lines always add up to the total tax, and no line is off by more than half a cent", () => {
@@ -237,25 +248,17 @@ describe("quoteTax", () => {
 });
 
 describe("basisOf", () => {
-  const cases: [string, { given: { types: string[]; separated: boolean }; want: string }][] = [
-    ["Subtotal, separated", { given: { types: ["Subtotal"], separated: true }, want: "subtotal" }],
-    ["Labor, separated", { given: { types: ["Labor"], separated: true }, want: "labor" }],
-    ["Material, separated", { given: { types: ["Material"], separated: true }, want: "material" }],
-    [
-      "Labor + Material, separated",
-      { given: { types: ["Material", "Labor"], separated: true }, want: "subtotal" },
-    ],
-    [
-      "Subtotal + Labor, separated",
-      { given: { types: ["Labor", "Subtotal"], separated: true }, want: "subtotal" },
-    ],
-    ["nothing, separated", { given: { types: [], separated: true }, want: "none" }],
-    ["unknown type, separated", { given: { types: ["Equipment"], separated: true }, want: "none" }],
-    ["case-insensitive", { given: { types: ["labor"], separated: true }, want: "labor" }],
-    ["Labor, not separated", { given: { types: ["Labor"], separated: false }, want: "subtotal" }],
-    ["nothing, not separated", { given: { types: [], separated: false }, want: "subtotal" }],
+  const cases: [string, { given: string[]; want: string }][] = [
+    ["Subtotal", { given: ["Subtotal"], want: "subtotal" }],
+    ["Labor", { given: ["Labor"], want: "labor" }],
+    ["Material", { given: ["Material"], want: "material" }],
+    ["Labor + Material", { given: ["Material", "Labor"], want: "subtotal" }],
+    ["Subtotal + Labor", { given: ["Labor", "Subtotal"], want: "subtotal" }],
+    ["nothing", { given: [], want: "none" }],
+    ["unknown type", { given: ["Equipment"], want: "none" }],
+    ["case-insensitive", { given: ["labor"], want: "labor" }],
   ];
   it.each(cases)("%s", (_, { given, want }) => {
-    expect(basisOf({ taxBaseType: given.types }, given.separated)).toBe(want);
+    expect(basisOf({ taxBaseType: given })).toBe(want);
   });
 });

@@ -50,16 +50,16 @@ export const ROUNDING_RULE =
   "totalTax = sum of the rounded lines; total = subtotal + totalTax.";
 
 /**
- * What a rate applies to. With `isTaxRateSeparated` the zone taxes labor and material apart, so
- * each rate's `taxBaseType` decides (Subtotal, or Labor and Material together, = labor + material).
- * Without it the zone taxes the subtotal as one amount and every rate applies to labor + material.
- * ServiceTitan does not document how the flag and `taxBaseType` interact (UNCONFIRMED); each
- * quote line reports the basis it used so a caller can see this reading.
+ * What a rate applies to, from its `taxBaseType`: Subtotal (or Labor and Material together) is
+ * labor + material, Labor is labor, Material is material, none of them is nothing. How ServiceTitan
+ * combines `taxBaseType` with the zone's `isTaxRateSeparated` flag is not documented (UNCONFIRMED);
+ * the base types are read as the rate's own statement in every zone (as the simulator computes
+ * invoice tax), so a rate is never applied to an amount it excludes. The flag only makes a
+ * subtotal-only quote insufficient (see quoteTax), and each quote line reports the basis used.
  *
- * @example basisOf({ taxBaseType: ["Labor"] }, true) // "labor"
+ * @example basisOf({ taxBaseType: ["Labor"] }) // "labor"
  */
-export function basisOf(rate: Pick<QuoteRate, "taxBaseType">, isTaxRateSeparated: boolean): Basis {
-  if (!isTaxRateSeparated) return "subtotal";
+export function basisOf(rate: Pick<QuoteRate, "taxBaseType">): Basis {
   const types = new Set(rate.taxBaseType.map((type) => type.toLowerCase()));
   if (types.has("subtotal") || (types.has("labor") && types.has("material"))) return "subtotal";
   if (types.has("labor")) return "labor";
@@ -70,8 +70,9 @@ export function basisOf(rate: Pick<QuoteRate, "taxBaseType">, isTaxRateSeparated
 const CENTS = 2;
 
 /**
- * Quotes the tax of `amounts` in `zone`. Throws an `unprocessable` problem when the zone taxes
- * labor or material on its own and only a subtotal was given (the split cannot be guessed).
+ * Quotes the tax of `amounts` in `zone`. Throws an `unprocessable` problem when only a subtotal
+ * was given but the split matters: a rate taxes labor or material alone, or the zone says it
+ * taxes them separately (`isTaxRateSeparated`), so the split is asked for rather than guessed.
  *
  * @example
  * quoteTax({ isTaxRateSeparated: false, rates: [{ id: 1, taxName: "State", taxBaseType: ["Subtotal"], taxRate: Decimal.parse("0.0825") }] },
@@ -81,23 +82,28 @@ export function quoteTax(zone: QuoteZone, amounts: QuoteAmounts): Quote {
   const labor = "labor" in amounts ? amounts.labor : null;
   const material = "material" in amounts ? amounts.material : null;
   const subtotal = "subtotal" in amounts ? amounts.subtotal : amounts.labor.plus(amounts.material);
+  const bases = zone.rates.map((rate) => basisOf(rate));
+  const split = bases.find((basis) => basis === "labor" || basis === "material");
+  if ("subtotal" in amounts && (split || zone.isTaxRateSeparated)) {
+    throw new ProblemError({
+      type: "unprocessable",
+      detail: split
+        ? `A rate of this tax zone taxes ${split} only; send labor and material instead of subtotal`
+        : "This tax zone taxes labor and material separately (isTaxRateSeparated); send labor and material instead of subtotal",
+      errors: [{ in: "body", field: "subtotal", message: "send labor and material for this tax zone" }],
+    });
+  }
 
-  const lines = zone.rates.map((rate): QuoteLine => {
-    const basis = basisOf(rate, zone.isTaxRateSeparated);
-    let taxableAmount: Decimal;
-    if (basis === "subtotal") taxableAmount = subtotal;
-    else if (basis === "none") taxableAmount = Decimal.ZERO;
-    else {
-      const part = basis === "labor" ? labor : material;
-      if (part === null) {
-        throw new ProblemError({
-          type: "unprocessable",
-          detail: `The tax zone taxes ${basis} separately (rate ${rate.taxName ?? rate.id ?? "?"}); send labor and material instead of subtotal`,
-          errors: [{ in: "body", field: "subtotal", message: "send labor and material for this tax zone" }],
-        });
-      }
-      taxableAmount = part;
-    }
+  const lines = zone.rates.map((rate, index): QuoteLine => {
+    const basis = bases[index] ?? "none";
+    const taxableAmount =
+      basis === "subtotal"
+        ? subtotal
+        : basis === "labor"
+          ? (labor ?? Decimal.ZERO)
+          : basis === "material"
+            ? (material ?? Decimal.ZERO)
+            : Decimal.ZERO;
     const tax = taxableAmount.times(rate.taxRate).round(CENTS, "half-up");
     return {
       rateId: rate.id,
