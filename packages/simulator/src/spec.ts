@@ -77,7 +77,7 @@ export function resolveSchema(schema: SchemaObject): SchemaObject {
   }
   const variants = schema.oneOf?.filter((variant) => variant.type !== "null");
   const only = variants?.[0];
-  if (variants?.length === 1 && only && !schema.type) return resolveSchema(only);
+  if (variants?.length === 1 && only) return resolveSchema(only);
   return schema;
 }
 

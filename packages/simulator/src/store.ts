@@ -269,7 +269,7 @@ export class TenantStore {
       const amount = this.#amount(request.amount, "amount", errors);
       if (amount) {
         total = amount;
-        if (applied.isPositive() ? applied.compare(amount) > 0 : applied.compare(amount) < 0) {
+        if (amount.isNegative() ? applied.compare(amount) < 0 : applied.compare(amount) > 0) {
           errors.amount = [
             `The splits add up to ${cents(applied)}, more than the payment amount ${cents(amount)}.`,
           ];
