@@ -11,5 +11,6 @@ export default defineConfig({
       },
     }),
   ],
-  test: { include: ["src/**/*.test.ts", "test/**/*.test.ts"] },
+  // The JSON access logs only matter when a test fails.
+  test: { include: ["src/**/*.test.ts", "test/**/*.test.ts"], silent: "passed-only" },
 });
