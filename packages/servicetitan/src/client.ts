@@ -1,10 +1,10 @@
 // The ServiceTitan Accounting v2 client: openapi-fetch over the generated types, bound to one
 // tenant, with auth, timeout and retry layered into its fetch.
-import createClient, { type Client, defaultPathSerializer } from "openapi-fetch";
+import createClient, { type Client } from "openapi-fetch";
 import { type Clock, systemClock } from "./clock.ts";
 import { accountingBaseUrl, resolveHosts, type ServiceTitanEnvironment } from "./environments.ts";
 import { parseId } from "./ids.ts";
-import { errorMiddleware } from "./middleware.ts";
+import { errorMiddleware, tenantMiddleware } from "./middleware.ts";
 import type { ServiceTitanPaths } from "./paths.ts";
 import type { TokenProvider } from "./token-provider.ts";
 import { type AuthorizationScheme, withAuth } from "./transport/auth.ts";
@@ -51,19 +51,10 @@ export function createServiceTitanClient(options: ServiceTitanClientOptions): Se
   const client = createClient<ServiceTitanPaths, "application/json">({
     baseUrl: accountingBaseUrl(resolveHosts(options.environment)),
     fetch: transport,
-    pathSerializer: (pathname, params) => defaultPathSerializer(pathname, { ...params, tenant }),
   });
-  client.use(errorMiddleware(() => clock.now()));
-  // openapi-fetch runs pathSerializer only when a call passes `params.path`; a call with no other
-  // path parameter (GET /invoices) would otherwise go out with a literal `{tenant}`.
-  client.use({
-    onRequest({ request }) {
-      const url = new URL(request.url);
-      const path = url.pathname.replace(/\/tenant\/(?:%7B|\{)tenant(?:%7D|\})(?=\/|$)/i, `/tenant/${tenant}`);
-      if (path === url.pathname) return undefined;
-      url.pathname = path;
-      return new Request(url, request);
-    },
-  });
+  client.use(
+    tenantMiddleware(tenant),
+    errorMiddleware(() => clock.now()),
+  );
   return client;
 }

@@ -1,5 +1,5 @@
-// openapi-fetch middleware: turns every non-2xx answer into a ServiceTitanError that names the
-// ServiceTitan operation, so callers branch on one error type.
+// openapi-fetch middleware: fills the tenant into every path, and turns every non-2xx answer into
+// a ServiceTitanError that names the ServiceTitan operation, so callers branch on one error type.
 import type { Middleware } from "openapi-fetch";
 import { ServiceTitanError, type ServiceTitanProblem } from "./errors.ts";
 import { operationIds } from "./generated/operations.ts";
@@ -51,6 +51,22 @@ export function errorMiddleware(now: () => number): Middleware {
         });
       }
       return undefined;
+    },
+  };
+}
+
+/**
+ * Fills `{tenant}` in every ServiceTitan path. Callers never pass it (see paths.ts); openapi-fetch
+ * leaves an unfilled path parameter as `{tenant}` (URL-encoded), which this replaces.
+ */
+export function tenantMiddleware(tenant: number): Middleware {
+  const unfilled = /\/tenant\/(?:%7B|\{)tenant(?:%7D|\})(?=\/|$)/i;
+  return {
+    onRequest({ request }) {
+      const url = new URL(request.url);
+      if (!unfilled.test(url.pathname)) return undefined;
+      url.pathname = url.pathname.replace(unfilled, `/tenant/${tenant}`);
+      return new Request(url, request);
     },
   };
 }

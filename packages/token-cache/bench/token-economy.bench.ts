@@ -5,9 +5,10 @@
 // `lagMs` models KV's eventual consistency between locations: a write is seen at once where it
 // was made and only after the lag elsewhere (a model of KV, not of our code; entries expire
 // through our own freshness checks rather than KV's TTL).
-import { createKvTokenProvider } from "../src/index.ts";
+
 import { env } from "cloudflare:test";
 import { expect, it } from "vitest";
+import { createKvTokenProvider } from "../src/index.ts";
 import { DEMO, seeded, TOKEN_URL, world } from "../test/support.ts";
 
 interface Scenario {
@@ -87,7 +88,13 @@ async function run(s: Scenario) {
 const hour = { requests: 10_000, workers: 2, isolatesPerWorker: 5, durationSeconds: 3600 };
 
 it("one location (KV consistent), 900 s tokens", async () => {
-  const r = await run({ name: "1 location, 900 s tokens", ...hour, locations: 1, lagMs: 0, tokenLifetimeSeconds: 900 });
+  const r = await run({
+    name: "1 location, 900 s tokens",
+    ...hour,
+    locations: 1,
+    lagMs: 0,
+    tokenLifetimeSeconds: 900,
+  });
   expect(r.ours).toBeLessThanOrEqual(r.idealWithMargin + 1);
 });
 
@@ -96,9 +103,22 @@ it("one location, 300 s tokens (simulator setting)", async () => {
 });
 
 it("three locations, KV writes seen elsewhere after 60 s", async () => {
-  await run({ name: "3 locations, 60 s KV lag", ...hour, locations: 3, lagMs: 60_000, tokenLifetimeSeconds: 900 });
+  await run({
+    name: "3 locations, 60 s KV lag",
+    ...hour,
+    locations: 3,
+    lagMs: 60_000,
+    tokenLifetimeSeconds: 900,
+  });
 });
 
 it("ten isolates per worker, three locations, 10 s lag", async () => {
-  await run({ name: "3 locations, 10 s KV lag", ...hour, isolatesPerWorker: 10, locations: 3, lagMs: 10_000, tokenLifetimeSeconds: 900 });
+  await run({
+    name: "3 locations, 10 s KV lag",
+    ...hour,
+    isolatesPerWorker: 10,
+    locations: 3,
+    lagMs: 10_000,
+    tokenLifetimeSeconds: 900,
+  });
 });
