@@ -178,7 +178,7 @@ export const listBills = defineRoute({
     "can then hold fewer than pageSize bills (even none) while hasMore is true: keep paging until " +
     "hasMore is false.",
   tags: TAGS,
-  query: z.object({
+  query: z.strictObject({
     ids: z.optional(schemas.IdList(50)),
     vendorId: z.optional(schemas.Id),
     vendorName: SearchText("Vendor name contains this text (case-insensitive; filtered at the edge)"),
@@ -214,7 +214,7 @@ export const pollBills = defineRoute({
     "and when there are more, the last page (ServiceTitan lists bills by ascending id). " +
     "X-Poll-Since and X-Poll-Truncated headers tell what was read.",
   tags: TAGS,
-  query: z.object({
+  query: z.strictObject({
     mode: z._default(
       z
         .enum(["new", "updated"], "must be new or updated")

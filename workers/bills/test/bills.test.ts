@@ -99,6 +99,17 @@ describe("GET /bills", () => {
     expect(since.data.map((b) => b.id)).toContain(bill.id);
   });
 
+  it("refuses an unknown query parameter, so a typo does not widen the answer", async () => {
+    const body = await expectProblem(
+      await callWorker(worker, await demoEnv(sim), "/bills?vendor=Acme"),
+      400,
+      "validation-failed",
+    );
+    expect(body.errors).toEqual([
+      expect.objectContaining({ in: "query", message: expect.stringContaining("vendor") }),
+    ]);
+  });
+
   it.each<[string, string, string]>([
     ["an unknown status", "status=Paid", "status.0"],
     ["a page size of 0", "pageSize=0", "pageSize"],

@@ -118,7 +118,7 @@ export const listPaymentTerms = defineRoute({
   operationId: "listPaymentTerms",
   summary: "The tenant's payment terms",
   tags: TAGS,
-  query: z.object({
+  query: z.strictObject({
     active: ActiveFilter,
     name: z.optional(
       z
@@ -152,7 +152,7 @@ export const getDueDate = defineRoute({
   description: `Rules: ${DUE_DATE_RULES}`,
   tags: TAGS,
   params: z.object({ id: schemas.Id }),
-  query: z.object({
+  query: z.strictObject({
     invoiceDate: InvoiceDate,
     amount: z.optional(
       schemas.documentAs(

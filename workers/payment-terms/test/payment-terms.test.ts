@@ -57,6 +57,17 @@ describe("GET /payment-terms", () => {
     expect(net.count).toBeGreaterThan(2);
   });
 
+  it("refuses an unknown query parameter, so a typo does not widen the answer", async () => {
+    const body = await expectProblem(
+      await callWorker(worker, await demoEnv(sim), "/payment-terms?actve=false"),
+      400,
+      "validation-failed",
+    );
+    expect(body.errors).toEqual([
+      expect.objectContaining({ in: "query", message: expect.stringContaining("actve") }),
+    ]);
+  });
+
   it("refuses bad filters with field errors", async () => {
     const body = await expectProblem(
       await callWorker(worker, await demoEnv(sim), "/payment-terms?active=maybe&name="),

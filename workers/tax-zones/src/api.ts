@@ -157,7 +157,7 @@ export const listTaxZones = defineRoute({
   operationId: "listTaxZones",
   summary: "The tenant's tax zones, filtered by name and active state",
   tags: TAGS,
-  query: z.object({
+  query: z.strictObject({
     name: z.optional(
       z
         .string()
@@ -187,7 +187,7 @@ export const resolveTaxZone = defineRoute({
     "invoice). 404 `not-found` when the invoice is not in this tenant; 422 `unprocessable` when " +
     "the invoice has no tax zone or its zone no longer exists.",
   tags: TAGS,
-  query: z.object({ invoiceId: schemas.Id }),
+  query: z.strictObject({ invoiceId: schemas.Id }),
   responses: { 200: { description: "The invoice and its tax zone", schema: Resolution } },
 });
 

@@ -62,6 +62,17 @@ describe("GET /tax-zones", () => {
     expect((await zones("?name=no-such-zone")).count).toBe(0);
   });
 
+  it("refuses an unknown query parameter, so a typo does not widen the answer", async () => {
+    const body = await expectProblem(
+      await callWorker(worker, await demoEnv(sim), "/tax-zones?actve=false"),
+      400,
+      "validation-failed",
+    );
+    expect(body.errors).toEqual([
+      expect.objectContaining({ in: "query", message: expect.stringContaining("actve") }),
+    ]);
+  });
+
   it("refuses a bad active value with a field error", async () => {
     const body = await expectProblem(
       await callWorker(worker, await demoEnv(sim), "/tax-zones?active=yes"),
