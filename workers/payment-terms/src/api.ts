@@ -11,7 +11,8 @@ export const DUE_DATE_RULES =
   "invoice date; keep: the earlier day). CertainDayOfFollowingMonth: day dueDay of the next month, " +
   "clamped. The discount deadline follows applyBy the same way (NumberOfDays, DayOfMonth, " +
   "DayOfFollowingMonth with applyByValue). Discount amount (only with `amount`): Percent = amount × " +
-  "discount / 100, Fixed = discount capped at the amount; rounded half-up to cents. `amount` should " +
+  "discount / 100 (× discount where the deployment sets DISCOUNT_PERCENT_UNIT=fraction), Fixed = " +
+  "discount capped at the amount; rounded half-up to cents. `amount` should " +
   "be what the term's discountApplyTo names (the invoice total, its subtotal or the remaining balance).";
 
 export const info = {
