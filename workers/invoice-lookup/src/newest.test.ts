@@ -186,7 +186,7 @@ describe("newestModified", () => {
           expect(result.records).toEqual(newestFirst(rows).slice(0, limit));
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 
@@ -207,7 +207,7 @@ describe("newestModified", () => {
         expect(result.records).toEqual(expected.slice(0, result.records.length));
         if (result.complete) expect(result.records).toEqual(expected);
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 
