@@ -5,7 +5,7 @@ export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: "./wrangler.jsonc" },
-      // Tests inject an in-process simulator per test file; nothing else answers this binding.
+      // Tests inject an in-process simulator (test/helpers.ts); nothing else answers this binding.
       miniflare: {
         serviceBindings: { SERVICETITAN: () => new Response("not wired in tests", { status: 599 }) },
       },

@@ -247,6 +247,12 @@ const RATE_LIMITED = {
   headers: { "Retry-After": { description: "Seconds to wait, passed through from ServiceTitan" } },
 };
 
+const SEARCH_COMPLETE = {
+  "X-Search-Complete": {
+    description: '"false" when the time or call budget cut the search short (the newest found are answered)',
+  },
+};
+
 const FILTER_NAMES = "number, jobNumber, customerId, status or modifiedSince";
 
 export const findInvoices = defineRoute({
@@ -282,7 +288,7 @@ export const findInvoices = defineRoute({
       ),
     ),
   responses: {
-    200: { description: "Matching invoices", schema: z.array(InvoiceView) },
+    200: { description: "Matching invoices", schema: z.array(InvoiceView), headers: SEARCH_COMPLETE },
     400: problem("A filter is not valid, or none was given"),
     429: RATE_LIMITED,
   },
@@ -325,7 +331,11 @@ export const pollInvoices = defineRoute({
   tags: ["Polling"],
   query: z.strictObject({ limit: limit(LIMITS.pollMax, LIMITS.pollDefault) }),
   responses: {
-    200: { description: "Invoice versions, newest first", schema: z.array(PollItem) },
+    200: {
+      description: "Invoice versions, newest first",
+      schema: z.array(PollItem),
+      headers: SEARCH_COMPLETE,
+    },
     429: RATE_LIMITED,
   },
 });
