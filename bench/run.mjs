@@ -88,10 +88,10 @@ async function load(url, { connections, headers = {}, method = "GET", body, setu
 const key = callerKey();
 writeDevVars(key, ["invoice-lookup", "payment-posting"]);
 const stack = await startStack({
-  simulatorPort: 9786,
+  simulatorPort: 8886,
   workers: [
-    { name: "invoice-lookup", port: 9787 },
-    { name: "payment-posting", port: 9791 },
+    { name: "invoice-lookup", port: 8887 },
+    { name: "payment-posting", port: 8891 },
   ],
 });
 try {

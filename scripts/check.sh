@@ -24,3 +24,9 @@ pnpm exec biome ci .
 
 step "test"
 pnpm exec turbo run test --concurrency=2 --output-logs=new-only
+
+step "bundles: offline dry-run of the example tenant, gzip budget per worker"
+node scripts/tenant.mjs dry-run example
+
+step "local stack: pnpm start, headless, running the requests it prints"
+node scripts/dev.mjs --smoke
