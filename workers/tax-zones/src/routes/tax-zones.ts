@@ -122,8 +122,9 @@ export function registerTaxZoneRoutes<E extends WorkerEnv>(app: Hono<E>): void {
         id: invoice.id,
         referenceNumber: invoice.referenceNumber ?? null,
         taxZoneId,
-        subTotal: money(Decimal.fromServiceTitan(invoice.subTotal)),
-        salesTax: money(Decimal.fromServiceTitan(invoice.salesTax)),
+        // Checked as decimals, passed on at ServiceTitan's own scale (never re-rounded).
+        subTotal: Decimal.fromServiceTitan(invoice.subTotal)?.toString() ?? null,
+        salesTax: Decimal.fromServiceTitan(invoice.salesTax)?.toString() ?? null,
       },
       taxZone: zone,
     });
