@@ -31,6 +31,11 @@ async function listPage(client: ServiceTitanClient, query: BillQuery) {
   return unwrap(await client.GET("/tenant/{tenant}/ap-bills", { params: { path: TENANT_ONLY, query } }));
 }
 
+/**
+ * Mounts every bills route on `app` (poll before `{id}`: Hono tries routes in order).
+ *
+ * @example registerBillRoutes(createWorkerApp<EdgeBindings>({ name: "bills", openapi }));
+ */
 export function registerBillRoutes<E extends WorkerEnv>(app: Hono<E>): void {
   mount(app, listBills, async (c, { query }) => {
     const { client } = await serviceTitanFor(c.env);

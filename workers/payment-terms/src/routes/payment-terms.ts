@@ -49,6 +49,11 @@ async function fetchTerm(client: ServiceTitanClient, id: number): Promise<Paymen
 const byName = (a: PaymentTermView, b: PaymentTermView) =>
   (a.name ?? "\uffff").localeCompare(b.name ?? "\uffff", "en", { sensitivity: "base" }) || a.id - b.id;
 
+/**
+ * Mounts every payment-terms route on `app`.
+ *
+ * @example registerPaymentTermRoutes(createWorkerApp<PaymentTermsBindings>({ name: "payment-terms", openapi }));
+ */
 export function registerPaymentTermRoutes<B extends PaymentTermsBindings>(app: Hono<WorkerEnv<B>>): void {
   mount(app, listPaymentTerms, async (c, { query }) => {
     const { client } = await serviceTitanFor(c.env);

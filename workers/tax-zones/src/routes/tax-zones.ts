@@ -77,6 +77,11 @@ const byName = (a: TaxZoneView, b: TaxZoneView) =>
 
 const money = (value: Decimal | null) => (value === null ? null : value.toFixed(2));
 
+/**
+ * Mounts every tax-zones route on `app` (resolve before `{id}`: Hono tries routes in order).
+ *
+ * @example registerTaxZoneRoutes(createWorkerApp<EdgeBindings>({ name: "tax-zones", openapi }));
+ */
 export function registerTaxZoneRoutes<E extends WorkerEnv>(app: Hono<E>): void {
   mount(app, listTaxZones, async (c, { query }) => {
     const needle = query.name?.toLowerCase();
