@@ -7,5 +7,7 @@ export default defineConfig({
       miniflare: { compatibilityDate: "2026-11-01", compatibilityFlags: [] },
     }),
   ],
-  test: { include: ["src/**/*.test.ts", "test/**/*.test.ts"] },
+  // Every test builds its own simulator, so files can share workers: a fresh workerd per file
+  // (and another import of the 570 kB spec) cost more than all the tests together.
+  test: { include: ["src/**/*.test.ts", "test/**/*.test.ts"], isolate: false },
 });

@@ -32,6 +32,7 @@ function whenAborted(signal: AbortSignal): { promise: Promise<never>; dispose: (
 }
 
 async function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) throw rejectFetch(asError(signal.reason));
   const aborted = whenAborted(signal);
   try {
     await Promise.race([clock.sleep(ms), aborted.promise]);

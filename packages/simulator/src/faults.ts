@@ -121,7 +121,10 @@ export const faultKind = (fault: Fault): string =>
 export interface FaultRule {
   /** Same syntax as the `X-Sim-Fault` header. */
   fault: string;
-  /** Only requests to this operation ("Invoices_GetList", "OAuth_Token", ...); default all. */
+  /**
+   * Only requests to this operation ("Invoices_GetList", "OAuth_Token", ...). Default: every
+   * accounting operation; the token endpoint is left out unless named or the fault is `token-outage`.
+   */
   operationId?: string;
   /** Only requests with this HTTP method; default all. */
   method?: string;
@@ -183,23 +186,34 @@ export class FaultBook {
     }));
   }
 
-  /** The faults for one request: every matching rule that fires (its `times` is used up as it fires). */
-  take(tenantId: number, operationId: string, method: string): Fault[] {
+  /**
+   * The faults for one request. Every matching latency rule fires; of the rules that answer
+   * instead of the handler, only the first that fires is used (and only its `times` is spent),
+   * none if the request already carries such a fault in its header. Rules without an
+   * operationId cover the tenant's accounting calls; the token endpoint is only reached by
+   * rules naming "OAuth_Token" or asking for `token-outage`.
+   */
+  take(tenantId: number, operationId: string, method: string, answered = false): Fault[] {
     const tenant = this.#tenants.get(tenantId);
     if (!tenant) return [];
     const fired: Fault[] = [];
+    let terminal = answered;
     for (const active of tenant.rules) {
       const { operationId: op, method: verb, probability = 1 } = active.rule;
-      if (active.remaining <= 0) continue;
-      // A token outage means nothing to an accounting call; such rules wait for the token endpoint.
-      if (operationId !== TOKEN_OPERATION && active.faults.every((fault) => fault.kind === "token-outage"))
-        continue;
-      if (op !== undefined && op !== operationId) continue;
+      const tokenOutage = active.faults.every((fault) => fault.kind === "token-outage");
+      const latencyOnly = active.faults.every((fault) => fault.kind === "latency");
+      if (active.remaining <= 0 || (terminal && !latencyOnly)) continue;
+      if (op !== undefined ? op !== operationId : (operationId === TOKEN_OPERATION) !== tokenOutage) continue;
       if (verb !== undefined && verb.toUpperCase() !== method.toUpperCase()) continue;
       if (probability < 1 && !(tenant.random.next() < probability)) continue;
       active.remaining--;
       fired.push(...active.faults);
+      if (!latencyOnly) terminal = true;
     }
     return fired;
   }
 }
+
+/** True when the faults include one that answers instead of the handler. */
+export const answersItself = (faults: readonly Fault[]): boolean =>
+  faults.some((fault) => fault.kind !== "latency");

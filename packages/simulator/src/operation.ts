@@ -7,7 +7,7 @@ import { authenticate } from "./auth.ts";
 import type { ApiEnv, SimulatorState } from "./context.ts";
 import { validationProblem } from "./errors.ts";
 import { injectFaults } from "./fault-injection.ts";
-import { FAULT_HEADER, type Fault, FaultSyntaxError, parseFaults } from "./faults.ts";
+import { answersItself, FAULT_HEADER, type Fault, FaultSyntaxError, parseFaults } from "./faults.ts";
 
 /** Faults asked for by the request itself. A malformed header is the test's bug: 400. */
 export function headerFaults(header: string | undefined): Fault[] {
@@ -33,9 +33,10 @@ export function operation(state: SimulatorState, operationId: string): Middlewar
       Number(c.req.param("tenant")),
     );
     c.set("store", store);
+    const requested = headerFaults(c.req.header(FAULT_HEADER));
     const faults = [
-      ...headerFaults(c.req.header(FAULT_HEADER)),
-      ...state.faults.take(store.tenantId, operationId, c.req.method),
+      ...requested,
+      ...state.faults.take(store.tenantId, operationId, c.req.method, answersItself(requested)),
     ];
     return injectFaults(c, faults, next, { clock: state.clock, stats: state.stats, tokenEndpoint: false });
   };

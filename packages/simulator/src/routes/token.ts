@@ -5,7 +5,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 import type { SimulatorState } from "../context.ts";
 import { problemResponse } from "../errors.ts";
 import { injectFaults } from "../fault-injection.ts";
-import { FAULT_HEADER, TOKEN_OPERATION } from "../faults.ts";
+import { answersItself, FAULT_HEADER, TOKEN_OPERATION } from "../faults.ts";
 import { headerFaults } from "../operation.ts";
 
 async function readForm(request: Request): Promise<URLSearchParams | undefined> {
@@ -25,9 +25,12 @@ export function tokenRoutes(state: SimulatorState): Hono {
     const clientId = form?.get("client_id") ?? "";
     state.stats.tokenRequest(clientId);
     const tenantId = state.tokens.tenantOf(clientId);
+    const requested = headerFaults(c.req.header(FAULT_HEADER));
     const faults = [
-      ...headerFaults(c.req.header(FAULT_HEADER)),
-      ...(tenantId === undefined ? [] : state.faults.take(tenantId, TOKEN_OPERATION, "POST")),
+      ...requested,
+      ...(tenantId === undefined
+        ? []
+        : state.faults.take(tenantId, TOKEN_OPERATION, "POST", answersItself(requested))),
     ];
     return injectFaults(c, faults, next, { clock: state.clock, stats: state.stats, tokenEndpoint: true });
   };
