@@ -12,11 +12,6 @@ import { getBill, listBills, pollBills } from "../api.ts";
 import { DEFAULT_LOOKBACK_MS, newestFirst, POLL_PAGE_SIZE, planAfterFirstPage } from "../poll.ts";
 import { toBillView, toPollItem } from "../view.ts";
 
-// openapi-fetch fills path parameters only when `params.path` is present, and the shared client
-// adds `tenant` in its path serializer; list operations have no other path parameter, so they pass
-// an empty one (the client's tenant-free path types say `never`, hence the cast).
-const TENANT_ONLY = {} as never;
-
 type BillQuery = NonNullable<operations["ApBills_GetListPaginated"]["parameters"]["query"]>;
 
 /** Keeps bills of one vendor (by id and/or name): ServiceTitan's list has no vendor filter. */
@@ -28,7 +23,7 @@ function vendorMatcher(vendorId: number | undefined, vendorName: string | undefi
 }
 
 async function listPage(client: ServiceTitanClient, query: BillQuery) {
-  return unwrap(await client.GET("/tenant/{tenant}/ap-bills", { params: { path: TENANT_ONLY, query } }));
+  return unwrap(await client.GET("/tenant/{tenant}/ap-bills", { params: { query } }));
 }
 
 /**

@@ -11,11 +11,6 @@ export interface PaymentTermsBindings extends EdgeBindings {
   DISCOUNT_PERCENT_UNIT?: string;
 }
 
-// openapi-fetch fills path parameters only when `params.path` is present, and the shared client
-// adds `tenant` in its path serializer; list operations have no other path parameter, so they pass
-// an empty one (the client's tenant-free path types say `never`, hence the cast).
-const TENANT_ONLY = {} as never;
-
 const TERM_PAGE_SIZE = 500;
 
 function percentUnit(env: PaymentTermsBindings): PercentUnit {
@@ -62,7 +57,7 @@ export function registerPaymentTermRoutes<B extends PaymentTermsBindings>(app: H
     const pages = allPages(async (page) =>
       unwrap(
         await client.GET("/tenant/{tenant}/payment-terms", {
-          params: { path: TENANT_ONLY, query: { page, pageSize: TERM_PAGE_SIZE } },
+          params: { query: { page, pageSize: TERM_PAGE_SIZE } },
         }),
       ),
     );

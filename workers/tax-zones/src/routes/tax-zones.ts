@@ -7,11 +7,6 @@ import { type QuoteAmounts, quoteTax, ROUNDING_RULE } from "../quote.ts";
 import { type TaxZoneView, toQuoteZone, toTaxZoneView } from "../view.ts";
 import { createZoneCache, type ZoneCache } from "../zone-cache.ts";
 
-// openapi-fetch fills path parameters only when `params.path` is present, and the shared client
-// adds `tenant` in its path serializer; list operations have no other path parameter, so they pass
-// an empty one (the client's tenant-free path types say `never`, hence the cast).
-const TENANT_ONLY = {} as never;
-
 /** Zones per list call; tax zones number in the tens, so one call normally covers a tenant. */
 const ZONE_PAGE_SIZE = 500;
 
@@ -35,7 +30,7 @@ async function loadZones(client: ServiceTitanClient): Promise<TaxZoneView[]> {
   const pages = allPages(async (page) =>
     unwrap(
       await client.GET("/tenant/{tenant}/tax-zones", {
-        params: { path: TENANT_ONLY, query: { active: "Any", page, pageSize: ZONE_PAGE_SIZE } },
+        params: { query: { active: "Any", page, pageSize: ZONE_PAGE_SIZE } },
       }),
     ),
   );
@@ -57,7 +52,7 @@ export async function findZone(tenant: TenantClient, id: number): Promise<TaxZon
     async (ids) =>
       unwrap(
         await tenant.client.GET("/tenant/{tenant}/tax-zones", {
-          params: { path: TENANT_ONLY, query: { ids, active: "Any", pageSize: 1 } },
+          params: { query: { ids, active: "Any", pageSize: 1 } },
         }),
       ).data,
   );
@@ -99,7 +94,7 @@ export function registerTaxZoneRoutes<E extends WorkerEnv>(app: Hono<E>): void {
       async (ids) =>
         unwrap(
           await tenant.client.GET("/tenant/{tenant}/invoices", {
-            params: { path: TENANT_ONLY, query: { ids, activeState: "All", pageSize: 1 } },
+            params: { query: { ids, activeState: "All", pageSize: 1 } },
           }),
         ).data,
     );
