@@ -11,5 +11,10 @@ export default defineConfig({
       },
     }),
   ],
-  test: { include: ["src/**/*.test.ts", "test/**/*.test.ts"], testTimeout: 30_000 },
+  test: {
+    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    testTimeout: 30_000,
+    // The worker logs every state transition as a JSON line; keep test output readable.
+    onConsoleLog: (log) => !log.startsWith('{"level"'),
+  },
 });

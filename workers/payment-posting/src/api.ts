@@ -3,7 +3,7 @@
 // summing to the amount, ...) live in payment-request.ts and answer with the same 400 shape.
 import { defineRoute, type ResponseSpec, schemas } from "@st-edge/edge";
 import * as z from "zod/mini";
-import { amountProblem, paidOnProblem, placeholderProblem } from "./inputs.ts";
+import { amountProblem, memoProblem, paidOnProblem, placeholderProblem } from "./inputs.ts";
 import { MAX_CALLER_MEMO } from "./marker.ts";
 
 export const info = {
@@ -65,7 +65,10 @@ const Splits = z
     z.maxLength(50, "at most 50 invoices per payment"),
   );
 
-const Memo = Text(MAX_CALLER_MEMO);
+const Memo = z.string().check(
+  z.maxLength(MAX_CALLER_MEMO, `must be at most ${MAX_CALLER_MEMO} characters`),
+  z.superRefine((value: string, ctx) => issue(memoProblem(value), value, ctx)),
+);
 
 export const CreatePaymentBody = z.strictObject({
   typeId: z.optional(schemas.Id),

@@ -1,6 +1,13 @@
 // Table tests for the value rules: amounts, dates and automation placeholders.
 import { describe, expect, it } from "vitest";
-import { amountProblem, normalizePaidOn, paidOnProblem, parseAmount, placeholderProblem } from "./inputs.ts";
+import {
+  amountProblem,
+  memoProblem,
+  normalizePaidOn,
+  paidOnProblem,
+  parseAmount,
+  placeholderProblem,
+} from "./inputs.ts";
 
 describe("amountProblem", () => {
   const cases: [string, { given: unknown; want: string | undefined }][] = [
@@ -82,5 +89,15 @@ describe("paidOn", () => {
   it("sends dates as midnight UTC", () => {
     expect(normalizePaidOn("2026-01-31")).toBe("2026-01-31T00:00:00.000Z");
     expect(normalizePaidOn("2026-01-31T01:00:00+02:00")).toBe("2026-01-30T23:00:00.000Z");
+  });
+});
+
+describe("memoProblem", () => {
+  it("reserves the marker prefix and refuses placeholders", () => {
+    expect(memoProblem("Paid by check 1001")).toBeUndefined();
+    expect(memoProblem("copied [ste:0123456789abcdef]")).toBe(
+      'must not contain "[ste:" (reserved for tracing)',
+    );
+    expect(memoProblem("{{memo}}")).toBe("contains an unfilled template placeholder ({{...}})");
   });
 });

@@ -4,6 +4,15 @@
 // ServiceTitan.
 import { Decimal } from "@st-edge/servicetitan";
 
+/** Why a caller's memo cannot be used: a placeholder, or text that looks like our tracing marker. */
+export function memoProblem(text: string): string | undefined {
+  // A marker in a caller's memo could make reconciliation of another key "find" this payment.
+  return (
+    placeholderProblem(text) ??
+    (/\[ste:/i.test(text) ? 'must not contain "[ste:" (reserved for tracing)' : undefined)
+  );
+}
+
 /** Largest accepted amount: far below where a JSON number stops being exact. */
 export const MAX_AMOUNT = Decimal.parse("999999999.99");
 

@@ -12,6 +12,8 @@ export const KEY_IN_USE = urn("idempotency-key-in-use");
 export const CREATION_UNSUPPORTED = urn("payment-creation-unsupported");
 /** The create call's outcome is unknown and could not be settled yet. Retry with the same key. */
 export const OUTCOME_UNKNOWN = urn("payment-outcome-unknown");
+/** The Durable Object holding the key could not be reached before posting. Nothing was posted. */
+export const STORE_UNAVAILABLE = urn("idempotency-store-unavailable");
 export const INVOICE_NOT_FOUND = urn("invoice-not-found");
 export const INVOICE_INACTIVE = urn("invoice-inactive");
 export const OVERPAYMENT = urn("overpayment");
@@ -26,6 +28,10 @@ export const PAYMENT_PROBLEMS: Record<string, { status: number; title: string }>
   [OUTCOME_UNKNOWN]: {
     status: 503,
     title: "The payment's outcome is not known yet; retry with the same key",
+  },
+  [STORE_UNAVAILABLE]: {
+    status: 503,
+    title: "The idempotency store is unavailable; retry with the same key",
   },
   [INVOICE_NOT_FOUND]: { status: 404, title: "Invoice not found in this tenant" },
   [INVOICE_INACTIVE]: { status: 422, title: "Invoice is inactive" },

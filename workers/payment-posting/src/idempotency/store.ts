@@ -1,8 +1,8 @@
 // The Durable Object behind Idempotency-Key: one instance per (environment, tenant, key), holding
 // one record (see state.ts). SQLite-backed synchronous storage makes every method read, decide and
 // write without yielding, so two requests can never both own a key; a method's answer leaves the
-// object only once its write is durable (output gate). Records are deleted by an alarm 48 hours
-// after their last change, except while a create's outcome is unknown.
+// object only once its write is durable (output gate). Records are deleted by an alarm at least
+// 48 hours after their last change, except while a create's outcome is unknown.
 import { DurableObject } from "cloudflare:workers";
 import {
   attempt,
@@ -38,8 +38,12 @@ export class IdempotencyStore extends DurableObject {
     if (next !== previous) {
       if (next === undefined) this.ctx.storage.kv.delete(RECORD);
       else this.ctx.storage.kv.put(RECORD, next);
-      // Retention counts from the last change, so a replay stays possible ≥ 24 h after the answer.
-      if (next !== undefined) await this.ctx.storage.setAlarm(Date.now() + RETENTION_MS);
+      // Retention counts from the last change (checked again when the alarm fires), so a replay
+      // stays possible ≥ 24 h after the answer. Arming it only on creation and on the final
+      // answer saves a storage write on every other transition.
+      const created = previous === undefined && next !== undefined;
+      const finished = next?.response != null && next.response !== previous?.response;
+      if (created || finished) await this.ctx.storage.setAlarm(Date.now() + RETENTION_MS);
       for (const wake of this.waiters) wake();
       this.waiters.clear();
     }
@@ -121,11 +125,17 @@ export class IdempotencyStore extends DurableObject {
 
   override async alarm(): Promise<void> {
     const record = this.read();
-    if (expirable(record, Date.now())) {
+    const now = Date.now();
+    if (record && record.updatedAt + RETENTION_MS > now) {
+      // Changed since the alarm was armed: keep it for the full period after that change.
+      await this.ctx.storage.setAlarm(record.updatedAt + RETENTION_MS);
+      return;
+    }
+    if (expirable(record, now)) {
       await this.ctx.storage.deleteAll();
       return;
     }
     // A create whose outcome nobody has settled: keep the record, or a late retry could post twice.
-    await this.ctx.storage.setAlarm(Date.now() + RETENTION_MS);
+    await this.ctx.storage.setAlarm(now + RETENTION_MS);
   }
 }

@@ -30,7 +30,7 @@ import {
 import type { Context } from "hono";
 import type { createPayment, PaymentViewOutput } from "../api.ts";
 import { checkBalances, commonCustomer, resolveInvoices, resolvePaymentType } from "../checks.ts";
-import type { StoredResponse } from "../idempotency/state.ts";
+import type { BeginResult, OwnerResult, StoredResponse } from "../idempotency/state.ts";
 import { markerFor, withMarker } from "../marker.ts";
 import { type CanonicalPayment, requestHash, toCanonicalPayment } from "../payment-request.ts";
 import {
@@ -39,6 +39,7 @@ import {
   KEY_REUSED,
   OUTCOME_UNKNOWN,
   paymentProblem,
+  STORE_UNAVAILABLE,
 } from "../problems.ts";
 import { reconcile } from "../reconcile.ts";
 import { type PaymentBindings, readSettings } from "../settings.ts";
@@ -91,6 +92,31 @@ function classify(error: unknown): CreateFailure {
           extensions: error.problem.errors ? { upstreamErrors: error.problem.errors } : undefined,
         },
       };
+  }
+}
+
+/**
+ * A call to the idempotency store whose failure must stop the request before anything is posted:
+ * answered as a retryable 503 rather than an internal error.
+ */
+async function storeCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof ProblemError) throw error;
+    log("error", {
+      event: "idempotency-store-error",
+      error: error instanceof Error ? error.name : "unknown",
+    });
+    throw new ProblemError(
+      paymentProblem(
+        STORE_UNAVAILABLE,
+        "The idempotency store did not answer; nothing was posted. Retry with the same key.",
+        {
+          retryAfterSeconds: 1,
+        },
+      ),
+    );
   }
 }
 
@@ -158,7 +184,9 @@ export async function createPaymentHandler(
     level: "info" | "warn" | "error" = "info",
   ) => log(level, { event: "payment-idempotency", transition, requestId, keyHash, ...fields });
 
-  const begun = await stub.begin({ hash, leaseMs, waitMs: settings.waitMs });
+  const begun = await storeCall(
+    async (): Promise<BeginResult> => stub.begin({ hash, leaseMs, waitMs: settings.waitMs }),
+  );
   if (begun.kind === "mismatch") {
     note("key-reused", {}, "warn");
     throw new ProblemError(
@@ -308,7 +336,9 @@ export async function createPaymentHandler(
       const createBody = toCreateRequest(payment, paymentType.id, splits, customerId, marker);
       const invoiceIds = splits.map((split) => split.invoiceId);
 
-      const gate = await stub.attempt({ leaseId, leaseMs, invoiceIds });
+      const gate = await storeCall(
+        async (): Promise<OwnerResult> => stub.attempt({ leaseId, leaseMs, invoiceIds }),
+      );
       if (!gate.ok) {
         note("attempt-refused", { reason: gate.reason }, "warn");
         throw new ProblemError(

@@ -1,0 +1,240 @@
+// Bounded chaos: 200 payments posted by 8 concurrent clients that retry with the same key on any
+// non-final answer, some fired twice at once (automations double-fire), some answers "lost" on
+// the client side, while ServiceTitan misbehaves on a seeded mix of faults: 429s, 5xx, latency,
+// hangs, commit-then-fail, commit-then-drop on the create and on reads, and a token outage after
+// tokens are revoked mid-run. Whatever happens: no payment twice, no acknowledged payment lost,
+// invoice balances exact. Clients honour Retry-After at a quarter scale so the run stays short.
+// Run alone with `pnpm test:chaos`.
+import { Decimal } from "@st-edge/servicetitan";
+import { createSimulator, type FaultRule } from "@st-edge/simulator";
+import { expect, it } from "vitest";
+import { markerFor } from "../src/marker.ts";
+import {
+  type CreatedBody,
+  invoiceOf,
+  openInvoices,
+  post,
+  sameCustomerInvoices,
+  sleep,
+  TENANT,
+  testEnv,
+} from "./support.ts";
+
+const SEED = 20_260_518;
+const PAYMENTS = 200;
+const CLIENTS = 8;
+/** Attempts per payment before a client gives up (it never should). */
+const MAX_ATTEMPTS = 60;
+/** Share of payments fired by two clients at once with the same key. */
+const DOUBLE_FIRE = 0.1;
+/** Share of 201 answers the client pretends it never received (and so retries). */
+const LOST_ANSWER = 0.05;
+
+/** Seeded PRNG (mulberry32): the run is the same every time. */
+function random(seed: number) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const FAULTS: FaultRule[] = [
+  { fault: "commit-then-fail=500", operationId: "Payments_Create", probability: 0.08 },
+  { fault: "commit-then-fail=502", operationId: "Payments_Create", probability: 0.04 },
+  { fault: "commit-then-drop", operationId: "Payments_Create", probability: 0.08 },
+  { fault: "status=503", operationId: "Payments_Create", probability: 0.05 },
+  { fault: "status=500", operationId: "Payments_Create", probability: 0.03 },
+  { fault: "status=429;retry-after=1", operationId: "Payments_Create", probability: 0.05 },
+  { fault: "hang", operationId: "Payments_Create", probability: 0.03 },
+  { fault: "latency=40", operationId: "Payments_Create", probability: 0.1 },
+  { fault: "status=503", operationId: "Payments_GetList", probability: 0.06 },
+  { fault: "status=429;retry-after=0", operationId: "Payments_GetList", probability: 0.04 },
+  { fault: "hang", operationId: "Payments_GetList", probability: 0.02 },
+  { fault: "status=500", operationId: "Payments_GetList", probability: 0.02 },
+  { fault: "status=502", operationId: "Invoices_GetList", probability: 0.05 },
+  { fault: "latency=25", operationId: "Invoices_GetList", probability: 0.1 },
+  { fault: "hang", operationId: "Invoices_GetList", probability: 0.01 },
+  { fault: "status=503", operationId: "PaymentTypes_GetList", probability: 0.05 },
+];
+
+interface Job {
+  key: string;
+  body: Record<string, unknown>;
+  /** Amount per invoice id, as this payment applies it. */
+  applies: Map<number, Decimal>;
+}
+
+it(`chaos: ${PAYMENTS} payments, ${CLIENTS} clients, seeded faults`, { timeout: 120_000 }, async () => {
+  const started = Date.now();
+  const sim = createSimulator({ seed: SEED });
+  const e = await testEnv(sim, { ST_TIMEOUT_MS: "250", RECONCILE_WAIT_MS: "30", PAYMENT_TYPES_TTL_MS: "0" });
+  const rand = random(SEED);
+  const cents = () =>
+    Decimal.parse(`${1 + Math.floor(rand() * 4)}.${String(Math.floor(rand() * 100)).padStart(2, "0")}`);
+
+  // The work: mostly one invoice each; some split over two invoices of one customer.
+  const taken = new Set<number>();
+  const pairs = [];
+  for (let i = 0; i < 4; i++) pairs.push(await sameCustomerInvoices(sim, taken));
+  const singles = openInvoices(sim, "200.00")
+    .filter((invoice) => !taken.has(invoice.id))
+    .slice(0, 60);
+  const types = ["Cash", "check", "Credit Card", "ACH / EFT"];
+  const jobs: Job[] = [];
+  for (let n = 0; n < PAYMENTS; n++) {
+    const key = `chaos-${SEED}-${n}-${crypto.randomUUID()}`;
+    const paymentType = types[n % types.length];
+    const pair = pairs[n % pairs.length];
+    if (n % 10 === 3 && pair) {
+      const [a, b] = [cents(), cents()];
+      jobs.push({
+        key,
+        body: {
+          paymentType,
+          splits: [
+            { invoiceId: pair[0].id, amount: a.toFixed(2) },
+            { invoiceId: pair[1].id, amount: b.toNumber() },
+          ],
+        },
+        applies: new Map([
+          [pair[0].id, a],
+          [pair[1].id, b],
+        ]),
+      });
+    } else {
+      const invoice = singles[n % singles.length];
+      if (!invoice) throw new Error("no open invoices");
+      const amount = cents();
+      jobs.push({
+        key,
+        body: {
+          paymentType,
+          invoiceId: invoice.id,
+          amount: n % 2 ? amount.toFixed(2) : amount.toNumber(),
+          memo: `chaos ${n}`,
+        },
+        applies: new Map([[invoice.id, amount]]),
+      });
+    }
+  }
+
+  let attempts = 0;
+  let retries = 0;
+  let giveUps = 0;
+  const acknowledged = new Map<string, CreatedBody>();
+  const statuses: Record<string, number> = {};
+
+  /** One client posting one job until it gets a final answer. */
+  async function deliver(job: Job): Promise<void> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      attempts++;
+      if (attempt > 1) retries++;
+      const response = await post(e, job.key, job.body);
+      const kind =
+        response.status === 201
+          ? "201"
+          : `${response.status}:${String(((await response.clone().json()) as { type?: string }).type).replace("urn:st-edge:problem:", "")}`;
+      statuses[kind] = (statuses[kind] ?? 0) + 1;
+      if (response.status === 201) {
+        const created: CreatedBody = await response.json();
+        // Sometimes the answer "never arrives": the client must retry and get the same payment.
+        if (rand() < LOST_ANSWER) continue;
+        const earlier = acknowledged.get(job.key);
+        if (earlier) expect(created.id).toBe(earlier.id);
+        acknowledged.set(job.key, created);
+        return;
+      }
+      if (![409, 429, 500, 502, 503, 504].includes(response.status)) {
+        throw new Error(`final ${response.status} for ${job.key}: ${await response.text()}`);
+      }
+      // Honour Retry-After, at a quarter of its length to keep the run short.
+      const retryAfter = Number(response.headers.get("Retry-After") ?? "0");
+      await response.body?.cancel();
+      await sleep(Math.min(retryAfter * 250, 2_000) + 5 + Math.floor(rand() * 20));
+    }
+    giveUps++;
+  }
+
+  sim.setFaults(TENANT, FAULTS);
+  const queue = [...jobs];
+  let done = 0;
+  const client = async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      const fired = rand() < DOUBLE_FIRE ? [deliver(job), deliver(job)] : [deliver(job)];
+      await Promise.all(fired);
+      // Halfway: tokens revoked and the token endpoint down for a few calls.
+      if (++done === PAYMENTS / 2) {
+        sim.setFaults(TENANT, [...FAULTS, { fault: "token-outage", operationId: "OAuth_Token", times: 3 }]);
+        sim.revokeTokens(TENANT);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CLIENTS }, client));
+  sim.setFaults(TENANT, []);
+
+  // Count with the ledger.
+  const ledger = sim.ledger(TENANT);
+  const apiPayments = ledger.payments.filter((payment) => payment.origin === "api");
+  const markerOf = new Map<string, string>();
+  for (const job of jobs) markerOf.set(await markerFor(TENANT, job.key), job.key);
+  const byKey = new Map<string, number[]>();
+  for (const payment of apiPayments) {
+    const marker = payment.memo?.match(/\[ste:[0-9a-f]{16}\]/)?.[0];
+    const key = marker ? markerOf.get(marker) : undefined;
+    expect(key, `payment ${payment.id} carries no known marker`).toBeDefined();
+    if (key) byKey.set(key, [...(byKey.get(key) ?? []), payment.id]);
+  }
+  const duplicates = [...byKey.values()].filter((ids) => ids.length > 1).length;
+  const lost = [...acknowledged].filter(([key, created]) => byKey.get(key)?.[0] !== created.id).length;
+
+  // Balances: seeded minus exactly what was acknowledged, per invoice.
+  const expected = new Map<number, Decimal>();
+  for (const job of jobs) {
+    if (!acknowledged.has(job.key)) continue;
+    for (const [invoiceId, amount] of job.applies) {
+      expected.set(invoiceId, (expected.get(invoiceId) ?? Decimal.ZERO).plus(amount));
+    }
+  }
+  const wrongBalances: string[] = [];
+  for (const [invoiceId, amount] of expected) {
+    const invoice = invoiceOf(sim, invoiceId);
+    const want = Decimal.parse(invoice.seededBalance).minus(amount).toFixed(2);
+    const have = Decimal.parse(invoice.balance).toFixed(2);
+    if (want !== have) wrongBalances.push(`${invoiceId}: want ${want}, have ${have}`);
+  }
+
+  const faults = sim.stats().faults;
+  console.log(
+    `chaos: payments=${PAYMENTS} attempts=${attempts} retries=${retries} faults=${JSON.stringify(faults)} ` +
+      `ledger=${apiPayments.length} duplicates=${duplicates} lost=${lost}`,
+  );
+  console.log(
+    `chaos detail: acknowledged=${acknowledged.size} giveUps=${giveUps} statuses=${JSON.stringify(statuses)} ` +
+      `elapsedMs=${Date.now() - started}`,
+  );
+  if (duplicates > 0) {
+    console.log(`chaos duplicates: ${JSON.stringify([...byKey].filter(([, ids]) => ids.length > 1))}`);
+  }
+
+  expect(wrongBalances).toEqual([]);
+  expect(duplicates).toBe(0);
+  expect(lost).toBe(0);
+  expect(giveUps).toBe(0);
+  expect(acknowledged.size).toBe(PAYMENTS);
+  expect(apiPayments).toHaveLength(PAYMENTS);
+  // The run must have met the faults it claims to survive.
+  for (const kind of [
+    "commit-then-fail",
+    "commit-then-drop",
+    "hang",
+    "status:429",
+    "status:503",
+    "token-outage",
+  ]) {
+    expect(faults[kind] ?? 0, kind).toBeGreaterThan(0);
+  }
+});

@@ -1,0 +1,265 @@
+// POST /payments against the simulator, no faults: the happy path, replays, key reuse, and every
+// check that must refuse a payment before anything is posted.
+import { expectProblem } from "@st-edge/edge/testing";
+import { createSimulator } from "@st-edge/simulator";
+import { describe, expect, it } from "vitest";
+import {
+  apiPaymentsOn,
+  type CreatedBody,
+  freshKey,
+  invoiceOf,
+  invoicePicker,
+  OTHER_TENANT,
+  openInvoices,
+  post,
+  sameCustomerInvoices,
+  TENANT,
+  takenOff,
+  testEnv,
+} from "./support.ts";
+
+const sim = createSimulator();
+const taken = new Set<number>();
+const nextInvoice = invoicePicker(sim, "50.00", taken);
+
+describe("POST /payments", () => {
+  it("posts once and replays the same answer to a retry", async () => {
+    const e = await testEnv(sim);
+    const invoice = nextInvoice();
+    const key = freshKey("happy");
+    const body = {
+      paymentType: "Check",
+      invoiceId: invoice.id,
+      amount: "12.34",
+      memo: "Zap run 1",
+      checkNumber: "1001",
+    };
+
+    const first = await post(e, key, body);
+    expect(first.status).toBe(201);
+    expect(first.headers.get("Idempotent-Replayed")).toBeNull();
+    const created: CreatedBody = await first.json();
+    expect(created).toMatchObject({
+      amount: "12.34",
+      memo: "Zap run 1",
+      checkNumber: "1001",
+      idempotencyKey: key,
+      splits: [{ invoiceId: invoice.id, amount: "12.34" }],
+    });
+    expect(created.marker).toMatch(/^\[ste:[0-9a-f]{16}\]$/);
+
+    const [payment, ...others] = apiPaymentsOn(sim, invoice.id);
+    expect(others).toEqual([]);
+    expect(payment?.id).toBe(created.id);
+    expect(payment?.memo).toBe(`Zap run 1 ${created.marker}`);
+    expect(takenOff(sim, invoice.id)).toBe("12.34");
+
+    // Same key and the same payment written differently: a replay, nothing new posted.
+    const again = await post(e, key, {
+      paymentType: "check",
+      invoiceId: String(invoice.id),
+      amount: 12.34,
+      memo: "Zap run 1",
+      checkNumber: "1001",
+    });
+    expect(again.status).toBe(201);
+    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(await again.json()).toEqual(created);
+    expect(apiPaymentsOn(sim, invoice.id)).toHaveLength(1);
+    expect(takenOff(sim, invoice.id)).toBe("12.34");
+  });
+
+  it("posts splits over several invoices, by id and by number, exactly", async () => {
+    const e = await testEnv(sim);
+    const [a, b] = await sameCustomerInvoices(sim, taken);
+    if (!b.referenceNumber) throw new Error("seed invoice without number");
+    const response = await post(e, freshKey("splits"), {
+      paymentType: "Credit Card",
+      amount: "0.30",
+      paidOn: "2026-01-31",
+      status: "Posted",
+      splits: [
+        { invoiceId: a.id, amount: 0.1 },
+        { invoiceNumber: b.referenceNumber, amount: "0.20" },
+      ],
+    });
+    expect(response.status).toBe(201);
+    const created: CreatedBody = await response.json();
+    expect(created.amount).toBe("0.30");
+    expect(created.status).toBe("Posted");
+    expect(created.splits).toEqual([
+      { invoiceId: a.id, amount: "0.10" },
+      { invoiceId: b.id, amount: "0.20" },
+    ]);
+    expect(takenOff(sim, a.id)).toBe("0.10");
+    expect(takenOff(sim, b.id)).toBe("0.20");
+  });
+
+  it("refuses the same key with a different body (422) and posts nothing", async () => {
+    const e = await testEnv(sim);
+    const invoice = nextInvoice();
+    const key = freshKey("reuse");
+    expect(
+      (await post(e, key, { typeId: undefined, paymentType: "Cash", invoiceId: invoice.id, amount: "5.00" }))
+        .status,
+    ).toBe(201);
+    const reused = await post(e, key, { paymentType: "Cash", invoiceId: invoice.id, amount: "6.00" });
+    await expectProblem(reused, 422);
+    expect(apiPaymentsOn(sim, invoice.id)).toHaveLength(1);
+    expect(takenOff(sim, invoice.id)).toBe("5.00");
+  });
+
+  it("refuses the key reused with another body before the first answer is final, too", async () => {
+    const e = await testEnv(sim);
+    const invoice = nextInvoice();
+    const key = freshKey("reuse-404");
+    // A refusal before posting (unknown invoice) frees the key: nothing was posted under it.
+    await expectProblem(
+      await post(e, key, { paymentType: "Cash", invoiceId: 9_999_999_999, amount: "5.00" }),
+      404,
+    );
+    expect((await post(e, key, { paymentType: "Cash", invoiceId: invoice.id, amount: "5.00" })).status).toBe(
+      201,
+    );
+    const body = await expectProblem(
+      await post(e, key, { paymentType: "Cash", invoiceId: invoice.id, amount: "5.01" }),
+      422,
+    );
+    expect(body.type).toBe("urn:st-edge:problem:idempotency-key-reused");
+  });
+
+  it("requires an Idempotency-Key", async () => {
+    const e = await testEnv(sim);
+    const body = await expectProblem(
+      await post(e, null, { paymentType: "Cash", invoiceId: 1, amount: "1" }),
+      400,
+      "validation-failed",
+    );
+    expect(body.errors).toEqual([
+      expect.objectContaining({
+        in: "header",
+        field: "idempotency-key",
+        message: expect.stringContaining("is required"),
+      }),
+    ]);
+    const tooLong = await expectProblem(
+      await post(e, "k".repeat(256), { paymentType: "Cash", invoiceId: 1, amount: "1" }),
+      400,
+    );
+    expect(JSON.stringify(tooLong.errors)).toContain("printable ASCII");
+  });
+
+  it("refuses placeholders and empty values with field errors, before calling ServiceTitan", async () => {
+    const e = await testEnv(sim);
+    const before = sim.stats().calls;
+    const response = await post(e, freshKey("placeholders"), {
+      paymentType: "{{1.type}}",
+      amount: 0,
+      memo: "",
+      checkNumber: "undefined",
+      authCode: "null",
+      paidOn: "string",
+      splits: [{ invoiceId: "{{1.invoice}}", amount: 0.1 + 0.2 }],
+    });
+    const body = await expectProblem(response, 400, "validation-failed");
+    const fields = Object.fromEntries(
+      (body.errors as { field: string; message: string }[]).map((e) => [e.field, e.message]),
+    );
+    expect(fields).toMatchObject({
+      paymentType: "contains an unfilled template placeholder ({{...}})",
+      amount: "must be greater than 0",
+      memo: "must not be empty",
+      checkNumber: '"undefined" is a placeholder, not a value',
+      authCode: '"null" is a placeholder, not a value',
+      paidOn: '"string" is a placeholder, not a value',
+      "splits.0.invoiceId": "must be a positive integer",
+      "splits.0.amount": "must have at most 2 decimal places",
+    });
+    expect(sim.stats().calls).toEqual(before);
+  });
+
+  it("answers 404 for an invoice of another tenant and posts nothing", async () => {
+    const e = await testEnv(sim);
+    const foreign = openInvoices(sim, "10.00", OTHER_TENANT)[0];
+    if (!foreign) throw new Error("no invoice in the other tenant");
+    const before = sim.ledger(OTHER_TENANT).payments.length;
+    const body = await expectProblem(
+      await post(e, freshKey("foreign"), { paymentType: "Cash", invoiceId: foreign.id, amount: "1.00" }),
+      404,
+      "invoice-not-found",
+    );
+    expect(body.errors).toEqual([expect.objectContaining({ field: "invoiceId" })]);
+    expect(sim.ledger(OTHER_TENANT).payments).toHaveLength(before);
+    expect(
+      sim
+        .ledger(TENANT)
+        .payments.filter((p) => p.origin === "api" && p.splits.some((s) => s.invoiceId === foreign.id)),
+    ).toEqual([]);
+  });
+
+  it("refuses overpayment unless allowOverpayment is set", async () => {
+    const e = await testEnv(sim);
+    const invoice = nextInvoice();
+    const over = `${invoice.balance.split(".")[0]}9.00`;
+    const key = freshKey("over");
+    const body = await expectProblem(
+      await post(e, key, { paymentType: "Cash", invoiceId: invoice.id, amount: over }),
+      422,
+      "overpayment",
+    );
+    expect(String(body.detail)).toContain(invoice.balance);
+    expect(apiPaymentsOn(sim, invoice.id)).toEqual([]);
+    // A different body under the same key is fine: the refusal freed the key.
+    const allowed = await post(e, key, {
+      paymentType: "Cash",
+      invoiceId: invoice.id,
+      amount: over,
+      allowOverpayment: true,
+    });
+    expect(allowed.status).toBe(201);
+    expect(takenOff(sim, invoice.id)).toBe(`${over}`);
+  });
+
+  it("answers 422 for an unknown payment type", async () => {
+    const e = await testEnv(sim);
+    const invoice = nextInvoice();
+    await expectProblem(
+      await post(e, freshKey("type"), { paymentType: "Bitcoin", invoiceId: invoice.id, amount: "1.00" }),
+      422,
+      "payment-type-unknown",
+    );
+    await expectProblem(
+      await post(e, freshKey("type-id"), { typeId: 987654321, invoiceId: invoice.id, amount: "1.00" }),
+      422,
+      "payment-type-unknown",
+    );
+    // Inactive types count as unknown.
+    await expectProblem(
+      await post(e, freshKey("type-inactive"), {
+        paymentType: "Gift Certificate",
+        invoiceId: invoice.id,
+        amount: "1.00",
+      }),
+      422,
+      "payment-type-unknown",
+    );
+    expect(apiPaymentsOn(sim, invoice.id)).toEqual([]);
+  });
+
+  it("answers 422 for an inactive invoice", async () => {
+    const e = await testEnv(sim);
+    const inactive = sim.ledger(TENANT).invoices.find((invoice) => !invoice.active);
+    if (!inactive) throw new Error("the seed has no inactive invoice");
+    await expectProblem(
+      await post(e, freshKey("inactive"), {
+        paymentType: "Cash",
+        invoiceId: inactive.id,
+        amount: "1.00",
+        allowOverpayment: true,
+      }),
+      422,
+      "invoice-inactive",
+    );
+    expect(invoiceOf(sim, inactive.id).balance).toBe(inactive.balance);
+  });
+});
