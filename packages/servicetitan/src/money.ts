@@ -3,6 +3,7 @@
 // coefficient (bigint) and a scale: 12.30 is 1230n at scale 2.
 
 const DECIMAL = /^([+-])?(\d+)(?:\.(\d+))?$/;
+const EXPONENT = /^([+-]?)(\d+)(?:\.(\d+))?e([+-]?\d+)$/i;
 const MAX_SCALE = 12;
 
 export class MoneyFormatError extends Error {
@@ -49,6 +50,24 @@ export class Decimal {
     if (fraction.length > MAX_SCALE) throw new MoneyFormatError(`more than ${MAX_SCALE} decimal places`);
     const units = BigInt(whole + fraction) * (sign === "-" ? -1n : 1n);
     return new Decimal(units, fraction.length);
+  }
+
+  /**
+   * A JSON number (tax rates, discounts: ServiceTitan sends those as numbers) from its own shortest
+   * text, exactly. Unlike `parse`, accepts exponent form ("1e-7"); NaN and Infinity still throw.
+   *
+   * @example Decimal.fromNumber(0.0825).toString() // "0.0825"
+   */
+  static fromNumber(value: number): Decimal {
+    const text = String(value);
+    const match = EXPONENT.exec(text);
+    if (!match) return Decimal.parse(text);
+    const [, sign = "", whole = "", fraction = "", exponent = "0"] = match;
+    const digits = whole + fraction;
+    const point = whole.length + Number(exponent);
+    if (point <= 0) return Decimal.parse(`${sign}0.${"0".repeat(-point)}${digits}`);
+    if (point >= digits.length) return Decimal.parse(`${sign}${digits}${"0".repeat(point - digits.length)}`);
+    return Decimal.parse(`${sign}${digits.slice(0, point)}.${digits.slice(point)}`);
   }
 
   /** ServiceTitan money fields are nullable strings: null and undefined stay null. */

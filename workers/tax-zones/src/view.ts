@@ -1,7 +1,6 @@
 // The worker's tax-zone shape: ServiceTitan's fields, with rates as exact decimal strings
 // (ServiceTitan sends them as JSON numbers; the text of that number is kept, never re-rounded).
 import { Decimal, type TaxZone } from "@st-edge/servicetitan";
-import { decimalFromNumber } from "./decimal.ts";
 import type { QuoteZone } from "./quote.ts";
 
 export interface TaxRateView {
@@ -37,7 +36,7 @@ export function toTaxZoneView(zone: TaxZone): TaxZoneView {
       id: rate.id ?? null,
       taxName: rate.taxName ?? null,
       taxBaseType: [...(rate.taxBaseType ?? [])],
-      taxRate: decimalFromNumber(rate.taxRate).toString(),
+      taxRate: Decimal.fromNumber(rate.taxRate).toString(),
       salesTaxItem: rate.salesTaxItem ?? null,
     })),
     createdOn: zone.createdOn,
