@@ -117,7 +117,8 @@ export async function injectFaults(
       return undefined;
     case "commit-then-drop":
       await next();
-      if (c.res.status < 400) throw rejectFetch(new TypeError("Network connection lost."));
+      if (c.res.status < 400)
+        throw rejectFetch(new TypeError("Connection dropped by the simulator (commit-then-drop)."));
       return undefined;
     case "latency":
       await next();

@@ -1,4 +1,4 @@
-// Id ranges. Each tenant owns a block of ten million ids and each record kind a million inside
+// Id ranges. Each tenant owns a block of ten million ids and each record kind a range inside
 // it, so ids never collide across tenants (another tenant's invoice id is a real "not found")
 // and a payment id passed where an invoice id belongs finds nothing.
 

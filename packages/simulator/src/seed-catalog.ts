@@ -315,7 +315,7 @@ export const PAYMENT_TYPES: { name: string; active: boolean; weight: number }[] 
 export interface SkuDef {
   code: string;
   name: string;
-  type: "Service" | "Material" | "Equipment" | "PriceModifier";
+  type: S["Accounting.V2.InvoiceItemType"];
   price: string;
   cost: string;
   hours: number | null;

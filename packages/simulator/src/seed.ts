@@ -122,8 +122,11 @@ function dueDate(term: TermDef, day: number): number {
   switch (term.dueDayType) {
     case "NumberOfDays":
       return day + term.dueDay * DAY_MS;
-    case "CertainDayOfCurrentMonth":
-      return clamp(year, month, term.dueDay);
+    case "CertainDayOfCurrentMonth": {
+      // Invoiced after this month's due day: due on that day next month.
+      const thisMonth = clamp(year, month, term.dueDay);
+      return thisMonth >= day ? thisMonth : clamp(year, month + 1, term.dueDay);
+    }
     case "CertainDayOfFollowingMonth":
       return clamp(year, month + 1, term.dueDay);
   }
@@ -135,6 +138,12 @@ function batchWeek(day: number): number {
   return Math.floor((day - 4 * DAY_MS) / (7 * DAY_MS));
 }
 
+/**
+ * Generates one tenant's data. Pure: the same input gives the same data.
+ *
+ * @example
+ * const data = seedTenant({ tenantId: 1000001, tenantIndex: 0, seed: 42, anchor: Date.UTC(2026, 10, 25), invoiceCount: 300 });
+ */
 export function seedTenant(input: SeedInput): TenantData {
   const { tenantIndex, anchor } = input;
   const random = createRandom(mixSeed(input.seed, input.tenantId));
@@ -311,7 +320,12 @@ export function seedTenant(input: SeedInput): TenantData {
       skuId: skuIds.get(sku.code) ?? 0,
       total: cents(total),
       inventory,
-      taxable: sku.type !== "PriceModifier" && sku !== MEMBERSHIP_SKU && sku !== INTEREST_SKU,
+      // Discounts, memberships, interest and imported balances carry no sales tax.
+      taxable:
+        sku.type !== "PriceModifier" &&
+        sku.type !== "Unspecified" &&
+        sku !== MEMBERSHIP_SKU &&
+        sku !== INTEREST_SKU,
       isChargeable: true,
       generalLedgerAccount: sku.type === "Equipment" ? gl("4100") : gl("4000"),
       costOfSaleAccount: inventory ? gl("5000") : null,
@@ -427,7 +441,7 @@ export function seedTenant(input: SeedInput): TenantData {
           {
             code: "AR-IMPORT",
             name: "Imported A/R Balance",
-            type: "Service",
+            type: "Unspecified",
             price: `${random.int(80, 2400)}.${String(random.int(0, 99)).padStart(2, "0")}`,
             cost: "0.00",
             hours: null,
@@ -439,8 +453,6 @@ export function seedTenant(input: SeedInput): TenantData {
           tech.id,
         ),
       ];
-      const only = items[0];
-      if (only) Object.assign(only, { type: "Unspecified", taxable: false, skuId: 0, skuName: null });
     } else if (original) {
       const credit = random.chance(0.6);
       const sku: SkuDef = credit

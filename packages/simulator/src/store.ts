@@ -1,6 +1,6 @@
-// One tenant's live data: a copy of its seed that payment writes change for the life of the
-// process (or isolate) until reset. Balances are always derived the same way, for seeded and
-// written payments alike: invoice total minus what active payments apply to it, with Decimal.
+// One tenant's live data: a copy-on-write view of its (frozen) seed that payment writes change
+// for the life of the process or isolate, until reset. Balances are always derived one way, for
+// seeded and written payments alike: invoice total minus what active payments apply, in Decimal.
 import type {
   ApBill,
   components,

@@ -2,6 +2,7 @@
 // to one tenant, expiring by the injected clock), revocation, and the per-client throttle that
 // ServiceTitan documents without numbers (FACTS.md §1), so limits are configurable.
 import type { Clock } from "@st-edge/servicetitan";
+// The token endpoint's generated types are not exported by @st-edge/servicetitan's entry point.
 import type { components } from "../../servicetitan/src/generated/oauth-token.ts";
 
 type TokenResponse = components["schemas"]["TokenResponse"];

@@ -56,6 +56,9 @@ export function simulatorFromEnv(env: SimulatorEnv): Simulator {
 
 let simulator: Simulator | undefined;
 
+// Over HTTP a simulated drop (commit-then-drop) surfaces as the runtime's plain-text 500: a
+// worker cannot cut its own connection, and a response with a broken-off body would make
+// wrangler dev's proxy retry the request, applying the write again.
 export default {
   fetch(request: Request, env: SimulatorEnv): Promise<Response> {
     simulator ??= simulatorFromEnv(env);
