@@ -16,12 +16,12 @@ import { tokenRoutes } from "./routes/token.ts";
 import type { Simulator } from "./simulator.ts";
 import { specOperations } from "./spec.ts";
 
+/** Where the accounting module lives on the API host, as on ServiceTitan's. */
 export const ACCOUNTING_PREFIX = "/accounting/v2";
 
 /** Spec paths as patterns, to tell an unknown path (404) from a wrong method (405). */
 const specPaths = [...new Set(specOperations.map((op) => op.path))].map((path) => ({
   pattern: new RegExp(`^${ACCOUNTING_PREFIX}${path.replace(/\{[^}]+\}/g, "[^/]+")}/?$`),
-  tenantFirst: path.startsWith("/tenant/{tenant}"),
   methods: specOperations.filter((op) => op.path === path).map((op) => op.method),
 }));
 
@@ -34,13 +34,17 @@ function notFound(request: Request): Response {
     return validationProblem({ tenant: [`The value '${tenant}' is not valid.`] }).toResponse();
   }
   const allow = [...new Set(known.flatMap(({ methods }) => methods))];
+  if (allow.includes(request.method))
+    return problemResponse(404, `No route matches ${request.method} ${pathname}.`);
   return problemResponse(405, `${request.method} is not allowed here.`, {
     headers: { Allow: allow.join(", ") },
   });
 }
 
+/** The whole app for one simulator's state; `simulator` backs the admin routes. */
 export function createApp(state: SimulatorState, simulator: Simulator): Hono {
-  const app = new Hono();
+  // ASP.NET ignores a trailing slash; so do we.
+  const app = new Hono({ strict: false });
   app.route("/", rootRoutes(state));
   app.route("/", tokenRoutes(state));
   app.route("/", adminRoutes(state, simulator));

@@ -8,6 +8,7 @@ import type { StatsRecorder } from "./stats.ts";
 import type { TenantStore } from "./store.ts";
 import type { TokenService } from "./tokens.ts";
 
+/** Everything a route may read or change; one per simulator. */
 export interface SimulatorState {
   readonly clock: Clock;
   readonly settings: Settings;
@@ -18,6 +19,7 @@ export interface SimulatorState {
   tokenSettings: TokenSettings;
 }
 
+/** Hono environment of accounting routes: `c.var.store` is the authenticated tenant's store. */
 export interface ApiEnv {
   Variables: { store: TenantStore };
 }

@@ -28,12 +28,14 @@ const hex = (bytes: number): string =>
 /** A W3C trace id as ASP.NET reports it ("00-<32 hex>-<16 hex>-00"); random, so never repeated. */
 export const newTraceId = (): string => `00-${hex(16)}-${hex(8)}-00`;
 
+/** Optional parts of an error answer. */
 export interface ProblemInit {
   errors?: FieldErrors;
   data?: Record<string, unknown>;
   headers?: Record<string, string>;
 }
 
+/** The envelope itself, with a fresh traceId. */
 export function problemBody(status: number, title: string, init: ProblemInit = {}): ApiErrorResponse {
   return {
     type: TYPES[status] ?? "about:blank",
@@ -74,6 +76,7 @@ export class HttpProblem extends Error {
 export const validationProblem = (errors: FieldErrors): HttpProblem =>
   new HttpProblem(400, "One or more validation errors occurred.", { errors });
 
+/** 404 for a record that is not this tenant's: `notFound("AP bill 7")`. */
 export const notFound = (what: string): HttpProblem => new HttpProblem(404, `${what} was not found.`);
 
 /**
@@ -82,10 +85,12 @@ export const notFound = (what: string): HttpProblem => new HttpProblem(404, `${w
  */
 const passthrough = new WeakSet<object>();
 
+/** Marks `error` to leave the app as a rejection: `throw rejectFetch(new TypeError(...))`. */
 export function rejectFetch(error: Error): Error {
   passthrough.add(error);
   return error;
 }
 
+/** True for errors marked by rejectFetch. */
 export const mustRejectFetch = (error: unknown): boolean =>
   typeof error === "object" && error !== null && passthrough.has(error);

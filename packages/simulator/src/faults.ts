@@ -3,11 +3,13 @@
 // rule fires. Executing a fault around a handler lives in fault-injection.ts.
 import { createRandom, mixSeed, type Random } from "./random.ts";
 
+/** The request header that asks for faults, e.g. `X-Sim-Fault: status=429;retry-after=2`. */
 export const FAULT_HEADER = "X-Sim-Fault";
 
 /** The token endpoint's operation id in the simulator's oauth-token.json. */
 export const TOKEN_OPERATION = "OAuth_Token";
 
+/** One parsed fault (see README for the header syntax). */
 export type Fault =
   /**
    * Answer this status with ServiceTitan's envelope. `retryAfterSeconds` goes in the
@@ -28,6 +30,7 @@ export type Fault =
   /** 503 on /connect/token only. */
   | { kind: "token-outage" };
 
+/** A fault string or rule that does not parse; the admin endpoint answers it with a 400. */
 export class FaultSyntaxError extends Error {
   override readonly name = "FaultSyntaxError";
 }
@@ -152,7 +155,12 @@ function activate(rule: FaultRule): ActiveRule {
   return { rule: { ...rule }, faults: parseFaults(rule.fault), remaining: times ?? Number.POSITIVE_INFINITY };
 }
 
-/** Fault rules of every tenant. */
+/**
+ * Fault rules of every tenant.
+ *
+ * @example
+ * book.set(1000001, [{ fault: "latency=50" }]); book.take(1000001, "Invoices_GetList", "GET");
+ */
 export class FaultBook {
   readonly #seed: number;
   readonly #tenants = new Map<number, { rules: ActiveRule[]; random: Random }>();

@@ -1,6 +1,12 @@
 // The simulator's options, their defaults, and the demo tenants every local run starts with.
 import type { Clock, ServiceTitanHosts } from "@st-edge/servicetitan";
 
+/**
+ * A simulated ServiceTitan tenant and the client credentials its admin would have issued.
+ *
+ * @example
+ * { tenantId: 3000003, name: "Third Co", clientId: "third-client", clientSecret: "third-secret", invoiceCount: 50 }
+ */
 export interface SimulatorTenant {
   tenantId: number;
   name: string;
@@ -10,6 +16,10 @@ export interface SimulatorTenant {
   invoiceCount?: number;
 }
 
+/**
+ * @example
+ * createSimulator({ seed: 7, clock: fakeClock, tokenLifetimeSeconds: 60, exportLagSeconds: 0 })
+ */
 export interface SimulatorOptions {
   /** Seed of every generated record and fault draw (default 42). */
   seed?: number;
@@ -31,22 +41,37 @@ export interface SimulatorOptions {
   exportBatchSize?: number;
 }
 
+/** The app key every local run accepts (`ST-App-Key: demo-app-key`). */
 export const DEMO_APP_KEY = "demo-app-key";
 
+/**
+ * The tenants a simulator has unless told otherwise: one to work with and one to prove that
+ * tenants stay apart.
+ *
+ * @example
+ * const [demo] = DEMO_TENANTS; // { tenantId: 1000001, clientId: "demo-client", ... }
+ */
 export const DEMO_TENANTS: SimulatorTenant[] = [
   { tenantId: 1000001, name: "Demo Plumbing & Air", clientId: "demo-client", clientSecret: "demo-secret" },
   { tenantId: 2000002, name: "Other Heating Co", clientId: "other-client", clientSecret: "other-secret" },
 ];
 
-/** Where the simulator answers; both hosts are one origin, any origin works in-process. */
+/**
+ * Where the simulator answers: both hosts are one origin, and in process any origin works.
+ *
+ * @example
+ * createServiceTitanClient({ environment: SIMULATOR_HOSTS, fetch: sim.fetch, ... })
+ */
 export const SIMULATOR_HOSTS = {
   name: "simulator",
   apiBaseUrl: "https://servicetitan.simulator",
   authBaseUrl: "https://servicetitan.simulator",
 } as const satisfies ServiceTitanHosts;
 
+/** Invoices seeded per tenant when `invoiceCount` is not given. */
 export const DEFAULT_INVOICE_COUNT = 300;
 
+/** Options with their defaults applied (token settings live apart: they can change at run time). */
 export interface Settings {
   seed: number;
   tenants: SimulatorTenant[];
@@ -56,6 +81,7 @@ export interface Settings {
   exportBatchSize: number;
 }
 
+/** What `configure()` and `PUT /__sim/config` can change. */
 export interface TokenSettings {
   tokenLifetimeSeconds: number;
   tokenRateLimit: { requests: number; perSeconds: number };
@@ -78,6 +104,7 @@ export function checkTokenSettings(settings: TokenSettings): TokenSettings {
   };
 }
 
+/** Applies defaults and refuses duplicate tenants or client ids and non-positive sizes. */
 export function resolveSettings(options: SimulatorOptions): Settings {
   const tenants = (options.tenants ?? DEMO_TENANTS).map((tenant) => ({ ...tenant }));
   const seen = new Set<string>();

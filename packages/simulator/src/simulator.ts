@@ -18,6 +18,15 @@ import { type SimulatorLedger, TenantStore } from "./store.ts";
 import { startOfUtcDay } from "./time.ts";
 import { TokenService } from "./tokens.ts";
 
+/**
+ * A running simulator. Methods and the `/__sim/` HTTP endpoints are one mechanism: the
+ * endpoints call these methods.
+ *
+ * @example
+ * const sim = createSimulator({ clock });
+ * sim.setFaults(1000001, [{ fault: "status=503", operationId: "Payments_Create", times: 1 }]);
+ * sim.ledger(1000001).payments.filter((p) => p.origin === "api");
+ */
 export interface Simulator {
   /** In-process fetch: what tests inject as the ServiceTitan client's `fetch`. Any origin works. */
   fetch(request: Request): Promise<Response>;

@@ -2,6 +2,12 @@
 // faults served per kind. They prove a consumer cached its token, retried the right number of
 // times, or never called at all.
 
+/**
+ * What `stats()` and `GET /__sim/stats` report.
+ *
+ * @example
+ * { tokenRequests: { total: 2, byClient: { "demo-client": 2 } }, calls: { Invoices_GetList: 3 }, faults: { "status:503": 1 } }
+ */
 export interface SimulatorStats {
   tokenRequests: { total: number; byClient: Record<string, number> };
   calls: Record<string, number>;
@@ -12,6 +18,7 @@ const bump = (counts: Record<string, number>, key: string) => {
   counts[key] = (counts[key] ?? 0) + 1;
 };
 
+/** Counts as requests arrive; `snapshot()` copies for callers. */
 export class StatsRecorder {
   #stats: SimulatorStats = StatsRecorder.#empty();
 

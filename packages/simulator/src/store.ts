@@ -32,6 +32,7 @@ type SplitRequest = components["schemas"]["Accounting.V2.PaymentSplitApiModel"];
 /** Who ServiceTitan would name as creator of records written through the API. */
 const API_USER = "ServiceTitan API";
 
+/** One application of a payment to an invoice, money as a 2-decimal string. */
 export interface LedgerSplit {
   appliedId: number;
   invoiceId: number;
@@ -40,6 +41,7 @@ export interface LedgerSplit {
   appliedOn: string;
 }
 
+/** A payment as the ledger shows it: every stored field, including `exportId` and its origin. */
 export interface LedgerPayment {
   id: number;
   origin: "seed" | "api";
@@ -60,6 +62,7 @@ export interface LedgerPayment {
   splits: LedgerSplit[];
 }
 
+/** An invoice's money: total, balance at seed time and now, and what active payments apply. */
 export interface LedgerInvoice {
   id: number;
   referenceNumber: string | null;
@@ -74,7 +77,14 @@ export interface LedgerInvoice {
   paymentIds: number[];
 }
 
-/** Every payment with its splits, and every invoice's seeded and current balance: what tests count with. */
+/**
+ * Every payment with its splits, and every invoice's seeded and current balance: what tests
+ * count with.
+ *
+ * @example
+ * const posted = sim.ledger(1000001).payments.filter((p) => p.origin === "api");
+ * expect(posted).toHaveLength(1); // exactly one payment, even after a retried POST
+ */
 export interface SimulatorLedger {
   tenantId: number;
   payments: LedgerPayment[];

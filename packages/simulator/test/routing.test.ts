@@ -29,6 +29,7 @@ describe("routing", () => {
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get("Allow")).toBe("GET, POST");
     expect((await s.get("/nothing-here")).status).toBe(404);
+    expect((await s.get("/invoices/?pageSize=1")).status).toBe(200);
     expect((await sim.fetch(new Request(`${ORIGIN}/elsewhere`))).status).toBe(404);
   });
 

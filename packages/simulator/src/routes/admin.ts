@@ -37,6 +37,7 @@ function faultRules(body: unknown): FaultRule[] {
   });
 }
 
+/** The `/__sim/` endpoints, each calling the Simulator method of the same name. */
 export function adminRoutes(state: SimulatorState, simulator: Simulator): Hono {
   const routes = new Hono();
   const tenantOf = (text: string): number => {

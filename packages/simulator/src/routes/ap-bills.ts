@@ -19,6 +19,7 @@ const endOfDay = (instant: number | undefined, text: string | undefined): number
       ? instant + 86_400_000
       : instant + 1;
 
+/** ApBills_GetListPaginated and ApBills_GetById. */
 export function apBillRoutes(state: SimulatorState): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>();
 

@@ -11,6 +11,7 @@ import { parseQuery } from "../validation.ts";
 
 type S = components["schemas"];
 
+/** Export_Invoices and Export_Payments. */
 export function exportRoutes(state: SimulatorState): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>();
   const feedRequest = (

@@ -39,6 +39,7 @@ function balanceMatches(
   }
 }
 
+/** Invoices_GetList. */
 export function invoiceRoutes(state: SimulatorState): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>();
 

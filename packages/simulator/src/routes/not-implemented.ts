@@ -11,6 +11,7 @@ import { specOperations } from "../spec.ts";
 
 const implemented = new Set<string>(IMPLEMENTED_OPERATIONS);
 
+/** A 501 route for every spec operation the simulator does not model. */
 export function notImplementedRoutes(state: SimulatorState): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>();
   for (const op of specOperations) {

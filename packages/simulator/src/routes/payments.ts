@@ -27,6 +27,7 @@ const between = (at: number | null, from: number | undefined, before: number | u
   (from === undefined || (at !== null && at >= from)) &&
   (before === undefined || (at !== null && at < before));
 
+/** Payments_GetList, Payments_Create, Payments_Update and Payments_UpdateStatus. */
 export function paymentRoutes(state: SimulatorState): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>();
 

@@ -26,6 +26,7 @@ const ZONE_SORT = {
   CreatedOn: (zone: TaxZone) => instantOf(zone.createdOn) ?? 0,
 };
 
+/** Payment types, payment terms and tax zones. */
 export function referenceDataRoutes(state: SimulatorState): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>();
   const { maxPageSize } = state.settings;

@@ -5,6 +5,7 @@ import type { SimulatorState } from "../context.ts";
 import { FAULT_HEADER } from "../faults.ts";
 import { IMPLEMENTED_OPERATIONS } from "../implemented.ts";
 
+/** `GET /`, the self-description. */
 export function rootRoutes(state: SimulatorState): Hono {
   const routes = new Hono();
   routes.get("/", (c) => {

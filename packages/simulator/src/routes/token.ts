@@ -17,6 +17,7 @@ async function readForm(request: Request): Promise<URLSearchParams | undefined> 
 
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
 
+/** `POST /connect/token`. */
 export function tokenRoutes(state: SimulatorState): Hono {
   const routes = new Hono();
 
