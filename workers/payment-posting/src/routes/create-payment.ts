@@ -9,13 +9,13 @@
 //    key (429, auth). Lost answer (timeout, 5xx, dropped connection) → reconcile: found → 201;
 //    proven absent → release and 503 (retry posts again); unsettled → 503, the next retry reconciles.
 
-import type { RouteInput } from "@st-edge/edge";
 import {
   type LogFields,
   log,
   ProblemError,
   type ProblemInit,
   problemResponse,
+  type RouteInput,
   serviceTitanFor,
   type WorkerEnv,
 } from "@st-edge/edge";
@@ -52,7 +52,7 @@ const REPLAYED = "Idempotent-Replayed";
 /** How a failed create call ended, for the decision that follows. */
 type CreateFailure =
   /** Not applied, and retrying may work (429, auth): release the key. */
-  | { kind: "not-applied"; problem?: ProblemInit }
+  | { kind: "not-applied" }
   /** Not applied, and retrying cannot change that: store it as the key's final answer. */
   | { kind: "final"; problem: ProblemInit }
   /** May or may not have been applied. */
@@ -111,7 +111,7 @@ async function storeCall<T>(call: () => Promise<T>): Promise<T> {
     throw new ProblemError(
       paymentProblem(
         STORE_UNAVAILABLE,
-        "The idempotency store did not answer; nothing was posted. Retry with the same key.",
+        "The idempotency store did not answer. Retry with the same Idempotency-Key: the payment will not be posted twice.",
         {
           retryAfterSeconds: 1,
         },
@@ -254,7 +254,9 @@ export async function createPaymentHandler(
   /** Stores a final refusal and answers with it. */
   const failed = async (problem: ProblemInit) => {
     const response: StoredResponse = { status: problem.status ?? 422, body: await problemBody(problem) };
-    const result = await stub.fail({ leaseId, response });
+    // Unrecorded, the refusal is simply met again: the record stays "posting", the next retry
+    // reconciles (absent) and posts, and ServiceTitan refuses once more.
+    const result = await stub.fail({ leaseId, response }).catch(() => ({ lost: true }) as const);
     note("failed", { problemType: String(problem.type), traceId: problem.traceId });
     const stored = "lost" in result ? response : result.stored;
     return json(stored.status, withRequestId(stored, requestId), false);
@@ -287,7 +289,7 @@ export async function createPaymentHandler(
     } catch (error) {
       const traceId = error instanceof ServiceTitanError ? error.traceId : undefined;
       note("reconcile-failed", { traceId, error: error instanceof Error ? error.name : "unknown" }, "warn");
-      await stub.release({ leaseId });
+      await stub.release({ leaseId }).catch(() => undefined);
       throw unknownOutcome(
         "ServiceTitan's answer to the create was lost and the payment could not be looked up yet. Retry with the same Idempotency-Key: it will be looked up again, never posted twice.",
       );
@@ -301,7 +303,7 @@ export async function createPaymentHandler(
       return found(result.payment, result.others);
     }
     note("reconciled-absent", { checks: result.checks });
-    const absent = await stub.markAbsent({ leaseId, leaseMs });
+    const absent = await storeCall(async (): Promise<OwnerResult> => stub.markAbsent({ leaseId, leaseMs }));
     if (!absent.ok) {
       throw new ProblemError(
         paymentProblem(KEY_IN_USE, "Another request took over this Idempotency-Key; retry shortly.", {
@@ -360,13 +362,15 @@ export async function createPaymentHandler(
         note("create-failed", { outcome: failure.kind, upstreamStatus, traceId }, "warn");
         if (failure.kind === "final") return await failed(failure.problem);
         if (failure.kind === "not-applied") {
-          await stub.markAbsent({ leaseId, leaseMs });
-          await stub.release({ leaseId });
+          await storeCall(async () => {
+            await stub.markAbsent({ leaseId, leaseMs });
+            await stub.release({ leaseId });
+          });
           throw error;
         }
         const view = await settle(invoiceIds, gate.record.firstAttemptAt ?? attemptedAt, Date.now());
         if (view) return await succeeded(view, false, { traceId });
-        await stub.release({ leaseId });
+        await storeCall(() => stub.release({ leaseId }));
         throw new ProblemError({
           type: "upstream-unavailable",
           detail:
