@@ -42,3 +42,8 @@ export type TaxZone = C["schemas"]["Accounting.V2.TaxZoneResponse"];
 export type ApBill = C["schemas"]["Accounting.V2.ApBillResponse"];
 export type ExportInvoice = C["schemas"]["Accounting.V2.ExportInvoiceResponse"];
 export type ExportPayment = C["schemas"]["Accounting.V2.ExportPaymentResponse"];
+
+/** The token endpoint's bodies (specs/servicetitan/oauth-token.json). */
+import type { components as OAuth } from "./generated/oauth-token.ts";
+export type TokenResponse = OAuth["schemas"]["TokenResponse"];
+export type TokenErrorBody = OAuth["schemas"]["TokenError"];

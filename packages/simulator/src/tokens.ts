@@ -1,12 +1,7 @@
 // The token endpoint's state: client credentials per tenant, issued tokens (opaque, random, bound
 // to one tenant, expiring by the injected clock), revocation, and the per-client throttle that
 // ServiceTitan documents without numbers (FACTS.md §1), so limits are configurable.
-import type { Clock } from "@st-edge/servicetitan";
-// The token endpoint's generated types are not exported by @st-edge/servicetitan's entry point.
-import type { components } from "../../servicetitan/src/generated/oauth-token.ts";
-
-type TokenResponse = components["schemas"]["TokenResponse"];
-type TokenError = components["schemas"]["TokenError"];
+import type { Clock, TokenErrorBody as TokenError, TokenResponse } from "@st-edge/servicetitan";
 
 export interface TokenClient {
   tenantId: number;
