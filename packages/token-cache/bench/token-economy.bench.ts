@@ -98,6 +98,17 @@ it("one location (KV consistent), 900 s tokens", async () => {
   expect(r.ours).toBeLessThanOrEqual(r.idealWithMargin + 1);
 });
 
+it("one location, 900 s tokens, a day (precise ratio)", async () => {
+  await run({
+    name: "1 location, 900 s tokens, 24 h",
+    ...hour,
+    durationSeconds: 86_400,
+    locations: 1,
+    lagMs: 0,
+    tokenLifetimeSeconds: 900,
+  });
+});
+
 it("one location, 300 s tokens (simulator setting)", async () => {
   await run({ name: "1 location, 300 s tokens", ...hour, locations: 1, lagMs: 0, tokenLifetimeSeconds: 300 });
 });

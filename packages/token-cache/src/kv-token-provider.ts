@@ -44,7 +44,7 @@ export interface KvTokenProviderOptions {
   clock?: Clock;
   /** A token with less than this much life left is never handed out (default 60 s). */
   refreshMarginMs?: number;
-  /** Refresh points are spread at random over this window before the margin (default 20 s). */
+  /** Refresh points are spread at random over this window before the margin (default 5 s: KV is read-your-writes within a location, so a short spread is enough there; see the token-economy benchmark for other locations). */
   refreshSpreadMs?: number;
   /** After the token endpoint fails, callers get the same error for this long instead of a new request (default 5 s). */
   failureCooldownMs?: number;
@@ -89,7 +89,7 @@ export function createKvTokenProvider(options: KvTokenProviderOptions): TokenPro
     kv,
     clock = systemClock,
     refreshMarginMs = 60_000,
-    refreshSpreadMs = 20_000,
+    refreshSpreadMs = 5_000,
     failureCooldownMs = 5_000,
     cipher,
     random = Math.random,
