@@ -26,7 +26,13 @@ const owned = (now = 0, leaseId = "a") => {
   return next;
 };
 const posting = (now = 0) => {
-  const { next } = attempt(owned(now), { leaseId: "a", now, leaseMs: LEASE, invoiceIds: [7] });
+  const { next } = attempt(owned(now), {
+    leaseId: "a",
+    now,
+    leaseMs: LEASE,
+    invoiceIds: [7],
+    marker: "[ste:m]",
+  });
   if (!next) throw new Error("no record");
   return next;
 };
@@ -75,7 +81,13 @@ describe("begin", () => {
 
 describe("attempt", () => {
   it("records the attempt and moves to posting", () => {
-    const { result, next } = attempt(owned(0), { leaseId: "a", now: 10, leaseMs: LEASE, invoiceIds: [7, 8] });
+    const { result, next } = attempt(owned(0), {
+      leaseId: "a",
+      now: 10,
+      leaseMs: LEASE,
+      invoiceIds: [7, 8],
+      marker: "[ste:m]",
+    });
     expect(result.ok).toBe(true);
     expect(next).toMatchObject({
       state: "posting",
@@ -87,7 +99,7 @@ describe("attempt", () => {
   });
 
   it("is refused without the lease, after it expired, or while a create is unsettled", () => {
-    const input = { now: 10, leaseMs: LEASE, invoiceIds: [7] };
+    const input = { now: 10, leaseMs: LEASE, invoiceIds: [7], marker: "[ste:m]" };
     expect(attempt(owned(0), { ...input, leaseId: "b" }).result).toEqual({ ok: false, reason: "lease-lost" });
     expect(attempt(owned(0), { ...input, leaseId: "a", now: LEASE }).result).toEqual({
       ok: false,
@@ -105,7 +117,13 @@ describe("attempt", () => {
 
   it("may post again once reconciliation proved the earlier create absent", () => {
     const absent = markAbsent(posting(0), { leaseId: "a", now: 5, leaseMs: LEASE }).next;
-    const again = attempt(absent, { leaseId: "a", now: 6, leaseMs: LEASE, invoiceIds: [7] });
+    const again = attempt(absent, {
+      leaseId: "a",
+      now: 6,
+      leaseMs: LEASE,
+      invoiceIds: [7],
+      marker: "[ste:m]",
+    });
     expect(again.result.ok).toBe(true);
     expect(again.next).toMatchObject({ attempts: 2, firstAttemptAt: 0, lastAttemptAt: 6 });
   });
@@ -130,9 +148,10 @@ describe("final answers", () => {
     expect(result.first).toBe(true);
     expect(next).toMatchObject({ state: "succeeded", leaseId: null });
     // ...and the new owner can no longer post.
-    expect(attempt(next, { leaseId: "b", now: LEASE + 3, leaseMs: LEASE, invoiceIds: [] }).result.ok).toBe(
-      false,
-    );
+    expect(
+      attempt(next, { leaseId: "b", now: LEASE + 3, leaseMs: LEASE, invoiceIds: [], marker: "[ste:m]" })
+        .result.ok,
+    ).toBe(false);
   });
 
   it("stores a failure only for the owner", () => {
@@ -222,7 +241,7 @@ describe("property: at most one unsettled create, final answers never change", (
             }
             if (t.result.kind === "replay") expect(t.result.response).toEqual(final);
           } else if (step.op === "attempt") {
-            const t = attempt(record, { leaseId, now, leaseMs: LEASE, invoiceIds: [1] });
+            const t = attempt(record, { leaseId, now, leaseMs: LEASE, invoiceIds: [1], marker: "[ste:m]" });
             record = t.next;
             if (t.result.ok) {
               expect(unsettled).toBe(0);

@@ -31,6 +31,8 @@ export interface IdempotencyRecord {
   lastAttemptAt: number | null;
   /** Invoices the create applies to: where reconciliation looks for the payment. */
   invoiceIds: number[];
+  /** The memo marker every create under this key carries (recorded with the first attempt). */
+  marker: string | null;
   paymentId: number | null;
   response: StoredResponse | null;
   createdAt: number;
@@ -59,6 +61,7 @@ const freshRecord = (hash: string, now: number): IdempotencyRecord => ({
   firstAttemptAt: null,
   lastAttemptAt: null,
   invoiceIds: [],
+  marker: null,
   paymentId: null,
   response: null,
   createdAt: now,
@@ -123,7 +126,7 @@ export function renew(
  */
 export function attempt(
   record: IdempotencyRecord | undefined,
-  input: { leaseId: string; now: number; leaseMs: number; invoiceIds: number[] },
+  input: { leaseId: string; now: number; leaseMs: number; invoiceIds: number[]; marker: string },
 ): Transition<OwnerResult> {
   if (!record || !owns(record, input.leaseId, input.now)) {
     return { result: { ok: false, reason: "lease-lost" }, next: record };
@@ -136,6 +139,7 @@ export function attempt(
     firstAttemptAt: record.firstAttemptAt ?? input.now,
     lastAttemptAt: input.now,
     invoiceIds: [...new Set([...record.invoiceIds, ...input.invoiceIds])],
+    marker: input.marker,
     leaseExpiresAt: input.now + input.leaseMs,
     updatedAt: input.now,
   };

@@ -89,7 +89,12 @@ export class IdempotencyStore extends DurableObject {
   }
 
   /** Records, durably, that a create is about to be sent. The caller must not send it unless `ok`. */
-  async attempt(input: { leaseId: string; leaseMs: number; invoiceIds: number[] }): Promise<OwnerResult> {
+  async attempt(input: {
+    leaseId: string;
+    leaseMs: number;
+    invoiceIds: number[];
+    marker: string;
+  }): Promise<OwnerResult> {
     const previous = this.read();
     return this.apply(attempt(previous, { ...input, now: Date.now() }), previous);
   }

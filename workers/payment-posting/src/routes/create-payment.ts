@@ -339,7 +339,7 @@ export async function createPaymentHandler(
       const invoiceIds = splits.map((split) => split.invoiceId);
 
       const gate = await storeCall(
-        async (): Promise<OwnerResult> => stub.attempt({ leaseId, leaseMs, invoiceIds }),
+        async (): Promise<OwnerResult> => stub.attempt({ leaseId, leaseMs, invoiceIds, marker }),
       );
       if (!gate.ok) {
         note("attempt-refused", { reason: gate.reason }, "warn");
