@@ -1,3 +1,4 @@
+// Tests run in workerd with the real local Durable Object and KV bindings from wrangler.jsonc.
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 

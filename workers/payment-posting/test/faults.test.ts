@@ -85,6 +85,31 @@ describe("lost answers to the create call", () => {
     expect(takenOff(sim, invoice.id)).toBe("3.00");
   });
 
+  it("an unreadable 2xx (no payment id) is settled like a lost answer", async () => {
+    const e = await testEnv(sim, {
+      SERVICETITAN: {
+        fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+          const request = new Request(input, init);
+          const response = await sim.fetch(request);
+          return isCreate(request) ? Response.json({ unexpected: true }) : response;
+        },
+        connect: () => {
+          throw new Error("no sockets");
+        },
+      } as unknown as Fetcher,
+    });
+    const invoice = nextInvoice();
+    const response = await post(e, freshKey("garbled"), {
+      paymentType: "Cash",
+      invoiceId: invoice.id,
+      amount: "2.00",
+    });
+    expect(response.status).toBe(201);
+    const [payment, ...others] = apiPaymentsOn(sim, invoice.id);
+    expect(others).toEqual([]);
+    expect(((await response.json()) as CreatedBody).id).toBe(payment?.id);
+  });
+
   it("when the lookup fails too: 503, the record stays unsettled, and the retry reconciles instead of posting", async () => {
     let failReads = true;
     const e = await faultyEnv(sim, (request) => {

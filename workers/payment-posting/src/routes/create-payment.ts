@@ -21,6 +21,7 @@ import {
 } from "@st-edge/edge";
 import {
   type DetailedPayment,
+  isId,
   type PaymentCreateRequest,
   type PaymentResponse,
   ServiceTitanAuthError,
@@ -355,6 +356,8 @@ export async function createPaymentHandler(
       let created: PaymentResponse;
       try {
         created = unwrap(await client.POST("/tenant/{tenant}/payments", { body: createBody }));
+        // A 2xx we cannot read says nothing reliable: settle it like a lost answer.
+        if (!isId(created.id)) throw new Error("ServiceTitan answered the create without a payment id");
       } catch (error) {
         const failure = classify(error);
         const traceId = error instanceof ServiceTitanError ? error.traceId : undefined;
