@@ -1,10 +1,17 @@
-// Test helpers every worker's tests use: an env wired to an in-process simulator, a caller with
-// a valid key, and the shared contract suite (auth, unknown routes, problem shape, OpenAPI).
-// Test-only: never imported by worker code.
+// Test helpers every worker's tests use: an env wired to an in-process simulator (as the demo
+// tenant, another tenant, or with a fault on every accounting call), a direct ServiceTitan reader
+// for expected answers, a caller with a valid key, and the shared contract suite (auth, unknown
+// routes, problem shape, OpenAPI). Test-only: never imported by worker code.
 
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { Validator } from "@cfworker/json-schema";
-import { DEMO_APP_KEY, DEMO_TENANTS, type Simulator } from "@st-edge/simulator";
+import {
+  DEMO_APP_KEY,
+  DEMO_TENANTS,
+  FAULT_HEADER,
+  type Simulator,
+  type SimulatorTenant,
+} from "@st-edge/simulator";
 import { describe, expect, it } from "vitest";
 import { hashApiKey } from "../src/caller-auth.ts";
 import type { EdgeBindings } from "../src/config.ts";
@@ -12,6 +19,20 @@ import type { RouteSpec } from "../src/routes.ts";
 
 export const TEST_API_KEY = "test-caller-key-4f1c2a9e7b";
 export const OTHER_API_KEY = "rotated-caller-key-9d8e7f6a5b";
+
+/** The simulator tenant a deployment's credentials name. */
+export type TenantCredentials = Pick<SimulatorTenant, "tenantId" | "clientId" | "clientSecret">;
+
+function demoTenant(index: number): SimulatorTenant {
+  const tenant = DEMO_TENANTS[index];
+  if (!tenant) throw new Error(`the simulator has no demo tenant #${index}`);
+  return tenant;
+}
+
+/** The tenant every worker under test is deployed for (1000001). */
+export const DEMO_TENANT = demoTenant(0);
+/** A second tenant of the same simulator: its ids must never show through the demo deployment. */
+export const OTHER_TENANT = demoTenant(1);
 
 /** A service binding that runs the simulator in this isolate. */
 export function simulatorBinding(sim: Simulator): Fetcher {
@@ -24,25 +45,136 @@ export function simulatorBinding(sim: Simulator): Fetcher {
   };
 }
 
+/**
+ * A simulator binding whose accounting calls (paths under `/accounting/`) carry
+ * `X-Sim-Fault: <fault>`. Token requests go through untouched, so the fault is what the
+ * worker's ServiceTitan call meets, not its sign-in.
+ *
+ * @example
+ * const e = await simulatorEnv(env, sim, { SERVICETITAN: faultBinding(sim, "status=503") });
+ */
+export function faultBinding(sim: Simulator, fault: string): Fetcher {
+  return {
+    fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init);
+      if (new URL(request.url).pathname.startsWith("/accounting/")) request.headers.set(FAULT_HEADER, fault);
+      return sim.fetch(request);
+    },
+    connect: () => {
+      throw new Error("the simulator binding has no sockets");
+    },
+  };
+}
+
+/**
+ * The bindings that deploy a worker for `tenant` of the simulator instead of the demo tenant.
+ *
+ * @example
+ * const e = await simulatorEnv(env, sim, tenantBindings(OTHER_TENANT));
+ */
+export function tenantBindings(tenant: TenantCredentials) {
+  return {
+    ST_TENANT_ID: String(tenant.tenantId),
+    ST_CLIENT_ID: tenant.clientId,
+    ST_CLIENT_SECRET: tenant.clientSecret,
+  } satisfies Partial<EdgeBindings>;
+}
+
 /** Bindings for a worker under test: the demo tenant of `sim`, and TEST_API_KEY + OTHER_API_KEY accepted. */
 export async function simulatorEnv<B extends EdgeBindings>(
   base: B,
   sim: Simulator,
   overrides: Partial<EdgeBindings> = {},
 ): Promise<B> {
-  const tenant = DEMO_TENANTS[0];
-  if (!tenant) throw new Error("the simulator has no demo tenant");
   return {
     ...base,
     ST_ENVIRONMENT: "simulator",
-    ST_TENANT_ID: String(tenant.tenantId),
+    ...tenantBindings(DEMO_TENANT),
     ST_APP_KEY: DEMO_APP_KEY,
-    ST_CLIENT_ID: tenant.clientId,
-    ST_CLIENT_SECRET: tenant.clientSecret,
     API_KEY_HASHES: `${await hashApiKey(TEST_API_KEY)},${await hashApiKey(OTHER_API_KEY)}`,
     SERVICETITAN: simulatorBinding(sim),
     ...overrides,
   };
+}
+
+export interface ReadServiceTitanOptions {
+  /** Method, headers and body of the call (default a GET). */
+  init?: RequestInit;
+  /** Whose data to read (default DEMO_TENANT). */
+  tenant?: TenantCredentials;
+}
+
+// One token per simulator and tenant: the expected side of a test should not spend the
+// simulator's token throttle, nor its counters, on every read.
+const readerTokens = new WeakMap<Simulator, Map<number, Promise<string>>>();
+
+async function requestReaderToken(sim: Simulator, tenant: TenantCredentials): Promise<string> {
+  const response = await sim.fetch(
+    new Request("https://servicetitan.simulator/connect/token", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: tenant.clientId,
+        client_secret: tenant.clientSecret,
+      }),
+    }),
+  );
+  if (!response.ok)
+    throw new Error(`simulator refused a token for tenant ${tenant.tenantId}: ${response.status}`);
+  return (await response.json<{ access_token: string }>()).access_token;
+}
+
+function readerToken(sim: Simulator, tenant: TenantCredentials): Promise<string> {
+  const tokens = readerTokens.get(sim) ?? new Map<number, Promise<string>>();
+  readerTokens.set(sim, tokens);
+  let token = tokens.get(tenant.tenantId);
+  if (!token) {
+    token = requestReaderToken(sim, tenant);
+    // A refused token is not kept: the next read asks again.
+    token.catch(() => tokens.delete(tenant.tenantId));
+    tokens.set(tenant.tenantId, token);
+  }
+  return token;
+}
+
+/**
+ * Calls the simulator as a ServiceTitan client of `tenant` would, straight past the worker:
+ * the source of a test's expected answers. `path` is under the tenant's Accounting v2 base.
+ *
+ * @example
+ * const response = await readServiceTitan(sim, "/payment-types");
+ * const theirs = await readServiceTitan(sim, "/invoices?pageSize=5", { tenant: OTHER_TENANT });
+ */
+export async function readServiceTitan(
+  sim: Simulator,
+  path: string,
+  { init = {}, tenant = DEMO_TENANT }: ReadServiceTitanOptions = {},
+): Promise<Response> {
+  const token = await readerToken(sim, tenant);
+  const request = new Request(
+    `https://servicetitan.simulator/accounting/v2/tenant/${tenant.tenantId}${path}`,
+    init,
+  );
+  request.headers.set("Authorization", token);
+  request.headers.set("ST-App-Key", DEMO_APP_KEY);
+  return sim.fetch(request);
+}
+
+/**
+ * readServiceTitan for a JSON answer; throws unless the simulator answers 2xx.
+ *
+ * @example
+ * const { data } = await readServiceTitanJson<{ data: Invoice[] }>(sim, "/invoices?ids=11000001");
+ */
+export async function readServiceTitanJson<T>(
+  sim: Simulator,
+  path: string,
+  options: ReadServiceTitanOptions = {},
+): Promise<T> {
+  const response = await readServiceTitan(sim, path, options);
+  if (!response.ok) throw new Error(`simulator answered ${response.status} for ${path}`);
+  return response.json<T>();
 }
 
 export interface WorkerUnderTest<B> {

@@ -1,14 +1,23 @@
 // Integration tests in workerd against the simulator: the list and its filters, one bill, the
 // polling trigger (order, per-version ids, inclusive boundary, one or two upstream calls), input
 // validation, tenant isolation and ServiceTitan failures.
-import { callWorker, expectProblem } from "@st-edge/edge/testing";
+import { env } from "cloudflare:test";
+import {
+  callWorker,
+  DEMO_TENANT,
+  expectProblem,
+  faultBinding,
+  OTHER_TENANT,
+  readServiceTitanJson,
+  simulatorEnv,
+  tenantBindings,
+} from "@st-edge/edge/testing";
 import type { ApBill } from "@st-edge/servicetitan";
-import { createSimulator, DEMO_TENANTS } from "@st-edge/simulator";
+import { createSimulator } from "@st-edge/simulator";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
 import { stampKey } from "../src/poll.ts";
 import type { BillView } from "../src/view.ts";
-import { demoEnv, faultEnv, otherEnv, readSimulator } from "./support.ts";
 
 const sim = createSimulator();
 
@@ -21,11 +30,14 @@ async function json<T>(response: Response, status = 200): Promise<T> {
 }
 
 const get = async <T>(path: string, simulator = sim) =>
-  json<T>(await callWorker(worker, await demoEnv(simulator), path));
+  json<T>(await callWorker(worker, await simulatorEnv(env, simulator), path));
 
 /** Every bill of the demo tenant, of every type, straight from the simulator. */
 async function allBills(simulator = sim): Promise<ApBill[]> {
-  const page = await readSimulator<{ data: ApBill[] }>(simulator, "/ap-bills?billType=NotSet&pageSize=5000");
+  const page = await readServiceTitanJson<{ data: ApBill[] }>(
+    simulator,
+    "/ap-bills?billType=NotSet&pageSize=5000",
+  );
   return page.data;
 }
 
@@ -101,7 +113,7 @@ describe("GET /bills", () => {
 
   it("refuses an unknown query parameter, so a typo does not widen the answer", async () => {
     const body = await expectProblem(
-      await callWorker(worker, await demoEnv(sim), "/bills?vendor=Acme"),
+      await callWorker(worker, await simulatorEnv(env, sim), "/bills?vendor=Acme"),
       400,
       "validation-failed",
     );
@@ -122,7 +134,7 @@ describe("GET /bills", () => {
     ["an unknown bill type", "billType=Expense", "billType"],
   ])("refuses %s with a field error", async (_, query, field) => {
     const body = await expectProblem(
-      await callWorker(worker, await demoEnv(sim), `/bills?${query}`),
+      await callWorker(worker, await simulatorEnv(env, sim), `/bills?${query}`),
       400,
       "validation-failed",
     );
@@ -137,17 +149,26 @@ describe("GET /bills/{id}", () => {
   });
 
   it("answers 404 for an unknown id and for another tenant's bill", async () => {
-    const other = await json<BillPage>(await callWorker(worker, await otherEnv(sim), "/bills?pageSize=1"));
+    const other = await json<BillPage>(
+      await callWorker(
+        worker,
+        await simulatorEnv(env, sim, tenantBindings(OTHER_TENANT)),
+        "/bills?pageSize=1",
+      ),
+    );
     const foreignId = other.data[0]?.id;
     expect(foreignId).toBeDefined();
-    const e = await demoEnv(sim);
+    const e = await simulatorEnv(env, sim);
     const body = await expectProblem(await callWorker(worker, e, `/bills/${foreignId}`), 404, "not-found");
     expect(body.detail).toBe(`No AP bill ${foreignId} in this tenant`);
     await expectProblem(await callWorker(worker, e, "/bills/31337"), 404, "not-found");
   });
 
   it("refuses an id that is not a safe positive integer", async () => {
-    const body = await expectProblem(await callWorker(worker, await demoEnv(sim), "/bills/1e3"), 400);
+    const body = await expectProblem(
+      await callWorker(worker, await simulatorEnv(env, sim), "/bills/1e3"),
+      400,
+    );
     expect(body.errors).toEqual(
       expect.arrayContaining([expect.objectContaining({ in: "path", field: "id" })]),
     );
@@ -159,7 +180,7 @@ describe("GET /bills/poll", () => {
     const before = sim.stats().calls.ApBills_GetListPaginated ?? 0;
     const response = await callWorker(
       worker,
-      await demoEnv(sim),
+      await simulatorEnv(env, sim),
       "/bills/poll?since=2000-01-01T00:00:00Z&billType=NotSet",
     );
     const items = await json<PollItem[]>(response);
@@ -185,7 +206,7 @@ describe("GET /bills/poll", () => {
   it("takes a limit for sample polls and a default look-back of 7 days", async () => {
     const sample = await get<PollItem[]>("/bills/poll?limit=3&since=2000-01-01T00:00:00Z");
     expect(sample).toHaveLength(3);
-    const response = await callWorker(worker, await demoEnv(sim), "/bills/poll");
+    const response = await callWorker(worker, await simulatorEnv(env, sim), "/bills/poll");
     const since = Date.parse(response.headers.get("X-Poll-Since") ?? "");
     expect(Date.now() - since).toBeGreaterThanOrEqual(7 * 86_400_000 - 60_000);
     expect(Date.now() - since).toBeLessThan(7 * 86_400_000 + 60_000);
@@ -225,13 +246,11 @@ describe("GET /bills/poll", () => {
   });
 
   it("reads the last page as well when the window holds more than one page (two upstream calls)", async () => {
-    const tenant = DEMO_TENANTS[0];
-    if (!tenant) throw new Error("no demo tenant");
     // 1300 invoices seed about 520 bills: more than one 500-bill page.
-    const big = createSimulator({ tenants: [{ ...tenant, invoiceCount: 1300 }] });
+    const big = createSimulator({ tenants: [{ ...DEMO_TENANT, invoiceCount: 1300 }] });
     const bills = await allBills(big);
     expect(bills.length).toBeGreaterThan(500);
-    const e = await demoEnv(big);
+    const e = await simulatorEnv(env, big);
     // Warm the token: KV still holds one the other simulator issued for the same tenant id.
     await callWorker(worker, e, "/bills?pageSize=1");
     const before = big.stats().calls.ApBills_GetListPaginated ?? 0;
@@ -262,7 +281,7 @@ describe("GET /bills/poll", () => {
     ["a since that is not a date-time", "since=yesterday", "since"],
   ])("refuses %s with a field error", async (_, query, field) => {
     const body = await expectProblem(
-      await callWorker(worker, await demoEnv(sim), `/bills/poll?${query}`),
+      await callWorker(worker, await simulatorEnv(env, sim), `/bills/poll?${query}`),
       400,
       "validation-failed",
     );
@@ -276,7 +295,7 @@ describe("ServiceTitan failures", () => {
     ["rate limited", "status=429;retry-after=30", 429, "upstream-rate-limited"],
     ["unavailable", "status=503;retry-after=30", 503, "upstream-unavailable"],
   ])("maps %s (%s) to %i %s", async (_, fault, status, type) => {
-    const e = await faultEnv(sim, fault);
+    const e = await simulatorEnv(env, sim, { SERVICETITAN: faultBinding(sim, fault) });
     for (const path of ["/bills", "/bills/poll", "/bills/1"]) {
       const response = await callWorker(worker, e, path);
       await expectProblem(response, status, type);
@@ -285,7 +304,7 @@ describe("ServiceTitan failures", () => {
   });
 
   it("maps a hang to a 504 timeout", async () => {
-    const e = await faultEnv(sim, "hang", { ST_TIMEOUT_MS: "100" });
+    const e = await simulatorEnv(env, sim, { SERVICETITAN: faultBinding(sim, "hang"), ST_TIMEOUT_MS: "100" });
     await expectProblem(await callWorker(worker, e, "/bills/poll"), 504, "upstream-timeout");
   });
 });

@@ -1,11 +1,19 @@
 // Integration tests in workerd against the simulator: list, get, due dates on the seeded terms,
 // input validation, tenant isolation and ServiceTitan failures.
-import { callWorker, expectProblem } from "@st-edge/edge/testing";
+import { env } from "cloudflare:test";
+import {
+  callWorker,
+  expectProblem,
+  faultBinding,
+  OTHER_TENANT,
+  simulatorEnv,
+  tenantBindings,
+} from "@st-edge/edge/testing";
 import { createSimulator } from "@st-edge/simulator";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
+import type { PaymentTermsBindings } from "../src/routes/payment-terms.ts";
 import type { PaymentTermView } from "../src/view.ts";
-import { demoEnv, faultEnv, otherEnv } from "./support.ts";
 
 const sim = createSimulator();
 
@@ -16,8 +24,14 @@ async function json<T>(response: Response, status = 200): Promise<T> {
   return (await response.json()) as T;
 }
 
-const get = async <T>(path: string, overrides: Record<string, unknown> = {}) =>
-  json<T>(await callWorker(worker, await demoEnv(sim, overrides), path));
+/** Demo bindings plus this worker's own vars, which are not EdgeBindings (DISCOUNT_PERCENT_UNIT). */
+const termsEnv = async (vars: Partial<PaymentTermsBindings> = {}) => ({
+  ...(await simulatorEnv(env, sim)),
+  ...vars,
+});
+
+const get = async <T>(path: string, vars: Partial<PaymentTermsBindings> = {}) =>
+  json<T>(await callWorker(worker, await termsEnv(vars), path));
 
 async function termNamed(name: string): Promise<PaymentTermView> {
   const term = (await get<TermList>("/payment-terms?active=any")).data.find(
@@ -59,7 +73,7 @@ describe("GET /payment-terms", () => {
 
   it("refuses an unknown query parameter, so a typo does not widen the answer", async () => {
     const body = await expectProblem(
-      await callWorker(worker, await demoEnv(sim), "/payment-terms?actve=false"),
+      await callWorker(worker, await simulatorEnv(env, sim), "/payment-terms?actve=false"),
       400,
       "validation-failed",
     );
@@ -70,7 +84,7 @@ describe("GET /payment-terms", () => {
 
   it("refuses bad filters with field errors", async () => {
     const body = await expectProblem(
-      await callWorker(worker, await demoEnv(sim), "/payment-terms?active=maybe&name="),
+      await callWorker(worker, await simulatorEnv(env, sim), "/payment-terms?active=maybe&name="),
       400,
       "validation-failed",
     );
@@ -91,10 +105,12 @@ describe("GET /payment-terms/{id}", () => {
   });
 
   it("answers 404 for an unknown id and for another tenant's term", async () => {
-    const other = await json<TermList>(await callWorker(worker, await otherEnv(sim), "/payment-terms"));
+    const other = await json<TermList>(
+      await callWorker(worker, await simulatorEnv(env, sim, tenantBindings(OTHER_TENANT)), "/payment-terms"),
+    );
     const foreignId = other.data[0]?.id;
     expect(foreignId).toBeDefined();
-    const e = await demoEnv(sim);
+    const e = await simulatorEnv(env, sim);
     const body = await expectProblem(
       await callWorker(worker, e, `/payment-terms/${foreignId}`),
       404,
@@ -111,7 +127,7 @@ describe("GET /payment-terms/{id}", () => {
   it("refuses an id that is not a safe positive integer", async () => {
     for (const id of ["abc", "0", "9007199254740993"]) {
       const body = await expectProblem(
-        await callWorker(worker, await demoEnv(sim), `/payment-terms/${id}`),
+        await callWorker(worker, await simulatorEnv(env, sim), `/payment-terms/${id}`),
         400,
         "validation-failed",
       );
@@ -196,7 +212,7 @@ describe("GET /payment-terms/{id}/due-date", () => {
     const body = await get<{ discount: { amount: string } }>(path, { DISCOUNT_PERCENT_UNIT: "fraction" });
     expect(body.discount.amount).toBe("2.00");
     await expectProblem(
-      await callWorker(worker, await demoEnv(sim, { DISCOUNT_PERCENT_UNIT: "percentage" }), path),
+      await callWorker(worker, await termsEnv({ DISCOUNT_PERCENT_UNIT: "percentage" }), path),
       500,
       "misconfigured",
     );
@@ -213,7 +229,7 @@ describe("GET /payment-terms/{id}/due-date", () => {
     ["everything at once", "invoiceDate=x&amount=y&ifDayPassed=z", ["invoiceDate", "amount", "ifDayPassed"]],
   ])("refuses %s with field errors", async (_, query, fields) => {
     const body = await expectProblem(
-      await callWorker(worker, await demoEnv(sim), `/payment-terms/1/due-date?${query}`),
+      await callWorker(worker, await simulatorEnv(env, sim), `/payment-terms/1/due-date?${query}`),
       400,
       "validation-failed",
     );
@@ -229,7 +245,7 @@ describe("ServiceTitan failures", () => {
     ["rate limited", "status=429;retry-after=30", 429, "upstream-rate-limited"],
     ["unavailable", "status=503;retry-after=30", 503, "upstream-unavailable"],
   ])("maps %s (%s) to %i %s", async (_, fault, status, type) => {
-    const e = await faultEnv(sim, fault);
+    const e = await simulatorEnv(env, sim, { SERVICETITAN: faultBinding(sim, fault) });
     await expectProblem(await callWorker(worker, e, "/payment-terms"), status, type);
     const response = await callWorker(worker, e, "/payment-terms/1/due-date?invoiceDate=2026-01-01");
     await expectProblem(response, status, type);
@@ -237,7 +253,7 @@ describe("ServiceTitan failures", () => {
   });
 
   it("maps a hang to a 504 timeout", async () => {
-    const e = await faultEnv(sim, "hang", { ST_TIMEOUT_MS: "100" });
+    const e = await simulatorEnv(env, sim, { SERVICETITAN: faultBinding(sim, "hang"), ST_TIMEOUT_MS: "100" });
     await expectProblem(await callWorker(worker, e, "/payment-terms/1"), 504, "upstream-timeout");
   });
 });

@@ -1,12 +1,21 @@
 // Integration tests in workerd against the simulator: happy paths, each error class, tenant
 // isolation, the quote checked against the simulator's own invoice tax, and the cache's call ratio.
-import { callWorker, expectProblem } from "@st-edge/edge/testing";
+import { env } from "cloudflare:test";
+import {
+  callWorker,
+  DEMO_TENANT,
+  expectProblem,
+  faultBinding,
+  OTHER_TENANT,
+  readServiceTitanJson,
+  simulatorEnv,
+  tenantBindings,
+} from "@st-edge/edge/testing";
 import type { Invoice } from "@st-edge/servicetitan";
 import { createSimulator } from "@st-edge/simulator";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
 import type { TaxZoneView } from "../src/view.ts";
-import { DEMO, demoEnv, faultEnv, otherEnv, readSimulator } from "./support.ts";
 
 const sim = createSimulator();
 
@@ -18,7 +27,7 @@ async function json<T>(response: Response, status = 200): Promise<T> {
 }
 
 async function zones(query = ""): Promise<ZoneList> {
-  return json(await callWorker(worker, await demoEnv(sim), `/tax-zones${query}`));
+  return json(await callWorker(worker, await simulatorEnv(env, sim), `/tax-zones${query}`));
 }
 
 const zoneNamed = async (name: string) => {
@@ -64,7 +73,7 @@ describe("GET /tax-zones", () => {
 
   it("refuses an unknown query parameter, so a typo does not widen the answer", async () => {
     const body = await expectProblem(
-      await callWorker(worker, await demoEnv(sim), "/tax-zones?actve=false"),
+      await callWorker(worker, await simulatorEnv(env, sim), "/tax-zones?actve=false"),
       400,
       "validation-failed",
     );
@@ -75,7 +84,7 @@ describe("GET /tax-zones", () => {
 
   it("refuses a bad active value with a field error", async () => {
     const body = await expectProblem(
-      await callWorker(worker, await demoEnv(sim), "/tax-zones?active=yes"),
+      await callWorker(worker, await simulatorEnv(env, sim), "/tax-zones?active=yes"),
       400,
       "validation-failed",
     );
@@ -87,17 +96,23 @@ describe("GET /tax-zones/{id}", () => {
   it("answers one zone, active or not", async () => {
     const all = await zones("?active=any");
     for (const zone of all.data) {
-      expect(await json(await callWorker(worker, await demoEnv(sim), `/tax-zones/${zone.id}`))).toEqual(zone);
+      expect(
+        await json(await callWorker(worker, await simulatorEnv(env, sim), `/tax-zones/${zone.id}`)),
+      ).toEqual(zone);
     }
   });
 
   it("answers 404 for an unknown id and for another tenant's zone", async () => {
     const other = await json<ZoneList>(
-      await callWorker(worker, await otherEnv(sim), "/tax-zones?active=any"),
+      await callWorker(
+        worker,
+        await simulatorEnv(env, sim, tenantBindings(OTHER_TENANT)),
+        "/tax-zones?active=any",
+      ),
     );
     const foreignId = other.data[0]?.id;
     expect(foreignId).toBeDefined();
-    const e = await demoEnv(sim);
+    const e = await simulatorEnv(env, sim);
     await expectProblem(await callWorker(worker, e, `/tax-zones/${foreignId}`), 404, "not-found");
     await expectProblem(await callWorker(worker, e, "/tax-zones/999"), 404, "not-found");
   });
@@ -110,7 +125,7 @@ describe("GET /tax-zones/{id}", () => {
     ["a fraction", "1.5"],
   ])("refuses %s as an id", async (_, id) => {
     const body = await expectProblem(
-      await callWorker(worker, await demoEnv(sim), `/tax-zones/${id}`),
+      await callWorker(worker, await simulatorEnv(env, sim), `/tax-zones/${id}`),
       400,
       "validation-failed",
     );
@@ -122,11 +137,11 @@ describe("GET /tax-zones/{id}", () => {
 
 describe("GET /tax-zones/resolve", () => {
   it("answers the invoice's zone with its rates", async () => {
-    const invoiceId = sim.ledger(DEMO.tenantId).invoices[0]?.id;
-    const page = await readSimulator<{ data: Invoice[] }>(sim, `/invoices?ids=${invoiceId}`);
+    const invoiceId = sim.ledger(DEMO_TENANT.tenantId).invoices[0]?.id;
+    const page = await readServiceTitanJson<{ data: Invoice[] }>(sim, `/invoices?ids=${invoiceId}`);
     const invoice = page.data[0];
     const body = await json<{ invoice: Record<string, unknown>; taxZone: TaxZoneView }>(
-      await callWorker(worker, await demoEnv(sim), `/tax-zones/resolve?invoiceId=${invoiceId}`),
+      await callWorker(worker, await simulatorEnv(env, sim), `/tax-zones/resolve?invoiceId=${invoiceId}`),
     );
     expect(body.invoice).toEqual({
       id: invoiceId,
@@ -141,7 +156,7 @@ describe("GET /tax-zones/resolve", () => {
 
   it("answers 404 for an unknown invoice and for another tenant's invoice", async () => {
     const foreign = sim.ledger(2000002).invoices[0]?.id;
-    const e = await demoEnv(sim);
+    const e = await simulatorEnv(env, sim);
     const body = await expectProblem(
       await callWorker(worker, e, `/tax-zones/resolve?invoiceId=${foreign}`),
       404,
@@ -152,9 +167,9 @@ describe("GET /tax-zones/resolve", () => {
   });
 
   it("answers 422 when the invoice has no tax zone", async () => {
-    const invoiceId = sim.ledger(DEMO.tenantId).invoices[1]?.id;
+    const invoiceId = sim.ledger(DEMO_TENANT.tenantId).invoices[1]?.id;
     // The seed gives every invoice a zone; strip it from the simulator's answer to get one without.
-    const e = await demoEnv(sim, {
+    const e = await simulatorEnv(env, sim, {
       SERVICETITAN: {
         fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
           const request = new Request(input, init);
@@ -180,7 +195,7 @@ describe("GET /tax-zones/resolve", () => {
   });
 
   it("needs an invoiceId", async () => {
-    const e = await demoEnv(sim);
+    const e = await simulatorEnv(env, sim);
     const missing = await expectProblem(
       await callWorker(worker, e, "/tax-zones/resolve"),
       400,
@@ -201,7 +216,7 @@ describe("POST /tax-zones/{id}/quote", () => {
     const body = await json<Record<string, unknown>>(
       await callWorker(
         worker,
-        await demoEnv(sim),
+        await simulatorEnv(env, sim),
         `/tax-zones/${zone.id}/quote`,
         post({ subtotal: "100.00" }),
       ),
@@ -224,7 +239,7 @@ describe("POST /tax-zones/{id}/quote", () => {
     const body = await json<Record<string, unknown>>(
       await callWorker(
         worker,
-        await demoEnv(sim),
+        await simulatorEnv(env, sim),
         `/tax-zones/${zone.id}/quote`,
         post({ labor: 60, material: "40.00" }),
       ),
@@ -246,7 +261,12 @@ describe("POST /tax-zones/{id}/quote", () => {
   it("refuses a subtotal alone where labor and material are taxed apart", async () => {
     const zone = await zoneNamed("Ogdenville Labor & Materials");
     const body = await expectProblem(
-      await callWorker(worker, await demoEnv(sim), `/tax-zones/${zone.id}/quote`, post({ subtotal: "100" })),
+      await callWorker(
+        worker,
+        await simulatorEnv(env, sim),
+        `/tax-zones/${zone.id}/quote`,
+        post({ subtotal: "100" }),
+      ),
       422,
       "unprocessable",
     );
@@ -255,8 +275,11 @@ describe("POST /tax-zones/{id}/quote", () => {
 
   it("matches the tax the simulator put on its invoices", async () => {
     const all = await zones("?active=any");
-    const page = await readSimulator<{ data: Invoice[] }>(sim, "/invoices?pageSize=200&activeState=All");
-    const e = await demoEnv(sim);
+    const page = await readServiceTitanJson<{ data: Invoice[] }>(
+      sim,
+      "/invoices?pageSize=200&activeState=All",
+    );
+    const e = await simulatorEnv(env, sim);
     let compared = 0;
     for (const invoice of page.data) {
       const items = (invoice.items ?? []).filter((item) => item.taxable);
@@ -298,7 +321,7 @@ describe("POST /tax-zones/{id}/quote", () => {
   ])("refuses %s with a field error", async (_, given, want) => {
     const zone = await zoneNamed("Springfield City");
     const body = await expectProblem(
-      await callWorker(worker, await demoEnv(sim), `/tax-zones/${zone.id}/quote`, post(given)),
+      await callWorker(worker, await simulatorEnv(env, sim), `/tax-zones/${zone.id}/quote`, post(given)),
       400,
       "validation-failed",
     );
@@ -306,7 +329,7 @@ describe("POST /tax-zones/{id}/quote", () => {
   });
 
   it("refuses a body that is not JSON (400) or not sent as JSON (415)", async () => {
-    const e = await demoEnv(sim);
+    const e = await simulatorEnv(env, sim);
     await expectProblem(
       await callWorker(worker, e, "/tax-zones/1/quote", {
         method: "POST",
@@ -325,12 +348,16 @@ describe("POST /tax-zones/{id}/quote", () => {
 
   it("answers 404 for a zone of another tenant", async () => {
     const other = await json<ZoneList>(
-      await callWorker(worker, await otherEnv(sim), "/tax-zones?active=any"),
+      await callWorker(
+        worker,
+        await simulatorEnv(env, sim, tenantBindings(OTHER_TENANT)),
+        "/tax-zones?active=any",
+      ),
     );
     await expectProblem(
       await callWorker(
         worker,
-        await demoEnv(sim),
+        await simulatorEnv(env, sim),
         `/tax-zones/${other.data[0]?.id}/quote`,
         post({ subtotal: "1" }),
       ),
@@ -342,7 +369,7 @@ describe("POST /tax-zones/{id}/quote", () => {
 
 describe("zone cache", () => {
   it("serves 100 lookups with one upstream list call", async () => {
-    const e = await demoEnv(sim);
+    const e = await simulatorEnv(env, sim);
     const ids = (await zones("?active=any")).data.map((zone) => zone.id);
     const before = sim.stats().calls.TaxZones_GetList ?? 0;
     for (let i = 0; i < 100; i++) {
@@ -361,7 +388,7 @@ describe("zone cache", () => {
   });
 
   it("looks an id missing from the cached list up directly, once per request", async () => {
-    const e = await demoEnv(sim);
+    const e = await simulatorEnv(env, sim);
     await callWorker(worker, e, "/tax-zones");
     const before = sim.stats().calls.TaxZones_GetList ?? 0;
     await expectProblem(await callWorker(worker, e, "/tax-zones/12345"), 404, "not-found");
@@ -376,7 +403,11 @@ describe("ServiceTitan failures", () => {
     ["unavailable", "status=503;retry-after=30", 503, "upstream-unavailable"],
     ["failing", "status=500", 502, "upstream-error"],
   ])("maps %s (%s) to %i %s", async (_, fault, status, type) => {
-    const response = await callWorker(worker, await faultEnv(sim, fault), "/tax-zones");
+    const response = await callWorker(
+      worker,
+      await simulatorEnv(env, sim, { SERVICETITAN: faultBinding(sim, fault) }),
+      "/tax-zones",
+    );
     await expectProblem(response, status, type);
     if (status === 429) expect(response.headers.get("Retry-After")).toBe("30");
   });
@@ -384,19 +415,19 @@ describe("ServiceTitan failures", () => {
   it("maps a hang to a 504 timeout", async () => {
     const response = await callWorker(
       worker,
-      await faultEnv(sim, "hang", { ST_TIMEOUT_MS: "100" }),
+      await simulatorEnv(env, sim, { SERVICETITAN: faultBinding(sim, "hang"), ST_TIMEOUT_MS: "100" }),
       "/tax-zones/1",
     );
     await expectProblem(response, 504, "upstream-timeout");
   });
 
   it("does not cache a failed list", async () => {
-    const e = await demoEnv(sim);
-    sim.setFaults(DEMO.tenantId, [
+    const e = await simulatorEnv(env, sim);
+    sim.setFaults(DEMO_TENANT.tenantId, [
       { fault: "status=503;retry-after=30", operationId: "TaxZones_GetList", times: 1 },
     ]);
     await expectProblem(await callWorker(worker, e, "/tax-zones"), 503, "upstream-unavailable");
     expect((await callWorker(worker, e, "/tax-zones")).status).toBe(200);
-    sim.setFaults(DEMO.tenantId, []);
+    sim.setFaults(DEMO_TENANT.tenantId, []);
   });
 });
