@@ -140,7 +140,8 @@ function readerToken(sim: Simulator, tenant: TenantCredentials): Promise<string>
 
 /**
  * Calls the simulator as a ServiceTitan client of `tenant` would, straight past the worker:
- * the source of a test's expected answers. `path` is under the tenant's Accounting v2 base.
+ * the source of a test's expected answers, or (with a POST in `init`) of changes upstream.
+ * `path` is under the tenant's Accounting v2 base.
  *
  * @example
  * const response = await readServiceTitan(sim, "/payment-types");

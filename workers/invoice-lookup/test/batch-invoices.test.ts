@@ -1,10 +1,10 @@
 // GET /invoices/batch: found invoices in the asked order, the ids not found, and exactly
 // ⌈unique ids / 50⌉ calls to ServiceTitan.
-import { callWorker, expectProblem } from "@st-edge/edge/testing";
+import { callWorker, expectProblem, OTHER_TENANT } from "@st-edge/edge/testing";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
 import type { InvoiceView } from "../src/view.ts";
-import { allInvoices, OTHER, testEnv, upstreamCalls } from "./helpers.ts";
+import { allInvoices, testEnv, upstreamCalls } from "./helpers.ts";
 
 interface Batch {
   invoices: InvoiceView[];
@@ -16,7 +16,7 @@ const batch = async (ids: string) => callWorker(worker, await testEnv(), `/invoi
 describe("GET /invoices/batch", () => {
   it("answers 120 ids, some missing, in ⌈ids/50⌉ upstream calls", async () => {
     const ours = (await allInvoices()).slice(0, 110).map((invoice) => invoice.id);
-    const theirs = (await allInvoices(OTHER)).slice(0, 5).map((invoice) => invoice.id);
+    const theirs = (await allInvoices(OTHER_TENANT)).slice(0, 5).map((invoice) => invoice.id);
     const missing = [999_999_991, 999_999_992, 999_999_993, 999_999_994, 999_999_995];
     const ids = [...missing.slice(0, 2), ...ours, ...theirs, ...missing.slice(2)];
     expect(ids).toHaveLength(120);

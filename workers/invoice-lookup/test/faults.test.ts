@@ -1,9 +1,9 @@
 // ServiceTitan failing: each failure reaches the caller as the shared problem types, with
 // Retry-After passed through, on every endpoint.
-import { callWorker, expectProblem } from "@st-edge/edge/testing";
+import { callWorker, DEMO_TENANT, expectProblem } from "@st-edge/edge/testing";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
-import { allInvoices, DEMO, faultEnv, sim, testEnv } from "./helpers.ts";
+import { allInvoices, faultEnv, sim, testEnv } from "./helpers.ts";
 
 const PATHS = [
   "/invoices/11000001",
@@ -43,7 +43,7 @@ describe("ServiceTitan failures", () => {
 
   it("a failure on the payments read fails the whole answer, not just its payments", async () => {
     const invoice = (await allInvoices())[0];
-    sim.setFaults(DEMO.tenantId, [{ fault: "not-licensed", operationId: "Payments_GetList" }]);
+    sim.setFaults(DEMO_TENANT.tenantId, [{ fault: "not-licensed", operationId: "Payments_GetList" }]);
     try {
       const env = await testEnv();
       expect((await callWorker(worker, env, `/invoices/${invoice?.id}`)).status).toBe(200);
@@ -51,7 +51,7 @@ describe("ServiceTitan failures", () => {
       const body = await expectProblem(response, 403, "not-entitled");
       expect(body.detail).toContain("Payments_GetList");
     } finally {
-      sim.setFaults(DEMO.tenantId, []);
+      sim.setFaults(DEMO_TENANT.tenantId, []);
     }
   });
 });

@@ -1,12 +1,12 @@
 // GET /invoices/{id} against the simulator: the shape, the derived money, payments of a split
 // payment, and what is not found or not valid.
-import { callWorker, expectProblem } from "@st-edge/edge/testing";
+import { callWorker, DEMO_TENANT, expectProblem, OTHER_TENANT } from "@st-edge/edge/testing";
 import { Decimal, type Invoice } from "@st-edge/servicetitan";
 import { describe, expect, it } from "vitest";
 import { InvoiceFields } from "../src/api.ts";
 import worker from "../src/index.ts";
 import type { AppliedPaymentView, InvoiceView } from "../src/view.ts";
-import { allInvoices, DEMO, OTHER, sim, testEnv } from "./helpers.ts";
+import { allInvoices, sim, testEnv } from "./helpers.ts";
 
 const get = async (path: string) => callWorker(worker, await testEnv(), path);
 
@@ -49,7 +49,7 @@ describe("GET /invoices/{id}", () => {
 
   it("adds the payments applied to it, each with the part applied to this invoice", async () => {
     const split = sim
-      .ledger(DEMO.tenantId)
+      .ledger(DEMO_TENANT.tenantId)
       .payments.find((payment) => payment.active && payment.splits.length > 1);
     const part = split?.splits[1];
     if (!split || !part) throw new Error("the seed has no split payment");
@@ -61,7 +61,7 @@ describe("GET /invoices/{id}", () => {
     expect(applied?.appliedTo?.length).toBe(split.splits.length);
     // Every active payment with a split here, and nothing else.
     const expected = sim
-      .ledger(DEMO.tenantId)
+      .ledger(DEMO_TENANT.tenantId)
       .payments.filter(
         (payment) => payment.active && payment.splits.some((s) => s.invoiceId === part.invoiceId),
       );
@@ -90,7 +90,7 @@ describe("GET /invoices/{id}", () => {
   });
 
   it("answers 404 for another tenant's invoice", async () => {
-    const theirs = (await allInvoices(OTHER))[0];
+    const theirs = (await allInvoices(OTHER_TENANT))[0];
     if (!theirs) throw new Error("the other tenant has no invoices");
     await expectProblem(await get(`/invoices/${theirs.id}`), 404, "not-found");
   });

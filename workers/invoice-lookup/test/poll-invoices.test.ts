@@ -1,13 +1,13 @@
 // GET /invoices/poll: newest versions first, ids unique per version, a payment makes new
 // versions (two invoices of one payment share a timestamp and both come through), bounded calls.
-import { callWorker, expectProblem } from "@st-edge/edge/testing";
+import { callWorker, expectProblem, readServiceTitan, readServiceTitanJson } from "@st-edge/edge/testing";
 import type { Invoice } from "@st-edge/servicetitan";
 import { afterAll, describe, expect, it } from "vitest";
 import { LIMITS } from "../src/api.ts";
 import worker from "../src/index.ts";
 import { SEARCH_MAX_CALLS } from "../src/upstream.ts";
 import type { PollItem } from "../src/view.ts";
-import { allInvoices, serviceTitan, sim, testEnv, upstreamCalls } from "./helpers.ts";
+import { allInvoices, sim, testEnv, upstreamCalls } from "./helpers.ts";
 
 const poll = async (query = "") => callWorker(worker, await testEnv(), `/invoices/poll${query}`);
 
@@ -75,18 +75,20 @@ describe("GET /invoices/poll", () => {
     );
     const b = open.find((invoice) => invoice !== a && invoice.customer?.id === a?.customer?.id);
     if (!a || !b) throw new Error("the seed has no customer with two open invoices");
-    const types = await (await serviceTitan("/payment-types")).json<{ data: { id: number }[] }>();
-    const created = await serviceTitan("/payments", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({
-        typeId: types.data[0]?.id,
-        memo: "poll test",
-        splits: [
-          { invoiceId: a.id, amount: 5.25 },
-          { invoiceId: b.id, amount: 4.75 },
-        ],
-      }),
+    const types = await readServiceTitanJson<{ data: { id: number }[] }>(sim, "/payment-types");
+    const created = await readServiceTitan(sim, "/payments", {
+      init: {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+          typeId: types.data[0]?.id,
+          memo: "poll test",
+          splits: [
+            { invoiceId: a.id, amount: 5.25 },
+            { invoiceId: b.id, amount: 4.75 },
+          ],
+        }),
+      },
     });
     expect(created.status).toBe(200);
 
