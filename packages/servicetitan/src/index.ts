@@ -3,8 +3,8 @@
 
 export type { ServiceTitanClient, ServiceTitanClientOptions } from "./client.ts";
 export { createServiceTitanClient } from "./client.ts";
-export type { Clock } from "./clock.ts";
-export { systemClock } from "./clock.ts";
+export type { Clock, ManualClock } from "./clock.ts";
+export { manualClock, systemClock } from "./clock.ts";
 export type { ServiceTitanEnvironment, ServiceTitanHosts } from "./environments.ts";
 export { accountingBaseUrl, resolveHosts, SERVICETITAN_ENVIRONMENTS, tokenUrl } from "./environments.ts";
 export type { ServiceTitanFailure, ServiceTitanProblem, TokenFailure } from "./errors.ts";

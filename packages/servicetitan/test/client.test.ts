@@ -5,11 +5,12 @@
 import { describe, expect, it } from "vitest";
 import { createSimulator, DEMO_APP_KEY, DEMO_TENANTS, SIMULATOR_HOSTS } from "../../simulator/src/index.ts";
 import { createServiceTitanClient, type ServiceTitanClientOptions } from "../src/client.ts";
+import { manualClock } from "../src/clock.ts";
 import { ServiceTitanError } from "../src/errors.ts";
 import { allPages, exportFeed, fetchByIds, fetchOneById, unwrap } from "../src/paging.ts";
 import { createMemoryTokenProvider } from "../src/token-provider.ts";
 import type { Fetch } from "../src/transport/fetch.ts";
-import { fakeClock, recording, withFault } from "./helpers.ts";
+import { recording, withFault } from "./helpers.ts";
 
 const demo = DEMO_TENANTS[0] ?? { tenantId: 0, clientId: "", clientSecret: "", name: "" };
 
@@ -18,7 +19,7 @@ type SetupOptions = Partial<ServiceTitanClientOptions> & {
 };
 
 function setup({ fault, ...overrides }: SetupOptions = {}) {
-  const clock = fakeClock();
+  const clock = manualClock();
   const sim = createSimulator({ clock });
   const simFetch: Fetch = (request) => sim.fetch(request);
   const upstream = fault ? withFault(simFetch, ...fault) : simFetch;

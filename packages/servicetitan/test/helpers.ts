@@ -1,30 +1,7 @@
-// Test helpers: a fake clock, and a recorder at the fetch boundary in front of the simulator
-// (it records what our client sends; the simulator answers as ServiceTitan would).
-import type { Clock } from "../src/clock.ts";
+// Test helpers: a recorder at the fetch boundary in front of the simulator (it records what our
+// client sends; the simulator answers as ServiceTitan would) and per-request faults. The fake
+// clock is the package's own manualClock (src/clock.ts).
 import type { Fetch } from "../src/transport/fetch.ts";
-
-export interface FakeClock extends Clock {
-  /** Every sleep asked for, in ms. */
-  readonly sleeps: number[];
-  advance(ms: number): void;
-}
-
-/** A clock that starts at `start` and moves only when told to or when slept on. */
-export function fakeClock(start = Date.parse("2026-11-25T12:00:00Z")): FakeClock {
-  let now = start;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    async sleep(ms) {
-      sleeps.push(ms);
-      now += ms;
-    },
-    advance(ms) {
-      now += ms;
-    },
-  };
-}
 
 export interface Recorded {
   method: string;
