@@ -1,9 +1,9 @@
-// Shared setup for token-cache tests: a simulator on a fake clock, and providers that play the
+// Shared setup for token-cache tests: a simulator on a manual clock, and providers that play the
 // part of separate isolates (each its own memory) sharing one real KV namespace.
 
 import { env } from "cloudflare:test";
-import type { Clock, Fetch } from "@st-edge/servicetitan";
-import { createServiceTitanClient } from "@st-edge/servicetitan";
+import type { Fetch } from "@st-edge/servicetitan";
+import { createServiceTitanClient, manualClock } from "@st-edge/servicetitan";
 import {
   createSimulator,
   DEMO_APP_KEY,
@@ -15,23 +15,6 @@ import { createKvTokenProvider, type KvTokenProviderOptions, type TokenCacheEven
 
 export const [DEMO, OTHER] = DEMO_TENANTS as [(typeof DEMO_TENANTS)[number], (typeof DEMO_TENANTS)[number]];
 export const TOKEN_URL = `${SIMULATOR_HOSTS.authBaseUrl}/connect/token`;
-
-export interface FakeClock extends Clock {
-  advance(ms: number): void;
-}
-
-export function fakeClock(start = Date.parse("2026-11-25T12:00:00Z")): FakeClock {
-  let now = start;
-  return {
-    now: () => now,
-    sleep: async (ms) => {
-      now += ms;
-    },
-    advance: (ms) => {
-      now += ms;
-    },
-  };
-}
 
 /** A seeded [0, 1) generator, so spreads and jitter repeat from run to run. */
 export function seeded(seed: number): () => number {
@@ -46,7 +29,7 @@ export function seeded(seed: number): () => number {
 }
 
 export function world(options: { tokenLifetimeSeconds?: number } = {}) {
-  const clock = fakeClock();
+  const clock = manualClock();
   const sim: Simulator = createSimulator({
     clock,
     tokenLifetimeSeconds: options.tokenLifetimeSeconds,
