@@ -18,7 +18,7 @@ export interface SimulatorTenant {
 
 /**
  * @example
- * createSimulator({ seed: 7, clock: fakeClock, tokenLifetimeSeconds: 60, exportLagSeconds: 0 })
+ * createSimulator({ seed: 7, clock: manualClock(), tokenLifetimeSeconds: 60, exportLagSeconds: 0 })
  */
 export interface SimulatorOptions {
   /** Seed of every generated record and fault draw (default 42). */

@@ -46,7 +46,7 @@ export interface Simulator {
 
 /**
  * @example
- * const sim = createSimulator({ clock: fakeClock });
+ * const sim = createSimulator({ clock: manualClock() });
  * const client = createServiceTitanClient({ environment: SIMULATOR_HOSTS, fetch: sim.fetch, ... });
  */
 export function createSimulator(options: SimulatorOptions = {}): Simulator {

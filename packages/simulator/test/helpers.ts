@@ -1,6 +1,6 @@
 // Shared test helpers: a fake clock, and a signed-in session against one tenant's accounting API
 // on an in-process simulator (requests go through `simulator.fetch`, as consumers' tests do).
-import type { Clock } from "@st-edge/servicetitan";
+import { type ManualClock, manualClock } from "@st-edge/servicetitan";
 import { createSimulator, DEMO_APP_KEY, type Simulator, type SimulatorOptions } from "../src/index.ts";
 
 export const TENANT = 1000001;
@@ -10,23 +10,9 @@ export const ORIGIN = "https://servicetitan.simulator";
 /** 2026-11-25T12:00:00Z unless told otherwise. */
 export const START = Date.UTC(2026, 10, 25, 12, 0, 0);
 
-export interface FakeClock extends Clock {
-  advance(ms: number): void;
-}
-
 /** Time moves only when a test (or a simulated latency) moves it. */
-export function fakeClock(start = START): FakeClock {
-  let now = start;
-  return {
-    now: () => now,
-    sleep: async (ms) => {
-      now += ms;
-    },
-    advance: (ms) => {
-      now += ms;
-    },
-  };
-}
+export type FakeClock = ManualClock;
+export const fakeClock = (start = START): FakeClock => manualClock(start);
 
 export function testSimulator(options: SimulatorOptions = {}): { sim: Simulator; clock: FakeClock } {
   const clock = fakeClock();

@@ -13,20 +13,11 @@ import {
 } from "@st-edge/simulator";
 import { createKvTokenProvider, type KvTokenProviderOptions, type TokenCacheEvent } from "../src/index.ts";
 
+/** A seeded [0, 1) generator, so spreads and jitter repeat from run to run. */
+export { mulberry32 as seeded } from "@st-edge/simulator";
+
 export const [DEMO, OTHER] = DEMO_TENANTS as [(typeof DEMO_TENANTS)[number], (typeof DEMO_TENANTS)[number]];
 export const TOKEN_URL = `${SIMULATOR_HOSTS.authBaseUrl}/connect/token`;
-
-/** A seeded [0, 1) generator, so spreads and jitter repeat from run to run. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function world(options: { tokenLifetimeSeconds?: number } = {}) {
   const clock = manualClock();

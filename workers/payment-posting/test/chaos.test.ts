@@ -6,7 +6,7 @@
 // invoice balances exact. Clients honour Retry-After at a quarter scale so the run stays short.
 // Run alone with `pnpm test:chaos`.
 import { Decimal } from "@st-edge/servicetitan";
-import { createSimulator, type FaultRule } from "@st-edge/simulator";
+import { createSimulator, type FaultRule, mulberry32 } from "@st-edge/simulator";
 import { expect, it } from "vitest";
 import { markerFor } from "../src/marker.ts";
 import {
@@ -29,18 +29,6 @@ const MAX_ATTEMPTS = 60;
 const DOUBLE_FIRE = 0.1;
 /** Share of 201 answers the client pretends it never received (and so retries). */
 const LOST_ANSWER = 0.05;
-
-/** Seeded PRNG (mulberry32): the run is the same every time. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const FAULTS: FaultRule[] = [
   { fault: "commit-then-fail=500", operationId: "Payments_Create", probability: 0.08 },
@@ -72,7 +60,7 @@ it(`chaos: ${PAYMENTS} payments, ${CLIENTS} clients, seeded faults`, { timeout: 
   const started = Date.now();
   const sim = createSimulator({ seed: SEED });
   const e = await testEnv(sim, { ST_TIMEOUT_MS: "250", RECONCILE_WAIT_MS: "30", PAYMENT_TYPES_TTL_MS: "0" });
-  const rand = random(SEED);
+  const rand = mulberry32(SEED);
   const cents = () =>
     Decimal.parse(`${1 + Math.floor(rand() * 4)}.${String(Math.floor(rand() * 100)).padStart(2, "0")}`);
 
