@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { readJsonc } from "./jsonc.mjs";
 
 export const root = resolve(import.meta.dirname, "../..");
 export const HOST = "127.0.0.1";
@@ -62,11 +63,21 @@ async function waitFor(url, seconds) {
 
 /**
  * Starts the simulator on `simulatorPort` and each worker on its port; resolves once every
- * /healthz answers. `log(name, line)` receives each process's output.
+ * /healthz answers. `log(name, line)` receives each process's output. A worker with
+ * `embedSimulator: true` gets its own simulator inside its process instead of the shared one.
  */
-export async function startStack({ simulatorPort, workers, log = () => {}, vars = {}, onExit = () => {} }) {
+export async function startStack({
+  simulatorPort,
+  workers,
+  log = () => {},
+  simulatorVars,
+  onExit = () => {},
+}) {
   const children = [];
   let stopping = false;
+  const simulatorConfig = simulatorVars
+    ? writeSimulatorConfig(simulatorVars)
+    : join(root, "packages/simulator/wrangler.jsonc");
   const start = (name, dir, port) => {
     const args = [
       "dev",
@@ -78,7 +89,6 @@ export async function startStack({ simulatorPort, workers, log = () => {}, vars 
       String(port + 1000),
       "--show-interactive-dev-session=false",
     ];
-    for (const [key, value] of Object.entries(vars[name] ?? {})) args.push("--var", `${key}:${value}`);
     const child = spawn(join(root, dir, "node_modules/.bin/wrangler"), args, {
       cwd: join(root, dir),
       env: { ...process.env, PATH, WRANGLER_SEND_METRICS: "false", FORCE_COLOR: "0" },
@@ -106,7 +116,8 @@ export async function startStack({ simulatorPort, workers, log = () => {}, vars 
   try {
     start("servicetitan-simulator", "packages/simulator", simulatorPort);
     await waitFor(`http://${HOST}:${simulatorPort}/`, 90);
-    for (const { name, port } of workers) start(name, `workers/${name}`, port);
+    for (const { name, port, embedSimulator } of workers)
+      start(name, `workers/${name}`, port, embedSimulator);
     await Promise.all(workers.map(({ port }) => waitFor(`http://${HOST}:${port}/healthz`, 90)));
   } catch (error) {
     stop();
@@ -117,6 +128,22 @@ export async function startStack({ simulatorPort, workers, log = () => {}, vars 
     simulatorUrl: `http://${HOST}:${simulatorPort}`,
     url: (name) => `http://${HOST}:${workers.find((w) => w.name === name).port}`,
   };
+}
+
+/** The simulator's wrangler config with extra vars (e.g. SIM_FAULTS), written under .deploy/local/. */
+function writeSimulatorConfig(vars) {
+  const base = readJsonc(join(root, "packages/simulator/wrangler.jsonc"));
+  const { $schema: _schema, ...rest } = base;
+  const dir = join(root, ".deploy", "local");
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, "simulator.wrangler.json");
+  const config = {
+    ...rest,
+    main: join(root, "packages/simulator", base.main),
+    vars: { ...base.vars, ...vars },
+  };
+  writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`);
+  return path;
 }
 
 /** A ServiceTitan access token for the demo tenant, straight from the simulator. */

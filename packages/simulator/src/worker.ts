@@ -20,6 +20,8 @@ export interface SimulatorEnv {
   SIM_EXPORT_BATCH_SIZE?: string;
   /** Invoices seeded per demo tenant (default 300). */
   SIM_INVOICE_COUNT?: string;
+  /** A fault on every accounting call of every tenant, in X-Sim-Fault syntax (e.g. "latency=50" for benchmarks). */
+  SIM_FAULTS?: string;
 }
 
 const number = (name: string, value: string | undefined): number | undefined => {
@@ -33,7 +35,7 @@ const number = (name: string, value: string | undefined): number | undefined => 
 export function simulatorFromEnv(env: SimulatorEnv): Simulator {
   const rate = env.SIM_TOKEN_RATE_LIMIT?.split("/");
   const invoiceCount = number("SIM_INVOICE_COUNT", env.SIM_INVOICE_COUNT);
-  return createSimulator({
+  const simulator = createSimulator({
     seed: number("SIM_SEED", env.SIM_SEED),
     appKeys: env.SIM_APP_KEYS?.split(",")
       .map((key) => key.trim())
@@ -52,6 +54,9 @@ export function simulatorFromEnv(env: SimulatorEnv): Simulator {
     tenants:
       invoiceCount === undefined ? undefined : DEMO_TENANTS.map((tenant) => ({ ...tenant, invoiceCount })),
   });
+  const fault = env.SIM_FAULTS?.trim();
+  if (fault) for (const tenant of DEMO_TENANTS) simulator.setFaults(tenant.tenantId, [{ fault }]);
+  return simulator;
 }
 
 let simulator: Simulator | undefined;
