@@ -78,9 +78,17 @@ export async function startStack({
   const simulatorConfig = simulatorVars
     ? writeSimulatorConfig(simulatorVars)
     : join(root, "packages/simulator/wrangler.jsonc");
-  const start = (name, dir, port) => {
+  // `embedSimulator`: run a private simulator in the worker's own workerd process (wrangler dev
+  // with two configs), so worker → simulator is an in-process service binding, not an HTTP hop.
+  const start = (name, dir, port, embedSimulator = false) => {
+    const configs = embedSimulator
+      ? ["-c", "wrangler.jsonc", "-c", simulatorConfig]
+      : name === "servicetitan-simulator"
+        ? ["-c", simulatorConfig]
+        : [];
     const args = [
       "dev",
+      ...configs,
       "--ip",
       HOST,
       "--port",
