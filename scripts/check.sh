@@ -23,10 +23,19 @@ step "lint"
 pnpm exec biome ci .
 
 step "test"
-pnpm exec turbo run test --concurrency=2 --output-logs=new-only
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+pnpm exec turbo run test --concurrency=2 --output-logs=new-only 2>&1 | tee "$log"
+# Sum vitest's per-package "Tests  N passed (M)" / "Tests  F failed | N passed (M)" lines.
+read -r passed failed < <(sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '
+  / Tests +[0-9]/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+  END { print p + 0, f + 0 }')
 
 step "bundles: offline dry-run of the example tenant, gzip budget per worker"
 node scripts/tenant.mjs dry-run example
 
 step "local stack: pnpm start, headless, running the requests it prints"
 node scripts/dev.mjs --smoke
+
+echo
+echo "tests: ${passed} passed, ${failed} failed"
