@@ -129,6 +129,32 @@ describe("validation", () => {
     expect(problem.errors.map((e) => e.field).sort()).toEqual(["amount", "note"]);
     for (const error of problem.errors) expect(error.message).not.toBe("");
   });
+
+  // Found by the fuzz suite: JSON can escape a lone surrogate, and once such text reached a
+  // ServiceTitan query (an invoice number) URL encoding threw and the caller got a 500.
+  it.each([
+    ["a lone high surrogate", String.raw`{"amount":"1","note":"\ud800"}`, "note"],
+    ["a lone low surrogate", String.raw`{"amount":"a\udc00b"}`, "amount"],
+    ["one deep in an array", String.raw`{"amount":"1","list":[{"x":["ok","\udfff"]}]}`, "list.0.x.1"],
+    ["one in a key", String.raw`{"amount":"1","\ud800":1}`, ""],
+  ])("refuses text with %s as a 400 naming the field", async (_, body, field) => {
+    const call = await app();
+    const response = await call("/things/1", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body,
+    });
+    expect(response.status).toBe(400);
+    const problem = await response.json<{ errors: { in: string; field: string }[] }>();
+    expect(problem.errors).toEqual([expect.objectContaining({ in: "body", field })]);
+  });
+
+  it("keeps well-formed text, emoji (a surrogate pair) included", async () => {
+    const call = await app();
+    const response = await call("/things/1", json({ amount: "1.00", note: "💥é" }));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ body: { amount: "1.00", note: "💥é" } });
+  });
 });
 
 describe("errors become problems", () => {

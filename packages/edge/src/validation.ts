@@ -77,8 +77,9 @@ export async function readJsonBody(request: Request, maxBytes = DEFAULT_BODY_LIM
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
+  let json: unknown;
   try {
-    return JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
+    json = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
   } catch {
     throw new ProblemError({
       type: "validation-failed",
@@ -86,6 +87,45 @@ export async function readJsonBody(request: Request, maxBytes = DEFAULT_BODY_LIM
       errors: [{ in: "body", field: "", message: "must be valid JSON" }],
     });
   }
+  const field = illFormedText(json);
+  if (field !== undefined) {
+    throw new ProblemError({
+      type: "validation-failed",
+      detail: "The body holds text that is not valid Unicode",
+      errors: [
+        { in: "body", field, message: "must be valid Unicode text (no unpaired \\uD800–\\uDFFF escapes)" },
+      ],
+    });
+  }
+  return json;
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * The dotted path of a string in a parsed JSON body that holds a lone surrogate (of the object, for
+ * a key), if there is one. UTF-8 bytes cannot carry one, but a JSON escape can ("\ud800"), and it is no character:
+ * URL encoding throws on it (a 500 wherever the text reaches a ServiceTitan query) and
+ * ServiceTitan could only store it mangled. Iterative, so deep nesting costs no stack.
+ */
+export function illFormedText(json: unknown): string | undefined {
+  const stack: { value: unknown; path: string[] }[] = [{ value: json, path: [] }];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const { value, path } = item;
+    if (typeof value === "string") {
+      if (LONE_SURROGATE.test(value)) return path.join(".");
+    } else if (Array.isArray(value)) {
+      value.forEach((element, index) => {
+        stack.push({ value: element, path: [...path, String(index)] });
+      });
+    } else if (typeof value === "object" && value !== null) {
+      for (const [key, element] of Object.entries(value)) {
+        if (LONE_SURROGATE.test(key)) return path.join(".");
+        stack.push({ value: element, path: [...path, key] });
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Hono's query object: single values as strings, repeated parameters as arrays. */
