@@ -1,6 +1,6 @@
 // The shared edge pieces on a small app, without ServiceTitan: caller auth, problems, validation.
 import { ServiceTitanAuthError, ServiceTitanError } from "@st-edge/servicetitan";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import * as z from "zod/mini";
 import { createWorkerApp } from "./app.ts";
 import { hashApiKey, isAcceptedKey, parseKeyHashes, presentedKey } from "./caller-auth.ts";
@@ -61,6 +61,37 @@ describe("caller keys", () => {
     expect(await isAcceptedKey("new", hashes)).toBe(true);
     expect(await isAcceptedKey("other", hashes)).toBe(false);
     expect(await isAcceptedKey("old", [])).toBe(false);
+  });
+
+  it("compares the presented key's digest with every configured digest in constant time", async () => {
+    const keys = ["k-0", "k-1", "k-2", "k-3", "k-4"];
+    const digests = await Promise.all(keys.map(hashApiKey));
+    const hashes = parseKeyHashes(digests.join(","));
+    const hex = (bytes: unknown) =>
+      bytes instanceof Uint8Array ? [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("") : "";
+    const spy = vi.spyOn(crypto.subtle, "timingSafeEqual");
+    try {
+      // The first key, the last, and none: every digest compared each time, so timing tells nothing.
+      for (const [key, accepted] of [
+        ["k-0", true],
+        ["k-4", true],
+        ["k-9", false],
+      ] as const) {
+        spy.mockClear();
+        expect(await isAcceptedKey(key, hashes)).toBe(accepted);
+        expect(spy).toHaveBeenCalledTimes(keys.length);
+        const presented = await hashApiKey(key);
+        expect(spy.mock.calls.map(([a]) => hex(a))).toEqual(keys.map(() => presented));
+        expect(spy.mock.calls.map(([, b]) => hex(b))).toEqual(digests);
+      }
+      // The same through the middleware, for a refused caller.
+      const call = await app();
+      spy.mockClear();
+      expect((await call("/openapi.json", { headers: { Authorization: "Bearer nope" } })).status).toBe(401);
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("answers 401 problems, with nothing open but /healthz", async () => {

@@ -279,6 +279,36 @@ export function describeWorkerContract<B>({ name, worker, env, routes, openapi }
       },
     );
 
+    it.each(routes.filter((r) => !r.open).map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as const))(
+      "refuses a revoked key and another deployment's key on %s",
+      async (_, route) => {
+        const e = await env();
+        const method = route.method.toUpperCase();
+        const refused = async (deployment: B, key: string) => {
+          await expectProblem(
+            await callWorker(worker, deployment, samplePath(route), { method, key }),
+            401,
+            "unauthorized",
+          );
+          const viaHeader = await callWorker(worker, deployment, samplePath(route), {
+            method,
+            key: null,
+            headers: { "X-Api-Key": key },
+          });
+          await expectProblem(viaHeader, 401, "unauthorized");
+        };
+        // Rotation finished: TEST_API_KEY's digest was removed from API_KEY_HASHES.
+        const rotated = { ...e, API_KEY_HASHES: await hashApiKey(OTHER_API_KEY) };
+        await refused(rotated, TEST_API_KEY);
+        expect((await callWorker(worker, rotated, "/openapi.json", { key: OTHER_API_KEY })).status).toBe(200);
+        // Another deployment (another tenant's) has keys of its own: good there, refused here.
+        const theirKey = "other-deployment-key-7a6b5c4d3e";
+        const theirs = { ...e, API_KEY_HASHES: await hashApiKey(theirKey) };
+        expect((await callWorker(worker, theirs, "/openapi.json", { key: theirKey })).status).toBe(200);
+        await refused(e, theirKey);
+      },
+    );
+
     it("accepts every configured key, as Bearer or X-Api-Key", async () => {
       const e = await env();
       for (const key of [TEST_API_KEY, OTHER_API_KEY]) {
