@@ -84,3 +84,35 @@ export const Problem = z.object({
   traceId: z.optional(z.string()),
   requestId: z.optional(z.string()),
 });
+
+/**
+ * A list query parameter sent repeated (`?status=A&status=B`) or comma-separated
+ * (`?status=A,B`), each value one of `values`. With `anyCase`, values match in any letter case
+ * and come out as written in `values`.
+ *
+ * @example status: z.optional(EnumList(["Pending", "Posted"], "Status(es)", { anyCase: true }))
+ */
+export const EnumList = <const T extends readonly [string, ...string[]]>(
+  values: T,
+  description: string,
+  { anyCase = false, max }: { anyCase?: boolean; max?: number } = {},
+) => {
+  const canonical = (part: string) =>
+    anyCase ? (values.find((known) => known.toLowerCase() === part.toLowerCase()) ?? part) : part;
+  const list = z.array(z.enum(values, `must be one of ${values.join(", ")}`));
+  return documentAs(
+    z.pipe(
+      z.union([z.string(), z.array(z.string())]),
+      z.pipe(
+        z.transform((value: string | string[]) =>
+          (Array.isArray(value) ? value : [value])
+            .flatMap((part) => part.split(","))
+            .map((part) => canonical(part.trim()))
+            .filter((part) => part !== ""),
+        ),
+        max === undefined ? list.check(z.minLength(1)) : list.check(z.minLength(1), z.maxLength(max)),
+      ),
+    ),
+    { type: "array", items: { type: "string", enum: [...values] }, description },
+  );
+};

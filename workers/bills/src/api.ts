@@ -125,24 +125,6 @@ export const PollItem = z.object({
 const STATUSES = ["Unreconciled", "Discrepancy", "Reconciled", "Canceled"] as const;
 const SYNC_STATUSES = ["Pending", "Posted", "Exported", "PostedAndExported"] as const;
 
-/** A list parameter sent repeated (`?status=A&status=B`) or comma-separated (`?status=A,B`). */
-const EnumList = <const T extends readonly [string, ...string[]]>(values: T, description: string) =>
-  schemas.documentAs(
-    z.pipe(
-      z.union([z.string(), z.array(z.string())]),
-      z.pipe(
-        z.transform((value: string | string[]) =>
-          (Array.isArray(value) ? value : [value])
-            .flatMap((part) => part.split(","))
-            .map((part) => part.trim())
-            .filter((part) => part !== ""),
-        ),
-        z.array(z.enum(values, `must be one of ${values.join(", ")}`)).check(z.minLength(1), z.maxLength(10)),
-      ),
-    ),
-    { type: "array", items: { type: "string", enum: [...values] }, description },
-  );
-
 const SearchText = (description: string) =>
   z.optional(z.string().check(z.minLength(1), z.maxLength(100), z.describe(description)));
 
@@ -182,8 +164,12 @@ export const listBills = defineRoute({
     ids: z.optional(schemas.IdList(50)),
     vendorId: z.optional(schemas.Id),
     vendorName: SearchText("Vendor name contains this text (case-insensitive; filtered at the edge)"),
-    status: z.optional(EnumList(STATUSES, "Bill status(es), repeated or comma-separated")),
-    syncStatus: z.optional(EnumList(SYNC_STATUSES, "Sync status(es), repeated or comma-separated")),
+    status: z.optional(
+      schemas.EnumList(STATUSES, "Bill status(es), repeated or comma-separated", { max: 10 }),
+    ),
+    syncStatus: z.optional(
+      schemas.EnumList(SYNC_STATUSES, "Sync status(es), repeated or comma-separated", { max: 10 }),
+    ),
     billNumber: SearchText("Bill (reference) number; ServiceTitan matches partially"),
     billType: BillType,
     jobNumber: SearchText("Job number; ServiceTitan matches partially"),
@@ -226,7 +212,9 @@ export const pollBills = defineRoute({
     ),
     limit: schemas.PageSize(100, 50),
     vendorId: z.optional(schemas.Id),
-    status: z.optional(EnumList(STATUSES, "Bill status(es), repeated or comma-separated")),
+    status: z.optional(
+      schemas.EnumList(STATUSES, "Bill status(es), repeated or comma-separated", { max: 10 }),
+    ),
     billType: BillType,
   }),
   responses: {

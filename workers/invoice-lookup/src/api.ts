@@ -204,28 +204,10 @@ const blankable = <S extends z.ZodMiniType>(schema: S) =>
 export const TRANSACTION_STATUSES = ["Pending", "Posted", "Exported"] as const;
 
 /** `status=Posted&status=Exported` or `status=Posted,Exported`, any letter case. */
-const StatusList = schemas.documentAs(
-  z.pipe(
-    z.union([z.string(), z.array(z.string())]),
-    z.pipe(
-      z.transform((value: string | string[]) =>
-        (Array.isArray(value) ? value : [value])
-          .flatMap((part) => part.split(","))
-          .map((part) => part.trim())
-          .filter((part) => part !== "")
-          .map(
-            (part) =>
-              TRANSACTION_STATUSES.find((known) => known.toLowerCase() === part.toLowerCase()) ?? part,
-          ),
-      ),
-      z.array(z.enum(TRANSACTION_STATUSES)).check(z.minLength(1)),
-    ),
-  ),
-  {
-    type: "array",
-    items: { type: "string", enum: [...TRANSACTION_STATUSES] },
-    description: "Transaction status; repeat the parameter or separate with commas",
-  },
+const StatusList = schemas.EnumList(
+  TRANSACTION_STATUSES,
+  "Transaction status; repeat the parameter or separate with commas",
+  { anyCase: true },
 );
 
 const limit = (max: number, fallback: number) =>
