@@ -23,7 +23,14 @@ import {
 const quick = process.argv.includes("--quick");
 const DURATION = quick ? 2 : 5;
 const CONCURRENCY = quick ? [1, 10] : [1, 10, 50, 200];
-const results = { machine: {}, tokenEconomy: [], overhead: [], payments: [], bundles: [] };
+const results = {
+  machine: {},
+  tokenEconomy: [],
+  cpuOverhead: undefined,
+  overhead: [],
+  payments: [],
+  bundles: [],
+};
 
 results.machine = {
   cpus: cpus().length,
@@ -84,7 +91,22 @@ async function load(url, { connections, headers = {}, method = "GET", body, setu
   };
 }
 
-// 2–3. Edge overhead and payment posting, on local wrangler dev processes. The worker runs with
+// 2a. The worker's own cost per request, in one process (bench/cpu-overhead.mjs).
+{
+  const output = execFileSync(
+    process.execPath,
+    [join(root, "bench/cpu-overhead.mjs"), quick ? "500" : "3000"],
+    { encoding: "utf8" },
+  );
+  const match = output.match(/BENCH cpu-overhead (\{.*\})/);
+  if (match) results.cpuOverhead = JSON.parse(match[1]);
+  table(
+    "Edge overhead, in process: invoice by id, simulator direct vs through invoice-lookup (ms)",
+    results.cpuOverhead ? [results.cpuOverhead] : [],
+  );
+}
+
+// 2b–3. Edge overhead and payment posting, on local wrangler dev processes. The worker runs with
 // its own simulator inside its workerd process (an in-process service binding), and "direct"
 // calls go to a separate simulator process: both paths cross one loopback HTTP hop, so the
 // difference is what the worker itself adds. Upstream latency is simulated by the simulators.

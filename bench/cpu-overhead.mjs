@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+// What invoice-lookup itself costs per request, without wrangler's local proxy and without
+// other processes in the way: the worker and the simulator bundled with esbuild and run in one
+// Node process (V8, as workerd), a ServiceTitan call answered in-process. Each round times
+// (a) the simulator answering `GET /invoices?ids=` directly and (b) the worker answering
+// `GET /invoices/{id}`, which includes that same simulator call; b − a is the worker's own cost.
+// Rounds alternate a and b so machine noise hits both alike. Prints one `BENCH cpu-overhead` line.
+import { timingSafeEqual } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { build } from "esbuild";
+
+const root = resolve(import.meta.dirname, "..");
+const ROUNDS = Number(process.argv[2] ?? 3000);
+const out = join(root, ".deploy", "bench-cpu");
+mkdirSync(out, { recursive: true });
+writeFileSync(
+  join(out, "entry.ts"),
+  [
+    `export { default as worker } from "${root}/workers/invoice-lookup/src/index.ts";`,
+    `export { createSimulator, DEMO_APP_KEY, DEMO_TENANTS } from "${root}/packages/simulator/src/index.ts";`,
+    `export { hashApiKey } from "${root}/packages/edge/src/caller-auth.ts";`,
+  ].join("\n"),
+);
+await build({
+  entryPoints: [join(out, "entry.ts")],
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  target: "es2023",
+  mainFields: ["module", "main"],
+  conditions: ["workerd", "worker", "import"],
+  outfile: join(out, "bundle.mjs"),
+  logLevel: "error",
+  nodePaths: [
+    join(root, "workers/invoice-lookup/node_modules"),
+    join(root, "packages/simulator/node_modules"),
+  ],
+});
+const { worker, createSimulator, DEMO_APP_KEY, DEMO_TENANTS, hashApiKey } = await import(
+  join(out, "bundle.mjs")
+);
+
+// workerd has crypto.subtle.timingSafeEqual; Node has it in node:crypto.
+crypto.subtle.timingSafeEqual ??= (a, b) => timingSafeEqual(a, b);
+const kv = new Map();
+const TOKENS = {
+  get: async (key, type) => (kv.has(key) ? (type === "json" ? JSON.parse(kv.get(key)) : kv.get(key)) : null),
+  put: async (key, value) => void kv.set(key, value),
+  delete: async (key) => void kv.delete(key),
+  list: async () => ({ keys: [...kv.keys()].map((name) => ({ name })) }),
+};
+const sim = createSimulator({ tokenRateLimit: { requests: 1000, perSeconds: 1 } });
+const [tenant] = DEMO_TENANTS;
+const KEY = "bench-caller-key";
+const env = {
+  ST_ENVIRONMENT: "simulator",
+  ST_TENANT_ID: String(tenant.tenantId),
+  ST_APP_KEY: DEMO_APP_KEY,
+  ST_CLIENT_ID: tenant.clientId,
+  ST_CLIENT_SECRET: tenant.clientSecret,
+  API_KEY_HASHES: await hashApiKey(KEY),
+  TOKENS,
+  SERVICETITAN: { fetch: (input, init) => sim.fetch(new Request(input, init)) },
+};
+const ctx = { waitUntil() {}, passThroughOnException() {} };
+const tokenResponse = await sim.fetch(
+  new Request("https://servicetitan.simulator/connect/token", {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: tenant.clientId,
+      client_secret: tenant.clientSecret,
+    }),
+  }),
+);
+const { access_token: token } = await tokenResponse.json();
+const base = `https://servicetitan.simulator/accounting/v2/tenant/${tenant.tenantId}`;
+const list = await (
+  await sim.fetch(
+    new Request(`${base}/invoices?pageSize=1`, {
+      headers: { Authorization: token, "ST-App-Key": DEMO_APP_KEY },
+    }),
+  )
+).json();
+const id = list.data[0].id;
+
+const direct = async () => {
+  const response = await sim.fetch(
+    new Request(`${base}/invoices?ids=${id}&activeState=All`, {
+      headers: { Authorization: token, "ST-App-Key": DEMO_APP_KEY },
+    }),
+  );
+  return response.text();
+};
+const throughWorker = async () => {
+  const response = await worker.fetch(
+    new Request(`https://worker.local/invoices/${id}`, { headers: { Authorization: `Bearer ${KEY}` } }),
+    env,
+    ctx,
+  );
+  if (response.status !== 200)
+    throw new Error(`worker answered ${response.status}: ${await response.text()}`);
+  return response.text();
+};
+const time = async (fn) => {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+};
+const quiet = console.log;
+console.log = () => {}; // the worker's JSON log line is still built; only the terminal write is skipped
+for (let i = 0; i < 300; i++) {
+  await direct();
+  await throughWorker();
+}
+const a = [];
+const b = [];
+for (let i = 0; i < ROUNDS; i++) {
+  a.push(await time(direct));
+  b.push(await time(throughWorker));
+}
+console.log = quiet;
+const pct = (values, p) =>
+  [...values].sort((x, y) => x - y)[Math.min(values.length - 1, Math.floor(values.length * p))];
+const result = {
+  rounds: ROUNDS,
+  directP50: +pct(a, 0.5).toFixed(3),
+  workerP50: +pct(b, 0.5).toFixed(3),
+  addedP50: +(pct(b, 0.5) - pct(a, 0.5)).toFixed(3),
+  directP99: +pct(a, 0.99).toFixed(3),
+  workerP99: +pct(b, 0.99).toFixed(3),
+};
+console.log(`BENCH cpu-overhead ${JSON.stringify(result)}`);
