@@ -62,6 +62,7 @@ function table(title, rows) {
     "Token economy: upstream token requests over a simulated hour, 10,000 requests, 2 workers",
     results.tokenEconomy.map((r) => ({
       scenario: r.scenario,
+      tenants: r.tenants,
       isolates: r.isolates,
       ours: r.ours,
       "ideal (1 per lifetime)": r.idealPerLifetime,

@@ -20,6 +20,8 @@ interface Scenario {
   lagMs: number;
   tokenLifetimeSeconds: number;
   durationSeconds: number;
+  /** Tenants sharing the KV namespace, each with its own isolates (default 1: the demo tenant). */
+  tenants?: number;
 }
 
 function laggingKv(kv: KVNamespace, now: () => number, lagMs: number, location: number): KVNamespace {
@@ -47,20 +49,33 @@ laggingKv.history = new Map<string, { value: string | null; at: number; location
 async function run(s: Scenario) {
   laggingKv.history.clear();
   for (const key of (await env.TOKENS.list()).keys) await env.TOKENS.delete(key.name);
-  const w = world({ tokenLifetimeSeconds: s.tokenLifetimeSeconds });
+  const tenants = Array.from({ length: s.tenants ?? 1 }, (_, i) =>
+    i === 0
+      ? DEMO
+      : {
+          tenantId: 3_000_000 + i,
+          name: `Bench ${i}`,
+          clientId: `bench-${i}`,
+          clientSecret: `secret-${i}`,
+          invoiceCount: 1,
+        },
+  );
+  const w = world({ tokenLifetimeSeconds: s.tokenLifetimeSeconds, tenants });
   const random = seeded(11);
-  const isolates = Array.from({ length: s.workers * s.isolatesPerWorker }, (_, i) =>
-    createKvTokenProvider({
+  const perTenant = s.workers * s.isolatesPerWorker;
+  const isolates = Array.from({ length: perTenant * tenants.length }, (_, i) => {
+    const tenant = tenants[Math.floor(i / perTenant)] ?? DEMO;
+    return createKvTokenProvider({
       kv: laggingKv(env.TOKENS, () => w.clock.now(), s.lagMs, i % s.locations),
       environment: "simulator",
-      tenantId: DEMO.tenantId,
+      tenantId: tenant.tenantId,
       tokenUrl: TOKEN_URL,
-      credentials: { clientId: DEMO.clientId, clientSecret: DEMO.clientSecret },
+      credentials: { clientId: tenant.clientId, clientSecret: tenant.clientSecret },
       fetch: w.simFetch,
       clock: w.clock,
       random,
-    }),
-  );
+    });
+  });
   const step = (s.durationSeconds * 1000) / s.requests;
   for (let i = 0; i < s.requests; i++) {
     const isolate = isolates[Math.floor(random() * isolates.length)];
@@ -72,14 +87,15 @@ async function run(s: Scenario) {
   const result = {
     scenario: s.name,
     requests: s.requests,
+    tenants: tenants.length,
     isolates: isolates.length,
     locations: s.locations,
     kvLagSeconds: s.lagMs / 1000,
     tokenLifetimeSeconds: lifetime,
     ours: w.tokenRequests(),
     naive: s.requests,
-    idealPerLifetime: Math.ceil(s.durationSeconds / lifetime),
-    idealWithMargin: Math.ceil(s.durationSeconds / (lifetime - margin)),
+    idealPerLifetime: tenants.length * Math.ceil(s.durationSeconds / lifetime),
+    idealWithMargin: tenants.length * Math.ceil(s.durationSeconds / (lifetime - margin)),
   };
   console.log(`BENCH token-economy ${JSON.stringify(result)}`);
   return result;
@@ -130,6 +146,17 @@ it("ten isolates per worker, three locations, 10 s lag", async () => {
     isolatesPerWorker: 10,
     locations: 3,
     lagMs: 10_000,
+    tokenLifetimeSeconds: 900,
+  });
+});
+
+it("ten tenants sharing one KV namespace, one location", async () => {
+  await run({
+    name: "10 tenants, 1 location, 900 s tokens",
+    ...hour,
+    tenants: 10,
+    locations: 1,
+    lagMs: 0,
     tokenLifetimeSeconds: 900,
   });
 });

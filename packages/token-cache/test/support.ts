@@ -10,6 +10,7 @@ import {
   DEMO_TENANTS,
   SIMULATOR_HOSTS,
   type Simulator,
+  type SimulatorTenant,
 } from "@st-edge/simulator";
 import { createKvTokenProvider, type KvTokenProviderOptions, type TokenCacheEvent } from "../src/index.ts";
 
@@ -19,10 +20,11 @@ export { mulberry32 as seeded } from "@st-edge/simulator";
 export const [DEMO, OTHER] = DEMO_TENANTS as [(typeof DEMO_TENANTS)[number], (typeof DEMO_TENANTS)[number]];
 export const TOKEN_URL = `${SIMULATOR_HOSTS.authBaseUrl}/connect/token`;
 
-export function world(options: { tokenLifetimeSeconds?: number } = {}) {
+export function world(options: { tokenLifetimeSeconds?: number; tenants?: SimulatorTenant[] } = {}) {
   const clock = manualClock();
   const sim: Simulator = createSimulator({
     clock,
+    tenants: options.tenants,
     tokenLifetimeSeconds: options.tokenLifetimeSeconds,
     tokenRateLimit: { requests: 1_000_000, perSeconds: 1 },
   });
