@@ -26,7 +26,6 @@ export { type ServiceTitanForOptions, serviceTitanFor, type TenantClient } from 
 export {
   DEFAULT_BODY_LIMIT_BYTES,
   fieldErrors,
-  parseInput,
   queryObject,
   readJsonBody,
 } from "./validation.ts";

@@ -61,9 +61,6 @@ export const DateTime = z
 /** A calendar date, e.g. 2026-01-31. */
 export const DateOnly = z.string().check(z.iso.date("must be a date such as 2026-01-31"));
 
-/** A money amount as ServiceTitan answers it: a decimal string. */
-export const MoneyString = z.string().check(z.regex(/^-?\d+(\.\d+)?$/));
-
 /** Page size for list endpoints. */
 export const PageSize = (max: number, fallback: number) =>
   z._default(

@@ -1,6 +1,6 @@
 // Input validation at the edge with zod (the small `zod/mini` build keeps worker bundles in the
 // tens of kilobytes). Every failure is a 400 problem listing each field and what is wrong with it.
-import * as z from "zod/mini";
+import type * as z from "zod/mini";
 import { type FieldError, ProblemError } from "./problem.ts";
 
 export type InputPart = FieldError["in"];
@@ -28,17 +28,6 @@ export function fieldErrors(error: z.core.$ZodError, part: InputPart): FieldErro
       field: issue.path.map(String).join("."),
       message: custom ?? MESSAGES[issue.code]?.(issue) ?? "is not valid",
     };
-  });
-}
-
-/** Parses `value` with `schema` or throws a validation-failed problem. */
-export function parseInput<S extends z.ZodMiniType>(schema: S, value: unknown, part: InputPart): z.output<S> {
-  const result = z.safeParse(schema, value);
-  if (result.success) return result.data;
-  throw new ProblemError({
-    type: "validation-failed",
-    detail: `The ${part === "body" ? "request body" : `${part} parameters`} are not valid`,
-    errors: fieldErrors(result.error, part),
   });
 }
 
