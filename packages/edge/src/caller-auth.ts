@@ -28,6 +28,13 @@ function equalDigests(a: Uint8Array, b: Uint8Array): boolean {
   return a.byteLength === b.byteLength && crypto.subtle.timingSafeEqual(a, b);
 }
 
+// The secret does not change while an isolate lives: parse it once, not on every request.
+let parsed: { secret: string | undefined; hashes: Uint8Array[] } | undefined;
+const hashesOf = (secret: string | undefined): Uint8Array[] => {
+  if (parsed === undefined || parsed.secret !== secret) parsed = { secret, hashes: parseKeyHashes(secret) };
+  return parsed.hashes;
+};
+
 /** The key the caller presented, from `Authorization: Bearer` or `X-Api-Key`. */
 export function presentedKey(headers: Headers): string | undefined {
   const authorization = headers.get("Authorization");
@@ -55,7 +62,7 @@ export function callerAuth({ open = ["/healthz"] }: { open?: string[] } = {}): M
   return async (c, next) => {
     if (openPaths.has(c.req.path)) return next();
     const key = presentedKey(c.req.raw.headers);
-    const hashes = parseKeyHashes(c.env.API_KEY_HASHES);
+    const hashes = hashesOf(c.env.API_KEY_HASHES);
     if (!key || key.length > 512 || !(await isAcceptedKey(key, hashes))) {
       throw new ProblemError({
         type: "unauthorized",
