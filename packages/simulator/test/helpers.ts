@@ -1,6 +1,6 @@
 // Shared test helpers: a fake clock, and a signed-in session against one tenant's accounting API
 // on an in-process simulator (requests go through `simulator.fetch`, as consumers' tests do).
-import { type ManualClock, manualClock } from "@st-edge/servicetitan";
+import { type ManualClock, manualClock, type Page } from "@st-edge/servicetitan";
 import { createSimulator, DEMO_APP_KEY, type Simulator, type SimulatorOptions } from "../src/index.ts";
 
 export const TENANT = 1000001;
@@ -105,13 +105,7 @@ export interface Problem {
   data: Record<string, unknown>;
 }
 
-export interface Page<T> {
-  page: number;
-  pageSize: number;
-  hasMore: boolean;
-  totalCount?: number | null;
-  data: T[];
-}
+export type { Page };
 
 /** Every record of a paged list, following `hasMore`. */
 export async function allPages<T>(s: Session, path: string, pageSize = 500): Promise<T[]> {
