@@ -13,6 +13,7 @@ import autocannon from "autocannon";
 import {
   callerKey,
   DEMO,
+  portBase,
   root,
   simulatorGet,
   simulatorToken,
@@ -111,15 +112,17 @@ async function load(url, { connections, headers = {}, method = "GET", body, setu
 // its own simulator inside its workerd process (an in-process service binding), and "direct"
 // calls go to a separate simulator process: both paths cross one loopback HTTP hop, so the
 // difference is what the worker itself adds. Upstream latency is simulated by the simulators.
+// 100 above `pnpm start`'s ports, so a benchmark can run beside a local stack.
+const BENCH_PORT = portBase(8786) + 100;
 const key = callerKey();
 writeDevVars(key, ["invoice-lookup", "payment-posting"]);
 for (const upstreamLatency of [0, 50]) {
   const stack = await startStack({
-    simulatorPort: 8886,
+    simulatorPort: BENCH_PORT,
     simulatorVars: { SIM_FAULTS: upstreamLatency ? `latency=${upstreamLatency}` : "" },
     workers: [
-      { name: "invoice-lookup", port: 8887, embedSimulator: true },
-      { name: "payment-posting", port: 8891, embedSimulator: true },
+      { name: "invoice-lookup", port: BENCH_PORT + 1, embedSimulator: true },
+      { name: "payment-posting", port: BENCH_PORT + 5, embedSimulator: true },
     ],
   });
   try {

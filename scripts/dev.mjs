@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import {
   callerKey,
   HOST,
+  portBase,
   simulatorGet,
   simulatorToken,
   startStack,
@@ -17,14 +18,12 @@ import {
 
 const smoke = process.argv.includes("--smoke");
 const verbose = process.argv.includes("--verbose");
-const SIMULATOR_PORT = 8786;
-const WORKERS = [
-  { name: "invoice-lookup", port: 8787 },
-  { name: "tax-zones", port: 8788 },
-  { name: "payment-terms", port: 8789 },
-  { name: "bills", port: 8790 },
-  { name: "payment-posting", port: 8791 },
-];
+// ST_EDGE_PORT_BASE moves every port (default 8786), for a second checkout on the same machine.
+const BASE = portBase(8786);
+const SIMULATOR_PORT = BASE;
+const WORKERS = ["invoice-lookup", "tax-zones", "payment-terms", "bills", "payment-posting"].map(
+  (name, index) => ({ name, port: BASE + 1 + index }),
+);
 
 /** Picks an open invoice with a tax zone from the simulator, as a ServiceTitan client would. */
 async function sampleInvoice(simulatorUrl) {

