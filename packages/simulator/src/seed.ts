@@ -821,10 +821,14 @@ export function seedTenant(input: SeedInput): TenantData {
     for (const payment of payments) {
       if (extra.chance(0.3))
         payment.customFields.push({ name: "Deposit Slip", value: `DS-${extra.int(100, 999)}` });
+      if (extra.chance(0.25))
+        payment.customFields.push({ name: "Collected By", value: extra.pick(TECHNICIANS) });
     }
     for (const bill of apBills) {
-      if (extra.chance(0.3))
-        bill.customFields = [{ name: "Approval Code", value: `AP-${extra.int(1000, 9999)}` }];
+      const fields: { name: string; value: string }[] = [];
+      if (extra.chance(0.3)) fields.push({ name: "Approval Code", value: `AP-${extra.int(1000, 9999)}` });
+      if (extra.chance(0.4)) fields.push({ name: "Cost Center", value: extra.pick(BUSINESS_UNITS) });
+      bill.customFields = fields;
     }
     const purchaseOrderTypes = PURCHASE_ORDER_TYPES.map((name) => ({
       id: nextId("purchaseOrderType"),

@@ -162,6 +162,10 @@ function readDictionary(
       errors[name] = [`Send ${name} as ${name}[Field name]=value; '${key}' is not understood.`];
       return undefined;
     }
+    if ([...pairs.keys()].some((field) => field.toLowerCase() === match[1]?.toLowerCase())) {
+      errors[name] = [`${name}[${match[1]}] is given more than once; a field takes one value.`];
+      return undefined;
+    }
     pairs.set(match[1], value);
   }
   const limit = schema.maxProperties;
