@@ -145,17 +145,25 @@ async function middle(op: keyof typeof LISTS, path: string, byAmount = false): P
   return values[Math.ceil(values.length / 2)] ?? values[0] ?? "";
 }
 
-/** OnOrAfter inclusive, Before exclusive, on a timestamp field. */
-const range = (op: keyof typeof LISTS, path: string, onOrAfter: string, before: string) => ({
-  [onOrAfter]: async () => {
-    const m = await middle(op, path);
-    await filters(op, [[`${onOrAfter}=${enc(m)}`, (r) => time(at(r, path)) >= time(m)]]);
-  },
-  [before]: async () => {
-    const m = await middle(op, path);
-    await filters(op, [[`${before}=${enc(m)}`, (r) => time(at(r, path)) < time(m)]]);
-  },
-});
+/**
+ * OnOrAfter inclusive, Before exclusive, on a timestamp field: bounds at the middle stamp and one
+ * millisecond after it (records that all share one stamp, as reference data made at setup do,
+ * then fall all on one side or all on the other).
+ */
+const range = (op: keyof typeof LISTS, path: string, onOrAfter: string, before: string) => {
+  const probe = (param: string, keep: (at: number, bound: number) => boolean) => async () => {
+    const stamp = await middle(op, path);
+    const next = new Date(time(stamp) + 1).toISOString();
+    await filters(
+      op,
+      [stamp, next].map((bound) => [`${param}=${enc(bound)}`, (r: Rec) => keep(time(at(r, path)), time(bound))]),
+    );
+  };
+  return {
+    [onOrAfter]: probe(onOrAfter, (value, bound) => value >= bound),
+    [before]: probe(before, (value, bound) => value < bound),
+  };
+};
 
 const equals = (op: keyof typeof LISTS, param: string, path: string) => async () => {
   const value = await common(op, path);
@@ -479,51 +487,13 @@ const PROBES: { [Op in keyof typeof LISTS]: Probes } = {
       ]);
       expect(active.length).toBeLessThan(any.length);
     },
-    // Every type was created at setup: the bound falls on that instant or just after it.
-    createdOnOrAfter: async () => {
-      const setup = await middle("PaymentTypes_GetList", "createdOn");
-      await filters("PaymentTypes_GetList", [
-        [`createdOnOrAfter=${enc(setup)}`, () => true],
-        [`createdOnOrAfter=${enc(new Date(time(setup) + 1).toISOString())}`, () => false],
-      ]);
-    },
-    createdBefore: async () => {
-      const setup = await middle("PaymentTypes_GetList", "createdOn");
-      await filters("PaymentTypes_GetList", [
-        [`createdBefore=${enc(setup)}`, () => false],
-        [`createdBefore=${enc(new Date(time(setup) + 1).toISOString())}`, () => true],
-      ]);
-    },
+    ...range("PaymentTypes_GetList", "createdOn", "createdOnOrAfter", "createdBefore"),
     ...paging("PaymentTypes_GetList"),
   },
   PaymentTerms_GetList: {
     ids: idList("PaymentTerms_GetList"),
-    ...Object.fromEntries(
-      (
-        [
-          ["createdOnOrAfter", "createdOn", true],
-          ["createdBefore", "createdOn", false],
-          ["modifiedOnOrAfter", "modifiedOn", true],
-          ["modifiedBefore", "modifiedOn", false],
-        ] as const
-      ).map(([param, path, lower]) => [
-        param,
-        async () => {
-          const stamp = await middle("PaymentTerms_GetList", path);
-          const next = new Date(time(stamp) + 1).toISOString();
-          await filters("PaymentTerms_GetList", [
-            [
-              `${param}=${enc(stamp)}`,
-              (r) => (lower ? time(at(r, path)) >= time(stamp) : time(at(r, path)) < time(stamp)),
-            ],
-            [
-              `${param}=${enc(next)}`,
-              (r) => (lower ? time(at(r, path)) >= time(next) : time(at(r, path)) < time(next)),
-            ],
-          ]);
-        },
-      ]),
-    ),
+    ...range("PaymentTerms_GetList", "createdOn", "createdOnOrAfter", "createdBefore"),
+    ...range("PaymentTerms_GetList", "modifiedOn", "modifiedOnOrAfter", "modifiedBefore"),
     sort: sorted("PaymentTerms_GetList", "sort=-Name", (r) => text(r.name), true),
     ...paging("PaymentTerms_GetList"),
   },
@@ -535,20 +505,7 @@ const PROBES: { [Op in keyof typeof LISTS]: Probes } = {
         ["active=True", (r) => r.active === true],
       ]);
     },
-    createdOnOrAfter: async () => {
-      const setup = await middle("TaxZones_GetList", "createdOn");
-      await filters("TaxZones_GetList", [
-        [`createdOnOrAfter=${enc(setup)}`, () => true],
-        [`createdOnOrAfter=${enc(new Date(time(setup) + 1).toISOString())}`, () => false],
-      ]);
-    },
-    createdBefore: async () => {
-      const setup = await middle("TaxZones_GetList", "createdOn");
-      await filters("TaxZones_GetList", [
-        [`createdBefore=${enc(setup)}`, () => false],
-        [`createdBefore=${enc(new Date(time(setup) + 1).toISOString())}`, () => true],
-      ]);
-    },
+    ...range("TaxZones_GetList", "createdOn", "createdOnOrAfter", "createdBefore"),
     ...range("TaxZones_GetList", "modifiedOn", "modifiedOnOrAfter", "modifiedBefore"),
     sort: sorted("TaxZones_GetList", "sort=%2BName", (r) => text(r.name), false),
     ...paging("TaxZones_GetList"),
