@@ -156,7 +156,10 @@ const range = (op: keyof typeof LISTS, path: string, onOrAfter: string, before: 
     const next = new Date(time(stamp) + 1).toISOString();
     await filters(
       op,
-      [stamp, next].map((bound) => [`${param}=${enc(bound)}`, (r: Rec) => keep(time(at(r, path)), time(bound))]),
+      [stamp, next].map((bound) => [
+        `${param}=${enc(bound)}`,
+        (r: Rec) => keep(time(at(r, path)), time(bound)),
+      ]),
     );
   };
   return {
