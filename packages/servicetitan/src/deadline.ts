@@ -17,19 +17,19 @@ export interface Deadline {
 }
 
 /**
- * A deadline `budgetMs` from now.
+ * A deadline `budgetMs` from now, less `reserveMs` kept back for answering once the work stops.
  *
  * @example
- * const deadline = deadlineIn(25_000);
+ * const deadline = deadlineIn(25_000, systemClock, 750); // work ends by 24.25 s, answer by 25 s
  * const st = createServiceTitanClient({ ...options, deadline });
  */
-export function deadlineIn(budgetMs: number, clock: Clock = systemClock): Deadline {
+export function deadlineIn(budgetMs: number, clock: Clock = systemClock, reserveMs = 0): Deadline {
   const started = clock.now();
-  const at = started + budgetMs;
+  const at = started + budgetMs - reserveMs;
   return {
     at,
     budgetMs,
-    signal: AbortSignal.timeout(Math.max(0, budgetMs)),
+    signal: AbortSignal.timeout(Math.max(0, budgetMs - reserveMs)),
     remainingMs: () => Math.max(0, at - clock.now()),
     elapsedMs: () => clock.now() - started,
   };
@@ -39,7 +39,10 @@ export function deadlineIn(budgetMs: number, clock: Clock = systemClock): Deadli
  * Waits for `promise`, but no longer than until one of `signals` aborts (then rejects with its
  * reason). The promise itself goes on: it may be shared, like a token refresh other requests await.
  */
-export function unlessAborted<T>(promise: Promise<T>, signals: readonly (AbortSignal | undefined)[]): Promise<T> {
+export function unlessAborted<T>(
+  promise: Promise<T>,
+  signals: readonly (AbortSignal | undefined)[],
+): Promise<T> {
   const live = signals.filter((signal): signal is AbortSignal => signal !== undefined);
   const aborted = live.find((signal) => signal.aborted);
   if (aborted) return Promise.reject(aborted.reason);

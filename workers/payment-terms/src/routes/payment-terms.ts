@@ -51,7 +51,7 @@ const byName = (a: PaymentTermView, b: PaymentTermView) =>
  */
 export function registerPaymentTermRoutes<B extends PaymentTermsBindings>(app: Hono<WorkerEnv<B>>): void {
   mount(app, listPaymentTerms, async (c, { query }) => {
-    const { client } = await serviceTitanFor(c.env);
+    const { client } = await serviceTitanFor(c);
     const needle = query.name?.toLowerCase();
     const terms: PaymentTermView[] = [];
     const pages = allPages(async (page) =>
@@ -72,13 +72,13 @@ export function registerPaymentTermRoutes<B extends PaymentTermsBindings>(app: H
   });
 
   mount(app, getPaymentTerm, async (c, { params }) => {
-    const { client } = await serviceTitanFor(c.env);
+    const { client } = await serviceTitanFor(c);
     return c.json(await fetchTerm(client, params.id));
   });
 
   mount(app, getDueDate, async (c, { params, query }) => {
     const unit = percentUnit(c.env);
-    const { client } = await serviceTitanFor(c.env);
+    const { client } = await serviceTitanFor(c);
     const term = await fetchTerm(client, params.id);
     const invoice = parseDay(query.invoiceDate);
     const due = dueDate(term, invoice, query.ifDayPassed);
