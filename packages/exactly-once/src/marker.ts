@@ -1,45 +1,47 @@
-// The marker that lets us find a payment we created when ServiceTitan's answer was lost.
+// The marker that lets us find what we created when ServiceTitan's answer was lost.
 //
-// It goes at the end of the payment's `memo`: `memo` is stored and returned by GET /payments (so
-// reconciliation can search for it) and shown to accountants (so a payment can be traced back to
-// the automation run that posted it). `exportId` is not returned by GET /payments, and custom
-// fields would need per-tenant setup. The marker is short because memo length limits are
-// UNCONFIRMED: 22 characters, leaving 232 of an assumed 255 for the caller's memo.
+// Every create carries it at the end of a text field that ServiceTitan stores and its reads
+// return (a payment's `memo`; each kind of create says which field it uses), so reconciliation
+// can search for it, and an accountant can trace a record back to the automation run that made
+// it. It is short because ServiceTitan's text limits are UNCONFIRMED: 22 characters.
 import { sha256Hex } from "./hash.ts";
 
 export const MARKER_LENGTH = "[ste:0123456789abcdef]".length;
-/** Assumed ServiceTitan memo limit (UNCONFIRMED; kept conservative). */
-export const MAX_MEMO = 255;
-/** The caller's share of the memo: the marker and one space go after it. */
-export const MAX_CALLER_MEMO = MAX_MEMO - MARKER_LENGTH - 1;
 
 const MARKER = /\[ste:[0-9a-f]{16}\]/;
 
 /**
  * The marker for an Idempotency-Key in a tenant: 64 bits of SHA-256, enough that two keys never
- * share one in practice, and the same value this worker logs as the key's hash.
+ * share one in practice, and the same value logs show as the key's hash. `kind` keeps the keys of
+ * different kinds of create apart (payments, the first kind, have none, as before).
  *
  * @example await markerFor(1000001, "order-42") // "[ste:…16 hex…]"
  */
-export async function markerFor(tenantId: number, key: string): Promise<string> {
-  return `[ste:${(await sha256Hex(`${tenantId}:${key}`)).slice(0, 16)}]`;
+export async function markerFor(tenantId: number, key: string, kind?: string): Promise<string> {
+  const scoped = kind === undefined ? `${tenantId}:${key}` : `${kind}:${tenantId}:${key}`;
+  return `[ste:${(await sha256Hex(scoped)).slice(0, 16)}]`;
 }
 
-/** The memo sent to ServiceTitan: the caller's memo intact, then the marker. */
-export function withMarker(memo: string | null, marker: string): string {
-  return memo ? `${memo} ${marker}` : marker;
+/** The text sent to ServiceTitan: the caller's text intact, then the marker. */
+export function withMarker(text: string | null, marker: string): string {
+  return text ? `${text} ${marker}` : marker;
 }
 
-/** Splits a ServiceTitan memo into the caller's part and our marker (null when there is none). */
-export function splitMemo(memo: string | null | undefined): { memo: string | null; marker: string | null } {
-  if (!memo) return { memo: memo ?? null, marker: null };
-  const found = MARKER.exec(memo);
-  if (!found) return { memo, marker: null };
-  const rest = (memo.slice(0, found.index) + memo.slice(found.index + found[0].length)).trim();
-  return { memo: rest === "" ? null : rest, marker: found[0] };
+/** Splits a stored text into the caller's part and our marker (null when there is none). */
+export function splitMarker(text: string | null | undefined): { text: string | null; marker: string | null } {
+  if (!text) return { text: text ?? null, marker: null };
+  const found = MARKER.exec(text);
+  if (!found) return { text, marker: null };
+  const rest = (text.slice(0, found.index) + text.slice(found.index + found[0].length)).trim();
+  return { text: rest === "" ? null : rest, marker: found[0] };
 }
 
-/** True when ServiceTitan's memo carries this marker (anywhere: tolerate trimming or edits around it). */
-export function hasMarker(memo: string | null | undefined, marker: string): boolean {
-  return typeof memo === "string" && memo.includes(marker);
+/** True when the stored text carries this marker (anywhere: tolerate trimming or edits around it). */
+export function hasMarker(text: string | null | undefined, marker: string): boolean {
+  return typeof text === "string" && text.includes(marker);
+}
+
+/** True when `text` holds anything shaped like a marker: callers' own text must not (it could make reconciliation of another key "find" their record). */
+export function looksLikeMarker(text: string): boolean {
+  return /\[ste:/i.test(text);
 }

@@ -5,10 +5,11 @@
 // tokens are revoked mid-run. Whatever happens: no payment twice, no acknowledged payment lost,
 // invoice balances exact. Clients honour Retry-After at a quarter scale so the run stays short.
 // Run alone with `pnpm test:chaos`.
+
+import { markerFor } from "@st-edge/exactly-once";
 import { Decimal } from "@st-edge/servicetitan";
 import { createSimulator, type FaultRule, mulberry32 } from "@st-edge/simulator";
 import { expect, it } from "vitest";
-import { markerFor } from "../src/marker.ts";
 import {
   type CreatedBody,
   invoiceOf,
