@@ -5,6 +5,7 @@ import { type RouteInput, serviceTitanFor } from "@st-edge/edge";
 import { type DetailedPayment, unwrap } from "@st-edge/servicetitan";
 import type { getPayment, listPayments, pollPayments, updatePayment, updatePaymentStatus } from "../api.ts";
 import { searchPayments } from "../lookups.ts";
+import { instant, newestFirst, newestVersions } from "../poll.ts";
 import { type Ctx, postingFor } from "../posting/context.ts";
 import { updatePayment as applyUpdate, currentPayment } from "../posting/update.ts";
 import { viewOfDetailed } from "../views.ts";
@@ -31,19 +32,6 @@ export async function listPaymentsHandler(
   );
   return c.json({ data: applied.map(viewOfDetailed) });
 }
-
-/** Sortable form of ServiceTitan's date-times (7-digit fractions included). */
-function instant(value: string): string {
-  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(?:Z|\+00:00)?$/i.exec(value);
-  if (match) return `${match[1]}.${(match[2] ?? "").padEnd(9, "0").slice(0, 9)}`;
-  const parsed = Date.parse(value);
-  return Number.isNaN(parsed) ? value : instant(new Date(parsed).toISOString());
-}
-
-const newestFirst = (a: DetailedPayment, b: DetailedPayment) => {
-  const byTime = instant(b.modifiedOn).localeCompare(instant(a.modifiedOn));
-  return byTime !== 0 ? byTime : b.id - a.id;
-};
 
 /**
  * Newest payments by modification time. Pages are read until one ends older than the cut, so every
@@ -72,14 +60,7 @@ export async function pollPaymentsHandler(
     // Stop once this page reached strictly older than the cut: later pages hold no ties.
     if (cut && instant(oldest.modifiedOn) < instant(cut.modifiedOn)) break;
   }
-  const sorted = seen.sort(newestFirst);
-  const boundary = sorted[limit - 1];
-  // Ties are cut on the same normalized instant the sort uses ("…38.5Z" and "…38.5000000Z" tie).
-  const items = boundary
-    ? sorted.filter(
-        (payment, index) => index < limit || instant(payment.modifiedOn) === instant(boundary.modifiedOn),
-      )
-    : sorted;
+  const items = newestVersions(seen, limit);
   return c.json(
     items.map((payment) => ({
       ...viewOfDetailed(payment),
