@@ -29,7 +29,7 @@ async function listPage(client: ServiceTitanClient, query: BillQuery) {
 /**
  * Mounts every bills route on `app` (poll before `{id}`: Hono tries routes in order).
  *
- * @example registerBillRoutes(createWorkerApp<EdgeBindings>({ name: "bills", openapi }));
+ * @example registerBillRoutes(createWorkerApp<Env>({ name: "bills", openapi }));
  */
 export function registerBillRoutes<E extends WorkerEnv>(app: Hono<E>): void {
   mount(app, listBills, async (c, { query }) => {

@@ -75,7 +75,7 @@ const money = (value: Decimal | null) => (value === null ? null : value.toFixed(
 /**
  * Mounts every tax-zones route on `app` (resolve before `{id}`: Hono tries routes in order).
  *
- * @example registerTaxZoneRoutes(createWorkerApp<EdgeBindings>({ name: "tax-zones", openapi }));
+ * @example registerTaxZoneRoutes(createWorkerApp<Env>({ name: "tax-zones", openapi }));
  */
 export function registerTaxZoneRoutes<E extends WorkerEnv>(app: Hono<E>): void {
   mount(app, listTaxZones, async (c, { query }) => {
