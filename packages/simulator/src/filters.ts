@@ -94,3 +94,11 @@ export function customFieldsMatch(
   const pairs = [...wanted];
   return operator === "Or" ? pairs.some(holds) : pairs.every(holds);
 }
+
+/**
+ * The form invoice numbers are compared in: without regard to letter case. ServiceTitan keeps
+ * invoices in SQL Server, whose default collation ignores case (UNCONFIRMED; the workers compare
+ * numbers the same way). The `number` filter, payment splits by number and the uniqueness of
+ * numbers all use it.
+ */
+export const invoiceNumberKey = (number: string): string => number.toLowerCase();

@@ -15,6 +15,7 @@ import type {
   PaymentTerm,
   TaxZone,
 } from "@st-edge/servicetitan";
+import { invoiceNumberKey } from "./filters.ts";
 import { makeId } from "./ids.ts";
 import { cents, money, ZERO } from "./money.ts";
 import type { InvoiceLocks } from "./options.ts";
@@ -188,7 +189,7 @@ export class TenantStore {
     this.#apBills.reset(this.#seed.apBills);
     this.#invoiceIdsByNumber = new Map(
       this.#seed.invoices.flatMap((invoice) =>
-        invoice.referenceNumber ? [[invoice.referenceNumber, invoice.id] as const] : [],
+        invoice.referenceNumber ? [[invoiceNumberKey(invoice.referenceNumber), invoice.id] as const] : [],
       ),
     );
     this.#startingBalances = new Map(
@@ -268,7 +269,7 @@ export class TenantStore {
       locks: this.#options.locks(),
       invoice: (id) => this.#invoices.get(id),
       invoiceByNumber: (number) => {
-        const id = this.#invoiceIdsByNumber.get(number);
+        const id = this.#invoiceIdsByNumber.get(invoiceNumberKey(number));
         return id === undefined ? undefined : this.#invoices.get(id);
       },
       invoices: () => this.#invoices.all(),
@@ -312,10 +313,12 @@ export class TenantStore {
       modifiedOn: formatTimestamp(now),
     };
     const previous = this.#invoices.get(invoice.id)?.referenceNumber;
-    if (previous && previous !== stored.referenceNumber) this.#invoiceIdsByNumber.delete(previous);
+    if (previous && previous !== stored.referenceNumber)
+      this.#invoiceIdsByNumber.delete(invoiceNumberKey(previous));
     if (!this.#startingBalances.has(stored.id))
       this.#startingBalances.set(stored.id, stored.balance ?? "0.00");
-    if (stored.referenceNumber) this.#invoiceIdsByNumber.set(stored.referenceNumber, stored.id);
+    if (stored.referenceNumber)
+      this.#invoiceIdsByNumber.set(invoiceNumberKey(stored.referenceNumber), stored.id);
     this.#invoices.put(stored);
     return stored;
   }

@@ -12,6 +12,7 @@ import {
   equalTo,
   inList,
   instantOf,
+  invoiceNumberKey,
   within,
 } from "../filters.ts";
 import { money } from "../money.ts";
@@ -57,6 +58,10 @@ function balanceMatches(
   }
 }
 
+/** `number` without regard to letter case, as the store's number index is kept. */
+const sameNumber = (value: string | null | undefined, wanted: string | undefined) =>
+  wanted === undefined || invoiceNumberKey(value ?? "") === invoiceNumberKey(wanted);
+
 /** Invoices_GetList, the invoice writes, and Invoices_GetCustomFieldTypes. */
 export function invoiceRoutes(state: SimulatorState): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>();
@@ -95,7 +100,7 @@ export function invoiceRoutes(state: SimulatorState): Hono<ApiEnv> {
           equalTo(invoice.businessUnit?.id, q.int("businessUnitId")) &&
           equalTo(invoice.customer?.id, q.int("customerId")) &&
           equalTo(invoice.adjustmentToId, q.int("adjustmentToId")) &&
-          equalTo(invoice.referenceNumber, q.string("number")) &&
+          sameNumber(invoice.referenceNumber, q.string("number")) &&
           amountBetween(invoice.total, q.decimal("totalGreater"), q.decimal("totalLess")) &&
           balanceMatches(
             invoice.balance,

@@ -48,11 +48,11 @@ const counted = <T extends { success: boolean }>(results: T[]) => ({
 /**
  * Mounts POST /bills/mark-exported and POST /inventory-bills/mark-exported.
  *
- * @example registerExportMarkRoutes(createWorkerApp<EdgeBindings>({ name: "bills", openapi }));
+ * @example registerExportMarkRoutes(createWorkerApp<Env>({ name: "bills", openapi }));
  */
 export function registerExportMarkRoutes<E extends WorkerEnv>(app: Hono<E>): void {
   mount(app, markBillsExported, async (c, { body }) => {
-    const { client } = await serviceTitanFor(c.env);
+    const { client } = await serviceTitanFor(c);
     const { data } = await client.POST("/tenant/{tenant}/ap-bills/markasexported", {
       body: { billIds: body.billIds },
     });
@@ -65,7 +65,7 @@ export function registerExportMarkRoutes<E extends WorkerEnv>(app: Hono<E>): voi
   });
 
   mount(app, markInventoryBillsExported, async (c, { body }) => {
-    const { client } = await serviceTitanFor(c.env);
+    const { client } = await serviceTitanFor(c);
     const { data } = await client.POST("/tenant/{tenant}/inventory-bills/markasexported", {
       body: { inventoryBillIds: body.inventoryBillIds },
     });
