@@ -1,6 +1,7 @@
 // Input and output building blocks shared by every worker's API, so ids, amounts and dates are
 // validated the same way everywhere.
 import * as z from "zod/mini";
+import { type AmountRules, amountProblem, dateProblem, lengthProblem, placeholderProblem } from "./inputs.ts";
 
 const MAX_ID = Number.MAX_SAFE_INTEGER;
 
@@ -113,3 +114,55 @@ export const EnumList = <const T extends readonly [string, ...string[]]>(
     { type: "array", items: { type: "string", enum: [...values] }, description },
   );
 };
+
+/** A zod check from a rule of inputs.ts: the rule's message becomes the field's error. */
+export const rule = <T>(problem: (value: T) => string | undefined) =>
+  z.superRefine((value: T, ctx) => {
+    const message = problem(value);
+    if (message) ctx.addIssue({ code: "custom", message, input: value } as never);
+  });
+
+/** Free text that must be a real value: not empty, not a placeholder, at most `max` UTF-16 code units. */
+export const Text = (max: number) =>
+  z.string().check(
+    rule((value: string) => lengthProblem(value, max) ?? placeholderProblem(value)),
+    z.describe(`At most ${max} characters`),
+  );
+
+/**
+ * An amount as a decimal string ("12.30") or a number (12.3), at most two decimals; positive unless
+ * `sign: "any"` (a price may be a discount).
+ */
+export const Amount = (rules: AmountRules = {}) =>
+  documentAs(
+    z.union([z.string(), z.number()]).check(rule((value: string | number) => amountProblem(value, rules))),
+    rules.sign === "any"
+      ? {
+          description:
+            "Amount with at most two decimals (negative for a discount), as text (preferred) or a number",
+          oneOf: [{ type: "string", pattern: "^-?\\d+(\\.\\d{1,2})?$" }, { type: "number" }],
+          examples: ["125.50", "-20.00"],
+        }
+      : {
+          description: "Positive amount with at most two decimals, as text (preferred) or a number",
+          oneOf: [
+            { type: "string", pattern: "^\\d+(\\.\\d{1,2})?$" },
+            { type: "number", exclusiveMinimum: 0 },
+          ],
+          examples: ["125.50"],
+        },
+  );
+
+/** A business date: a date (midnight UTC) or an RFC 3339 date-time; with `dateOnly`, a date only. */
+export const BusinessDate = (options: { dateOnly?: boolean } = {}) =>
+  z.string().check(
+    rule((value: string) => dateProblem(value, options)),
+    z.describe(
+      options.dateOnly
+        ? "A date such as 2026-01-31"
+        : "Date (2026-01-31, midnight UTC) or RFC 3339 date-time",
+    ),
+  );
+
+/** true/false, as a JSON boolean or the text automation tools send. */
+export const Flag = z.union([z.boolean(), z.enum(["true", "false"])], "must be true or false");

@@ -6,7 +6,7 @@ import { type FieldError, ProblemError } from "@st-edge/edge";
 import { sha256Hex } from "@st-edge/exactly-once";
 import { Decimal } from "@st-edge/servicetitan";
 import type { CreatePaymentInput } from "./api.ts";
-import { normalizePaidOn, parseAmount } from "./inputs.ts";
+import { parseAmount, toUtcDateTime } from "@st-edge/edge";
 
 export type PaymentStatusValue = "Pending" | "Posted" | "Exported";
 
@@ -133,7 +133,7 @@ export function toCanonicalPayment(input: CreatePaymentInput): CanonicalPayment 
   return {
     type,
     amount: amount.round(2),
-    paidOn: input.paidOn === undefined ? null : normalizePaidOn(input.paidOn.trim()),
+    paidOn: input.paidOn === undefined ? null : toUtcDateTime(input.paidOn.trim()),
     memo: text(input.memo),
     checkNumber: text(input.checkNumber),
     authCode: text(input.authCode),

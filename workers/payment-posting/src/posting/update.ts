@@ -25,7 +25,7 @@ import {
 } from "@st-edge/servicetitan";
 import type { PaymentViewOutput, UpdatePaymentInput } from "../api.ts";
 import { checkBalances, checkInvoices, type IdSplit, invoiceIdsOf, resolvePaymentType } from "../checks.ts";
-import { normalizePaidOn } from "../inputs.ts";
+import { toUtcDateTime } from "@st-edge/edge";
 import { paymentsByIds } from "../lookups.ts";
 import { MAX_MEMO, memoWithMarker, splitMemo } from "../memo.ts";
 import { type CanonicalSplit, canonicalSplits } from "../payment-request.ts";
@@ -224,7 +224,7 @@ function otherChanges(current: DetailedPayment, body: UpdatePaymentInput): Parti
     }
     changes.memo = memo;
   }
-  if (body.paidOn !== undefined) changes.paidOn = normalizePaidOn(body.paidOn.trim());
+  if (body.paidOn !== undefined) changes.paidOn = toUtcDateTime(body.paidOn.trim());
   if (body.checkNumber !== undefined) changes.checkNumber = body.checkNumber.trim();
   if (body.authCode !== undefined) changes.authCode = body.authCode.trim();
   if (body.status !== undefined) changes.status = body.status;
