@@ -14,6 +14,7 @@ import {
   markerFor,
   type Prepared,
   type Reservation,
+  RESERVATION_TTL_MS,
   readUnderGates,
 } from "@st-edge/exactly-once";
 import {
@@ -38,10 +39,7 @@ import { searchPayments } from "../lookups.ts";
 import { memoWithMarker } from "../memo.ts";
 import { type CanonicalPayment, requestHash } from "../payment-request.ts";
 import { viewOfDetailed, viewOfResponse } from "../views.ts";
-import { type Ctx, gateLeaseMs, gateWaitMs, type Posting, postingFor, transitionLog } from "./context.ts";
-
-/** Reservations end after this at the latest, shown by reads or not: far beyond any read lag. */
-const RESERVATION_TTL_MS = 24 * 60 * 60 * 1000;
+import { type Ctx, gateTimes, type Posting, postingFor, transitionLog } from "./context.ts";
 
 interface PaymentPlan {
   body: PaymentCreateRequest;
@@ -104,7 +102,7 @@ async function preparePayment(
   const held = await holdInvoices(
     posting.gates,
     splits.map((split) => split.invoiceId),
-    { leaseMs: gateLeaseMs(posting), waitMs: gateWaitMs(posting) },
+    gateTimes(posting),
   );
   try {
     const invoices = await readUnderGates(tenant.client, held, {

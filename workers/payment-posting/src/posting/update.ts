@@ -13,6 +13,7 @@ import {
   type HeldInvoices,
   holdInvoices,
   type Reservation,
+  RESERVATION_TTL_MS,
   readUnderGates,
 } from "@st-edge/exactly-once";
 import {
@@ -30,11 +31,10 @@ import { paymentsByIds } from "../lookups.ts";
 import { MAX_MEMO, memoWithMarker, splitMemo } from "../memo.ts";
 import { type CanonicalSplit, canonicalSplits } from "../payment-request.ts";
 import { viewOfResponse } from "../views.ts";
-import { type Ctx, gateLeaseMs, gateWaitMs, type Posting, postingFor } from "./context.ts";
+import { type Ctx, gateTimes, type Posting, postingFor } from "./context.ts";
 
 /** A payment changed by someone else between the first read and taking its gates: read again this often. */
 const MAX_REREADS = 3;
-const RESERVATION_TTL_MS = 24 * 60 * 60 * 1000;
 
 const invalid = (errors: FieldError[]) =>
   new ProblemError({ type: "validation-failed", detail: "The request body is not valid", errors });
@@ -89,10 +89,7 @@ export async function updatePayment(
       ...appliedByInvoice(current).keys(),
       ...(newSplits ?? []).map((split) => split.invoiceId),
     ];
-    const held = await holdInvoices(posting.gates, touched, {
-      leaseMs: gateLeaseMs(posting),
-      waitMs: gateWaitMs(posting),
-    });
+    const held = await holdInvoices(posting.gates, touched, gateTimes(posting));
     let finished = false;
     try {
       const underGate = await currentPayment(posting, id);
