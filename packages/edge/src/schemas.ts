@@ -11,6 +11,35 @@ const MAX_ID = Number.MAX_SAFE_INTEGER;
  */
 export const documented = new WeakMap<z.core.$ZodType, Record<string, unknown>>();
 
+/**
+ * Response shapes documented once, under `components.schemas` by name, and referenced wherever
+ * they appear (an invoice answered by eight routes is described once).
+ */
+export const components = new WeakMap<z.core.$ZodType, string>();
+
+/** Names `schema` as a component of the OpenAPI document; returns `schema`. */
+export function component<S extends z.ZodMiniType>(name: string, schema: S): S {
+  components.set(schema, name);
+  return schema;
+}
+
+/** Objects made by `extendComponent`: documented as the base component plus the added fields. */
+export const extensions = new WeakMap<z.core.$ZodType, { base: z.ZodMiniType; added: z.ZodMiniType }>();
+
+/**
+ * `base` (a component) with more fields, documented as `allOf: [base, the added fields]`.
+ *
+ * @example const Created = extendComponent(InvoiceView, { idempotencyKey: z.string() });
+ */
+export function extendComponent<B extends z.ZodMiniObject, const S extends z.core.$ZodLooseShape>(
+  base: B,
+  shape: S,
+) {
+  const extended = z.extend(base, shape);
+  extensions.set(extended, { base, added: z.object(shape) });
+  return extended;
+}
+
 /** Attaches the JSON Schema a caller should see for `schema`; returns `schema`. */
 export function documentAs<S extends z.ZodMiniType>(schema: S, jsonSchema: Record<string, unknown>): S {
   documented.set(schema, jsonSchema);
@@ -72,16 +101,19 @@ export const PageSize = (max: number, fallback: number) =>
     fallback,
   );
 
-/** An RFC 9457 problem, as every error answer is. */
-export const Problem = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number(),
-  detail: z.optional(z.string()),
-  errors: z.optional(z.array(z.object({ in: z.string(), field: z.string(), message: z.string() }))),
-  traceId: z.optional(z.string()),
-  requestId: z.optional(z.string()),
-});
+/** An RFC 9457 problem, as every error answer is (one component of every OpenAPI document). */
+export const Problem = component(
+  "Problem",
+  z.object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number(),
+    detail: z.optional(z.string()),
+    errors: z.optional(z.array(z.object({ in: z.string(), field: z.string(), message: z.string() }))),
+    traceId: z.optional(z.string()),
+    requestId: z.optional(z.string()),
+  }),
+);
 
 /**
  * A list query parameter sent repeated (`?status=A&status=B`) or comma-separated
