@@ -1,7 +1,7 @@
 // The response shape and its derived money fields, table-driven.
 import type { DetailedPayment, Invoice } from "@st-edge/servicetitan";
 import { describe, expect, it } from "vitest";
-import { InvoiceFields } from "./api.ts";
+import { InvoiceFields } from "./shapes.ts";
 import { amountPaid, isPaid, toAppliedPayment, toInvoiceView, toPollItem, versionId } from "./view.ts";
 
 type Money = Pick<Invoice, "total" | "balance">;

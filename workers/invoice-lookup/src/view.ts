@@ -3,7 +3,7 @@
 // plus derived fields computed with exact decimals. Nothing here does binary floating point on money.
 import { Decimal, type DetailedPayment, type Invoice } from "@st-edge/servicetitan";
 import type * as z from "zod/mini";
-import { InvoiceFields, PaymentFields } from "./api.ts";
+import { InvoiceFields, PaymentFields } from "./shapes.ts";
 
 /** A generated record with every optional field made present-or-null. */
 type Present<T> = { [K in keyof T]-?: undefined extends T[K] ? Exclude<T[K], undefined> | null : T[K] };

@@ -3,8 +3,8 @@
 import { callWorker, DEMO_TENANT, expectProblem, OTHER_TENANT } from "@st-edge/edge/testing";
 import { Decimal, type Invoice } from "@st-edge/servicetitan";
 import { describe, expect, it } from "vitest";
-import { InvoiceFields } from "../src/api.ts";
 import worker from "../src/index.ts";
+import { InvoiceFields } from "../src/shapes.ts";
 import type { AppliedPaymentView, InvoiceView } from "../src/view.ts";
 import { allInvoices, sim, testEnv } from "./helpers.ts";
 
