@@ -24,6 +24,10 @@ export type {
 } from "./gate/state.ts";
 export { InvoiceGate } from "./gate/store.ts";
 export { sha256Hex } from "./hash.ts";
+export type { IdempotencyRecord, RecordState, StoredResponse } from "./idempotency/state.ts";
+export { IdempotencyStore, RETENTION_MS } from "./idempotency/store.ts";
+export { hasMarker, looksLikeMarker, MARKER_LENGTH, markerFor, splitMarker, withMarker } from "./marker.ts";
+export { type ReconcileInput, type ReconcileResult, reconcile } from "./reconcile.ts";
 export {
   type CreateOnceKnobs,
   holdTimes,
@@ -31,7 +35,3 @@ export {
   RESERVATION_TTL_MS,
   readCreateOnceSettings,
 } from "./settings.ts";
-export type { IdempotencyRecord, RecordState, StoredResponse } from "./idempotency/state.ts";
-export { IdempotencyStore, RETENTION_MS } from "./idempotency/store.ts";
-export { hasMarker, looksLikeMarker, MARKER_LENGTH, markerFor, splitMarker, withMarker } from "./marker.ts";
-export { type ReconcileInput, type ReconcileResult, reconcile } from "./reconcile.ts";

@@ -13,8 +13,8 @@ import {
   holdInvoices,
   markerFor,
   type Prepared,
-  type Reservation,
   RESERVATION_TTL_MS,
+  type Reservation,
   readUnderGates,
 } from "@st-edge/exactly-once";
 import {

@@ -7,13 +7,13 @@
 //
 // The answer states what ServiceTitan holds after the change: the splits it answered, the
 // payment's amount (an update cannot change it) and what the splits leave unapplied.
-import { type FieldError, ProblemError } from "@st-edge/edge";
+import { type FieldError, ProblemError, toUtcDateTime } from "@st-edge/edge";
 import {
   appliedTo,
   type HeldInvoices,
   holdInvoices,
-  type Reservation,
   RESERVATION_TTL_MS,
+  type Reservation,
   readUnderGates,
 } from "@st-edge/exactly-once";
 import {
@@ -26,7 +26,6 @@ import {
 } from "@st-edge/servicetitan";
 import type { PaymentViewOutput, UpdatePaymentInput } from "../api.ts";
 import { checkBalances, checkInvoices, type IdSplit, invoiceIdsOf, resolvePaymentType } from "../checks.ts";
-import { toUtcDateTime } from "@st-edge/edge";
 import { paymentsByIds } from "../lookups.ts";
 import { MAX_MEMO, memoWithMarker, splitMemo } from "../memo.ts";
 import { type CanonicalSplit, canonicalSplits } from "../payment-request.ts";
