@@ -17,6 +17,7 @@ import {
   NO_LOCKS,
   postPayment,
   TENANT,
+  type TestEnv,
   testEnv,
   unpaid,
 } from "./support.ts";
@@ -30,8 +31,8 @@ const isWrite = (request: Request) =>
 const isItemDelete = (request: Request) =>
   request.method === "DELETE" && /\/items\/\d+$/.test(new URL(request.url).pathname);
 
-const gate = (invoiceId: number) =>
-  env.INVOICE_GATES.get(env.INVOICE_GATES.idFromName(`simulator:${TENANT}:invoice:${invoiceId}`));
+const gates = (env as unknown as TestEnv).INVOICE_GATES;
+const gate = (invoiceId: number) => gates.get(gates.idFromName(`simulator:${TENANT}:invoice:${invoiceId}`));
 
 /** An unpaid invoice and its largest positive line. */
 async function invoiceWithLine(): Promise<{ target: Invoice; itemId: number; line: Decimal }> {
