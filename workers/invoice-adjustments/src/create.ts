@@ -179,8 +179,10 @@ async function sendAdjustment(
   // A 2xx we cannot read says nothing reliable: settled like a lost answer.
   if (typeof id !== "number" || !isId(id))
     throw new Error("ServiceTitan answered the create without an invoice id");
-  // Not read back (read lag, a failed read): settled like a lost answer, by the marker.
-  const invoice = await currentInvoice(change.tenant.client, id);
+  // Created, but not read back (read lag, a failed or throttled read): settled like a lost answer,
+  // by the marker. The read's own error must not speak for the create (a 429 would say "not applied").
+  const invoice = await currentInvoice(change.tenant.client, id).catch(() => undefined);
+  if (!invoice) throw new Error(`adjustment invoice ${id} was created but could not be read back`);
   return { id, invoice };
 }
 
