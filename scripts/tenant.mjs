@@ -16,7 +16,17 @@ import { readJsonc } from "./lib/jsonc.mjs";
 const root = resolve(import.meta.dirname, "..");
 /** Gzip budget per worker bundle (minified). */
 export const BUNDLE_BUDGET_BYTES = 50 * 1024;
-const CAPABILITIES = ["invoice-lookup", "tax-zones", "payment-terms", "bills", "payment-posting"];
+const CAPABILITIES = [
+  "invoice-lookup",
+  "tax-zones",
+  "payment-terms",
+  "bills",
+  "payment-posting",
+  "invoice-changes",
+  "invoice-adjustments",
+];
+/** Local worker names (wrangler.jsonc `name`): `st-<capability>`. */
+const LOCAL_PREFIX = "st-";
 const SECRET_NAMES = [
   "ST_APP_KEY",
   "ST_CLIENT_ID",
@@ -53,7 +63,48 @@ function readTenant(name) {
       `capabilities must list some of: ${CAPABILITIES.join(", ")}${unknown.length ? ` (unknown: ${unknown.join(", ")})` : ""}`,
     );
   }
+  for (const capability of capabilities) {
+    for (const host of hostsOf(capability)) {
+      if (!capabilities.includes(host))
+        fail(`${capability} binds Durable Objects hosted by ${host}: list ${host} in capabilities too`);
+    }
+  }
   return tenant;
+}
+
+/** A worker's Durable Object bindings to classes another script hosts (`script_name`). */
+function externalBindings(base) {
+  return (base.durable_objects?.bindings ?? []).filter((binding) => binding.script_name !== undefined);
+}
+
+/** The capabilities whose scripts host a Durable Object class `capability` binds (e.g. the invoice gates). */
+function hostsOf(capability) {
+  const base = readJsonc(join(root, "workers", capability, "wrangler.jsonc"));
+  return externalBindings(base).map((binding) => {
+    if (!binding.script_name.startsWith(LOCAL_PREFIX))
+      fail(
+        `workers/${capability}/wrangler.jsonc: script_name ${binding.script_name} is not a local worker name`,
+      );
+    return binding.script_name.slice(LOCAL_PREFIX.length);
+  });
+}
+
+/**
+ * The Durable Object bindings of a tenant's worker: one bound by `script_name` to another local
+ * worker (`st-<capability>`, e.g. payment-posting's InvoiceGate) points at that tenant's script,
+ * `<prefix>-<capability>`, so every worker of the tenant shares one namespace.
+ */
+function durableObjectsFor(tenant, base) {
+  if (!base.durable_objects) return {};
+  const bindings = base.durable_objects.bindings.map((binding) =>
+    binding.script_name === undefined
+      ? binding
+      : {
+          ...binding,
+          script_name: `${tenant.cloudflare.workerPrefix}-${binding.script_name.slice(LOCAL_PREFIX.length)}`,
+        },
+  );
+  return { durable_objects: { ...base.durable_objects, bindings } };
 }
 
 /** The wrangler config for one capability of one tenant. */
@@ -75,6 +126,7 @@ function generateConfig(name, tenant, capability) {
       ST_AUTH_SCHEME: tenant.servicetitan.authScheme ?? "raw",
     },
     kv_namespaces: [{ binding: "TOKENS", id: tenant.cloudflare.kvNamespaceId }],
+    ...durableObjectsFor(tenant, base),
     // The simulator binding exists only for local runs.
     services: services.filter((service) => service.binding !== "SERVICETITAN"),
     workers_dev: tenant.cloudflare.workersDev !== false,
