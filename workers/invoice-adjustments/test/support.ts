@@ -2,9 +2,9 @@
 // bindings; INVOICE_GATES hosted by the test worker), a caller that posts with an Idempotency-Key,
 // and what ServiceTitan holds of an invoice's adjustments. Test-only.
 import { env } from "cloudflare:test";
-import { callWorker, readServiceTitanJson, simulatorEnv } from "@st-edge/edge/testing";
+import { callWorker, faultBindingFor, readServiceTitanJson, simulatorEnv } from "@st-edge/edge/testing";
 import type { Invoice } from "@st-edge/servicetitan";
-import { DEMO_APP_KEY, DEMO_TENANTS, type Simulator } from "@st-edge/simulator";
+import { DEMO_TENANTS, type Simulator } from "@st-edge/simulator";
 import worker from "../src/index.ts";
 import type { AdjustmentBindings } from "../src/settings.ts";
 
@@ -24,18 +24,7 @@ export function faultyEnv(
   fault: (request: Request) => string | undefined,
   overrides: Partial<TestEnv> = {},
 ): Promise<TestEnv> {
-  const binding = {
-    fetch: (input: RequestInfo | URL, init?: RequestInit) => {
-      const request = new Request(input, init);
-      const name = fault(request);
-      if (name) request.headers.set("X-Sim-Fault", name);
-      return sim.fetch(request);
-    },
-    connect: () => {
-      throw new Error("no sockets");
-    },
-  } as unknown as Fetcher;
-  return testEnv(sim, { SERVICETITAN: binding, ...overrides });
+  return testEnv(sim, { SERVICETITAN: faultBindingFor(sim, fault), ...overrides });
 }
 
 export const isCreate = (request: Request) =>
@@ -60,33 +49,6 @@ export const freshKey = (label: string) => `${label}-${++serial}-${crypto.random
 export async function invoices(sim: Simulator): Promise<Invoice[]> {
   return (await readServiceTitanJson<{ data: Invoice[] }>(sim, "/invoices?pageSize=5000&activeState=All"))
     .data;
-}
-
-/** The same, read with a token of its own (after a test revoked the tokens the reader holds). */
-export async function invoicesWithNewToken(sim: Simulator): Promise<Invoice[]> {
-  const tenant = DEMO_TENANTS[0];
-  if (!tenant) throw new Error("no demo tenant");
-  const issued = await sim.fetch(
-    new Request("https://servicetitan.simulator/connect/token", {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({
-        grant_type: "client_credentials",
-        client_id: tenant.clientId,
-        client_secret: tenant.clientSecret,
-      }),
-    }),
-  );
-  const { access_token } = (await issued.json()) as { access_token: string };
-  const response = await sim.fetch(
-    new Request(
-      `https://servicetitan.simulator/accounting/v2/tenant/${tenant.tenantId}/invoices?pageSize=5000&activeState=All`,
-      {
-        headers: { Authorization: access_token, "ST-App-Key": DEMO_APP_KEY },
-      },
-    ),
-  );
-  return ((await response.json()) as { data: Invoice[] }).data;
 }
 
 /** The adjustments ServiceTitan holds of `invoiceId`. */

@@ -3,7 +3,7 @@
 // callers for this worker and for payment-posting's app on the same env, and invoice picking from
 // the simulator's own reads. Test-only.
 import { env } from "cloudflare:test";
-import { callWorker, readServiceTitanJson, simulatorEnv } from "@st-edge/edge/testing";
+import { callWorker, faultBindingFor, readServiceTitanJson, simulatorEnv } from "@st-edge/edge/testing";
 import { Decimal, type Invoice } from "@st-edge/servicetitan";
 import { DEMO_TENANTS, type InvoiceLocks, type Simulator } from "@st-edge/simulator";
 import paymentPosting from "@st-edge/worker-payment-posting/app";
@@ -26,18 +26,7 @@ export function faultyEnv(
   fault: (request: Request) => string | undefined,
   overrides: Partial<TestEnv> = {},
 ): Promise<TestEnv> {
-  const binding = {
-    fetch: (input: RequestInfo | URL, init?: RequestInit) => {
-      const request = new Request(input, init);
-      const name = fault(request);
-      if (name) request.headers.set("X-Sim-Fault", name);
-      return sim.fetch(request);
-    },
-    connect: () => {
-      throw new Error("no sockets");
-    },
-  } as unknown as Fetcher;
-  return testEnv(sim, { SERVICETITAN: binding, ...overrides });
+  return testEnv(sim, { SERVICETITAN: faultBindingFor(sim, fault), ...overrides });
 }
 
 const json = (method: string, body: unknown, headers: Record<string, string> = {}): RequestInit => ({
