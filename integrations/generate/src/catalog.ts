@@ -181,7 +181,7 @@ export const OPERATIONS: Record<string, OperationNotes> = {
   batchInvoices: {
     key: "find_invoices_by_ids",
     noun: "Invoice",
-    label: "Find Invoices by IDs",
+    label: "Find Several Invoices by ID",
     action: "Get Many",
     description: "Finds up to 200 invoices by id at once.",
     resultList: "invoices",

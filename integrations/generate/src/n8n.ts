@@ -24,13 +24,41 @@ export function toTs(value: Json | undefined, depth = 0): string {
 
 const camel = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
-/** n8n wants descriptions without a trailing period and sentence-case option names sorted. */
-const sentence = (text: string) => text.replace(/\.$/, "");
+// n8n's lint (eslint-plugin-n8n-nodes-base) holds the words to its style: descriptions are
+// sentences with a capital and a final period, "ID" in capitals, booleans start with "Whether",
+// display names in title case, operation actions in sentence case, options sorted by name.
+const sentence = (text: string) => {
+  const t = text
+    .trim()
+    .replace(/\bids\b/g, "IDs")
+    .replace(/\bid\b/g, "ID");
+  const capital = (t.charAt(0).toUpperCase() + t.slice(1)).replace(/\.$/, "");
+  // One sentence takes no final period; several take one (counted as the lint counts them).
+  return capital.replace("e.g.", "").split(". ").length > 1 ? `${capital}.` : capital;
+};
+const SMALL = new Set(["a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"]);
+export const titleCase = (text: string) =>
+  text
+    .split(" ")
+    .map((word, i, words) => {
+      if (/^[A-Z0-9]{2,}s?$/.test(word) || word === "ServiceTitan") return word;
+      if (i > 0 && i < words.length - 1 && SMALL.has(word.toLowerCase())) return word.toLowerCase();
+      return word.charAt(0).toUpperCase() + word.slice(1);
+    })
+    .join(" ");
+const sentenceCase = (text: string) =>
+  text
+    .split(" ")
+    .map((word, i) => (i === 0 || /^[A-Z0-9]{2,}s?$/.test(word) ? word : word.toLowerCase()))
+    .join(" ");
+const humanizeValue = (value: string) => titleCase(value.replace(/([a-z0-9])([A-Z])/g, "$1 $2"));
 const byName = <T extends { name: string }>(list: T[]) => [...list].sort((a, b) => a.name.localeCompare(b.name));
+const byDisplayName = <T extends { displayName?: Json }>(list: T[]) =>
+  [...list].sort((a, b) => String(a.displayName).localeCompare(String(b.displayName)));
 
 function defaultOf(field: FieldSpec): Json {
   if (field.children) return {};
-  if (field.list && field.choices) return [];
+  if (field.list) return field.choices ? [] : "";
   if (field.type === "boolean") return false;
   if (field.type === "integer" || field.type === "number") return 0;
   return "";
@@ -38,13 +66,29 @@ function defaultOf(field: FieldSpec): Json {
 
 /** One field as an n8n property (without displayOptions). */
 function property(field: FieldSpec, dropdowns: Set<string>): Record<string, Json | undefined> {
+  const help = field.help ? sentence(field.help) : undefined;
   const base = {
-    displayName: field.label,
+    displayName: titleCase(field.label),
     name: field.key,
     required: field.required || undefined,
-    description: field.help ? sentence(field.help) : undefined,
+    description:
+      field.type === "boolean" && !field.choices
+        ? `Whether ${(help ?? `to set ${field.label.toLowerCase()}.`).replace(/^Yes to /, "to ")}`
+        : help,
     placeholder: field.placeholder,
   };
+  if (base.description?.toLowerCase() === base.displayName.toLowerCase()) base.description = undefined;
+  if (field.key === "limit") {
+    // n8n's convention for a result limit (and its lint's).
+    return {
+      ...base,
+      description: "Max number of results to return",
+      type: "number",
+      typeOptions: { minValue: 1 },
+      placeholder: undefined,
+      default: 50,
+    };
+  }
   if (field.children) {
     return {
       ...base,
@@ -64,7 +108,7 @@ function property(field: FieldSpec, dropdowns: Set<string>): Record<string, Json
   if (field.dropdown && dropdowns.has(field.dropdown)) {
     return {
       ...base,
-      displayName: `${field.label} Name or ID`,
+      displayName: `${titleCase(field.label)} Name or ID`,
       type: "options",
       typeOptions: { loadOptionsMethod: camel(field.dropdown) },
       description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
@@ -73,10 +117,10 @@ function property(field: FieldSpec, dropdowns: Set<string>): Record<string, Json
     };
   }
   if (field.choices) {
-    const options = byName(field.choices.map((c) => ({ name: c.label, value: c.value })));
+    const options = byName(field.choices.map((c) => ({ name: humanizeValue(c.label), value: c.value })));
     return field.list
       ? { ...base, type: "multiOptions", options, default: [] }
-      : { ...base, type: "options", options, default: field.required ? (options[0]?.value ?? "") : "" };
+      : { ...base, type: "options", options, default: options[0]?.value ?? "" };
   }
   const type =
     field.type === "boolean"
@@ -86,7 +130,7 @@ function property(field: FieldSpec, dropdowns: Set<string>): Record<string, Json
         : (field.type === "integer" || field.type === "number") && !field.list
           ? "number"
           : "string";
-  return { ...base, type, default: defaultOf({ ...field, list: false }) };
+  return { ...base, type, default: defaultOf(field) };
 }
 
 const show = (resource: string, operation: string) => ({ show: { resource: [resource], operation: [operation] } });
@@ -108,7 +152,7 @@ function nodeProperties(ops: OperationSpec[], dropdowns: Set<string>): Json[] {
   for (const resource of resources) {
     const mine = ops.filter((o) => resourceValue(o.resource) === resource.value);
     const options = byName(
-      mine.map((o) => ({ name: o.label.replace(/^Find /, "Find ").trim(), value: camel(o.key), description: sentence(o.description), action: o.label })),
+      mine.map((o) => ({ name: o.label, value: camel(o.key), description: sentence(o.description), action: sentenceCase(o.label) })),
     );
     out.push({
       displayName: "Operation",
@@ -140,7 +184,7 @@ function operationInputs(op: OperationSpec, resource: string, dropdowns: Set<str
       placeholder: op.kind === "search" ? "Add Filter" : "Add Field",
       default: {},
       displayOptions: where,
-      options: byName(rest.map((f) => property(f, dropdowns) as { name: string } & Record<string, Json>)),
+      options: byDisplayName(rest.map((f) => property(f, dropdowns))),
     });
   }
   return out;
@@ -162,7 +206,7 @@ function triggerProperties(triggers: OperationSpec[], dropdowns: Set<string>): J
       placeholder: "Add Filter",
       default: {},
       displayOptions: { show: { event: [camel(t.key)] } },
-      options: byName(rest.map((f) => property({ ...f, required: false }, dropdowns) as { name: string } & Record<string, Json>)),
+      options: byDisplayName(rest.map((f) => property({ ...f, required: false }, dropdowns))),
     });
   }
   return out;
@@ -215,7 +259,7 @@ export const hookTriggerProperties: INodeProperties[] = ${toTs(hookProperties(tr
 /** One optional URL per worker, for tenants that expose each worker on its own address. */
 export const workerUrlProperties: INodeProperties[] = ${toTs(
     model.workers.map((w) => ({
-      displayName: `${w.title} URL`,
+      displayName: `${titleCase(w.title)} URL`,
       name: `url_${w.name.replace(/-/g, "_")}`,
       type: "string",
       default: "",

@@ -34,7 +34,9 @@ async function test(z, bundle) {
       throw new z.errors.Error(`No ServiceTitan edge worker answered at ${url}.`, "invalid_url", response.status);
     }),
   );
-  return { host: new URL(checked[0] ?? "").host, workers: checked.length };
+  // The label names the deployment as the user typed it (a `{worker}` pattern stays a pattern).
+  const host = String(bundle.authData.baseUrl ?? "").trim().replace(/^https?:\/\//i, "").replace(/\/.*$/, "");
+  return { host, workers: checked.length };
 }
 
 export const authentication = {

@@ -721,7 +721,7 @@ export const OPERATIONS = [
     "key": "find_invoices_by_ids",
     "kind": "search",
     "noun": "Invoice",
-    "label": "Find Invoices by IDs",
+    "label": "Find Several Invoices by ID",
     "fixed": {},
     "events": []
   },

@@ -736,7 +736,7 @@ export const OPERATIONS: NodeOperation[] = [
 		key: "find_invoices_by_ids",
 		kind: "search",
 		noun: "Invoice",
-		label: "Find Invoices by IDs",
+		label: "Find Several Invoices by ID",
 		fixed: {},
 		events: [],
 		value: "findInvoicesByIds",
@@ -2096,13 +2096,13 @@ export const nodeProperties: INodeProperties[] = [
 				name: "Find Bill by ID",
 				value: "findBillById",
 				description: "Finds one AP bill with its items",
-				action: "Find Bill by ID",
+				action: "Find bill by ID",
 			},
 			{
 				name: "Find Bills",
 				value: "findBills",
 				description: "Finds AP bills by number, vendor, job, status or dates (one page)",
-				action: "Find Bills",
+				action: "Find bills",
 			},
 		],
 		default: "findBillById",
@@ -2138,11 +2138,11 @@ export const nodeProperties: INodeProperties[] = [
 				type: "options",
 				options: [
 					{
-						name: "ApBill",
+						name: "Ap Bill",
 						value: "ApBill",
 					},
 					{
-						name: "NotSet",
+						name: "Not Set",
 						value: "NotSet",
 					},
 					{
@@ -2150,7 +2150,7 @@ export const nodeProperties: INodeProperties[] = [
 						value: "Procurement",
 					},
 				],
-				default: "",
+				default: "ApBill",
 			},
 			{
 				displayName: "Created Before",
@@ -2159,7 +2159,7 @@ export const nodeProperties: INodeProperties[] = [
 				default: "",
 			},
 			{
-				displayName: "Created On Or After",
+				displayName: "Created on or After",
 				name: "createdOnOrAfter",
 				type: "dateTime",
 				default: "",
@@ -2192,7 +2192,7 @@ export const nodeProperties: INodeProperties[] = [
 				default: "",
 			},
 			{
-				displayName: "Modified On Or After",
+				displayName: "Modified on or After",
 				name: "modifiedOnOrAfter",
 				type: "dateTime",
 				default: "",
@@ -2248,7 +2248,7 @@ export const nodeProperties: INodeProperties[] = [
 						value: "Posted",
 					},
 					{
-						name: "PostedAndExported",
+						name: "Posted and Exported",
 						value: "PostedAndExported",
 					},
 				],
@@ -2303,7 +2303,7 @@ export const nodeProperties: INodeProperties[] = [
 				name: "Find Payment Term with Due Date",
 				value: "findDueDate",
 				description: "Finds a payment term with the due date (and early-payment discount) it gives an invoice dated a given day",
-				action: "Find Payment Term with Due Date",
+				action: "Find payment term with due date",
 			},
 		],
 		default: "findDueDate",
@@ -2381,19 +2381,19 @@ export const nodeProperties: INodeProperties[] = [
 				type: "options",
 				options: [
 					{
-						name: "invoiceDate",
+						name: "Invoice Date",
 						value: "invoiceDate",
 					},
 					{
-						name: "keep",
+						name: "Keep",
 						value: "keep",
 					},
 					{
-						name: "nextMonth",
+						name: "Next Month",
 						value: "nextMonth",
 					},
 				],
-				default: "",
+				default: "invoiceDate",
 			},
 		],
 	},
@@ -2413,20 +2413,20 @@ export const nodeProperties: INodeProperties[] = [
 			{
 				name: "Find Invoice by ID",
 				value: "findInvoiceById",
-				description: "Finds one invoice by its ServiceTitan id, optionally with the payments applied to it",
-				action: "Find Invoice by ID",
+				description: "Finds one invoice by its ServiceTitan ID, optionally with the payments applied to it",
+				action: "Find invoice by ID",
 			},
 			{
 				name: "Find Invoices",
 				value: "findInvoices",
 				description: "Finds invoices by number, job number, customer or status (most recently changed first)",
-				action: "Find Invoices",
+				action: "Find invoices",
 			},
 			{
-				name: "Find Invoices by IDs",
+				name: "Find Several Invoices by ID",
 				value: "findInvoicesByIds",
-				description: "Finds up to 200 invoices by id at once",
-				action: "Find Invoices by IDs",
+				description: "Finds up to 200 invoices by ID at once",
+				action: "Find several invoices by ID",
 			},
 		],
 		default: "findInvoiceById",
@@ -2451,36 +2451,38 @@ export const nodeProperties: INodeProperties[] = [
 			{
 				displayName: "Customer ID",
 				name: "customerId",
-				description: "ServiceTitan's customer id",
+				description: "ServiceTitan's customer ID",
 				type: "number",
 				default: 0,
-			},
-			{
-				displayName: "Job Number",
-				name: "jobNumber",
-				description: "Job number",
-				type: "string",
-				default: "",
-			},
-			{
-				displayName: "Max Results",
-				name: "limit",
-				placeholder: "50",
-				type: "number",
-				default: 0,
-			},
-			{
-				displayName: "Modified Since",
-				name: "modifiedSince",
-				description: "Only invoices changed on or after this moment",
-				type: "dateTime",
-				default: "",
 			},
 			{
 				displayName: "Invoice Number",
 				name: "number",
 				description: "Invoice reference number",
 				type: "string",
+				default: "",
+			},
+			{
+				displayName: "Job Number",
+				name: "jobNumber",
+				type: "string",
+				default: "",
+			},
+			{
+				displayName: "Max Results",
+				name: "limit",
+				description: "Max number of results to return",
+				type: "number",
+				typeOptions: {
+					minValue: 1,
+				},
+				default: 50,
+			},
+			{
+				displayName: "Modified Since",
+				name: "modifiedSince",
+				description: "Only invoices changed on or after this moment",
+				type: "dateTime",
 				default: "",
 			},
 			{
@@ -2510,7 +2512,7 @@ export const nodeProperties: INodeProperties[] = [
 		displayName: "Invoice IDs",
 		name: "ids",
 		required: true,
-		description: "Comma-separated invoice ids, at most 200",
+		description: "Comma-separated invoice IDs, at most 200",
 		placeholder: "101,102,103",
 		type: "string",
 		default: "",
@@ -2562,15 +2564,15 @@ export const nodeProperties: INodeProperties[] = [
 			{
 				displayName: "Include",
 				name: "include",
-				description: "payments: add the payments applied to it",
+				description: "Payments: add the payments applied to it",
 				type: "options",
 				options: [
 					{
-						name: "payments",
+						name: "Payments",
 						value: "payments",
 					},
 				],
-				default: "",
+				default: "payments",
 			},
 		],
 	},
@@ -2591,31 +2593,31 @@ export const nodeProperties: INodeProperties[] = [
 				name: "Find Payment",
 				value: "findPayment",
 				description: "Finds payments applied to an invoice, optionally matching a check number, authorization code or amount",
-				action: "Find Payment",
+				action: "Find payment",
 			},
 			{
 				name: "Find Payment by ID",
 				value: "findPaymentById",
-				description: "Finds one payment by its ServiceTitan id",
-				action: "Find Payment by ID",
+				description: "Finds one payment by its ServiceTitan ID",
+				action: "Find payment by ID",
 			},
 			{
 				name: "Post Payment",
 				value: "postPayment",
 				description: "Posts a payment to one or more invoices in ServiceTitan, exactly once (a replayed step returns the first answer)",
-				action: "Post Payment",
+				action: "Post payment",
 			},
 			{
 				name: "Update Payment",
 				value: "updatePayment",
 				description: "Changes a payment's type, memo, check number, paid-on date, status or splits; what you leave empty is kept",
-				action: "Update Payment",
+				action: "Update payment",
 			},
 			{
 				name: "Update Payment Status",
 				value: "updatePaymentStatus",
 				description: "Sets the status (Pending, Posted, Exported) of up to 50 payments",
-				action: "Update Payment Status",
+				action: "Update payment status",
 			},
 		],
 		default: "findPayment",
@@ -2624,7 +2626,7 @@ export const nodeProperties: INodeProperties[] = [
 		displayName: "Invoice ID",
 		name: "invoiceId",
 		required: true,
-		description: "ServiceTitan's invoice id (a number), e.g. 11000001",
+		description: "ServiceTitan's invoice ID (a number), e.g. 11000001",
 		type: "number",
 		default: 0,
 		displayOptions: {
@@ -2681,7 +2683,7 @@ export const nodeProperties: INodeProperties[] = [
 	{
 		displayName: "Splits",
 		name: "splits",
-		description: "One line per invoice: its id or number and the amount applied to it",
+		description: "One line per invoice: its ID or number and the amount applied to it",
 		placeholder: "Add Split",
 		type: "fixedCollection",
 		typeOptions: {
@@ -2696,14 +2698,14 @@ export const nodeProperties: INodeProperties[] = [
 					{
 						displayName: "Invoice ID",
 						name: "invoiceId",
-						description: "ServiceTitan's invoice id (a number), e.g. 11000001",
+						description: "ServiceTitan's invoice ID (a number), e.g. 11000001",
 						type: "number",
 						default: 0,
 					},
 					{
 						displayName: "Invoice Number",
 						name: "invoiceNumber",
-						description: "The invoice's reference number, instead of its id",
+						description: "The invoice's reference number, instead of its ID",
 						type: "string",
 						default: "",
 					},
@@ -2749,14 +2751,14 @@ export const nodeProperties: INodeProperties[] = [
 			{
 				displayName: "Allow Overpayment",
 				name: "allowOverpayment",
-				description: "Yes to accept a split above its invoice's balance. Default: no (such a payment is refused)",
+				description: "Whether to accept a split above its invoice's balance. Default: no (such a payment is refused).",
 				type: "boolean",
 				default: false,
 			},
 			{
 				displayName: "Amount",
 				name: "amount",
-				description: "Decimal text such as 125.50. With splits it must equal their sum; without, it goes to the invoice below",
+				description: "Decimal text such as 125.50. With splits it must equal their sum; without, it goes to the invoice below.",
 				placeholder: "125.50",
 				type: "string",
 				default: "",
@@ -2774,13 +2776,6 @@ export const nodeProperties: INodeProperties[] = [
 				default: "",
 			},
 			{
-				displayName: "Your Reference (Idempotency Key)",
-				name: "idempotencyKey",
-				description: "Optional. A number that identifies this payment in the system it comes from (an order, receipt or charge id). The same reference never posts twice, across replays, Zaps and workflows. Leave empty to let the integration derive one from this step and its inputs",
-				type: "string",
-				default: "",
-			},
-			{
 				displayName: "Invoice ID",
 				name: "invoiceId",
 				description: "The invoice this payment is for (or use Splits for several)",
@@ -2790,35 +2785,41 @@ export const nodeProperties: INodeProperties[] = [
 			{
 				displayName: "Invoice Number",
 				name: "invoiceNumber",
-				description: "The invoice's reference number, instead of its id",
+				description: "The invoice's reference number, instead of its ID",
 				type: "string",
 				default: "",
 			},
 			{
 				displayName: "Memo",
 				name: "memo",
-				description: "Shown in ServiceTitan. At most 232 characters",
+				description: "Shown in ServiceTitan. At most 232 characters.",
 				type: "string",
 				default: "",
 			},
 			{
 				displayName: "Paid On",
 				name: "paidOn",
-				description: "A date (2026-01-31, midnight UTC) or an RFC 3339 date-time. Default: now",
+				description: "A date (2026-01-31, midnight UTC) or an RFC 3339 date-time. Default: now.",
 				type: "string",
 				default: "",
 			},
 			{
 				displayName: "Payment Type",
 				name: "paymentType",
-				description: "The payment type's name as in ServiceTitan (Cash, Check, Credit Card, …), matched case-insensitively. Give this or Payment Type ID",
+				description: "The payment type's name as in ServiceTitan (Cash, Check, Credit Card, …), matched case-insensitively. Give this or Payment Type ID.",
 				type: "string",
 				default: "",
 			},
 			{
+				displayName: "Payment Type ID",
+				name: "typeId",
+				type: "number",
+				default: 0,
+			},
+			{
 				displayName: "Status",
 				name: "status",
-				description: "ServiceTitan's transaction status for the new payment. Default: Pending",
+				description: "ServiceTitan's transaction status for the new payment. Default: Pending.",
 				type: "options",
 				options: [
 					{
@@ -2834,13 +2835,14 @@ export const nodeProperties: INodeProperties[] = [
 						value: "Posted",
 					},
 				],
-				default: "",
+				default: "Exported",
 			},
 			{
-				displayName: "Payment Type ID",
-				name: "typeId",
-				type: "number",
-				default: 0,
+				displayName: "Your Reference (Idempotency Key)",
+				name: "idempotencyKey",
+				description: "Optional. A number that identifies this payment in the system it comes from (an order, receipt or charge ID). The same reference never posts twice, across replays, Zaps and workflows. Leave empty to let the integration derive one from this step and its inputs.",
+				type: "string",
+				default: "",
 			},
 		],
 	},
@@ -2896,14 +2898,14 @@ export const nodeProperties: INodeProperties[] = [
 					{
 						displayName: "Invoice ID",
 						name: "invoiceId",
-						description: "ServiceTitan's invoice id (a number), e.g. 11000001",
+						description: "ServiceTitan's invoice ID (a number), e.g. 11000001",
 						type: "number",
 						default: 0,
 					},
 					{
 						displayName: "Invoice Number",
 						name: "invoiceNumber",
-						description: "The invoice's reference number, instead of its id",
+						description: "The invoice's reference number, instead of its ID",
 						type: "string",
 						default: "",
 					},
@@ -2949,7 +2951,7 @@ export const nodeProperties: INodeProperties[] = [
 			{
 				displayName: "Allow Overpayment",
 				name: "allowOverpayment",
-				description: "Yes to accept a split above its invoice's balance. Default: no (such a payment is refused)",
+				description: "Whether to accept a split above its invoice's balance. Default: no (such a payment is refused).",
 				type: "boolean",
 				default: false,
 			},
@@ -2968,23 +2970,29 @@ export const nodeProperties: INodeProperties[] = [
 			{
 				displayName: "Memo",
 				name: "memo",
-				description: "Shown in ServiceTitan. At most 232 characters",
+				description: "Shown in ServiceTitan. At most 232 characters.",
 				type: "string",
 				default: "",
 			},
 			{
 				displayName: "Paid On",
 				name: "paidOn",
-				description: "A date (2026-01-31, midnight UTC) or an RFC 3339 date-time. Default: now",
+				description: "A date (2026-01-31, midnight UTC) or an RFC 3339 date-time. Default: now.",
 				type: "string",
 				default: "",
 			},
 			{
 				displayName: "Payment Type",
 				name: "paymentType",
-				description: "The payment type's name as in ServiceTitan (Cash, Check, Credit Card, …), matched case-insensitively. Give this or Payment Type ID",
+				description: "The payment type's name as in ServiceTitan (Cash, Check, Credit Card, …), matched case-insensitively. Give this or Payment Type ID.",
 				type: "string",
 				default: "",
+			},
+			{
+				displayName: "Payment Type ID",
+				name: "typeId",
+				type: "number",
+				default: 0,
 			},
 			{
 				displayName: "Status",
@@ -3004,13 +3012,7 @@ export const nodeProperties: INodeProperties[] = [
 						value: "Posted",
 					},
 				],
-				default: "",
-			},
-			{
-				displayName: "Payment Type ID",
-				name: "typeId",
-				type: "number",
-				default: 0,
+				default: "Exported",
 			},
 		],
 	},
@@ -3018,9 +3020,9 @@ export const nodeProperties: INodeProperties[] = [
 		displayName: "Payment IDs",
 		name: "paymentIds",
 		required: true,
-		description: "Up to 50 payment ids",
+		description: "Up to 50 payment IDs",
 		type: "string",
-		default: 0,
+		default: "",
 		displayOptions: {
 			show: {
 				resource: [
@@ -3080,13 +3082,13 @@ export const nodeProperties: INodeProperties[] = [
 				name: "Find Payment Term",
 				value: "findPaymentTerm",
 				description: "Finds the tenant's payment terms by name",
-				action: "Find Payment Term",
+				action: "Find payment term",
 			},
 			{
 				name: "Find Payment Term by ID",
 				value: "findPaymentTermById",
 				description: "Finds one payment term",
-				action: "Find Payment Term by ID",
+				action: "Find payment term by ID",
 			},
 		],
 		default: "findPaymentTerm",
@@ -3111,24 +3113,24 @@ export const nodeProperties: INodeProperties[] = [
 			{
 				displayName: "Active",
 				name: "active",
-				description: "true (default), false or any",
+				description: "True (default), false or any",
 				placeholder: "true",
 				type: "options",
 				options: [
 					{
-						name: "any",
+						name: "Any",
 						value: "any",
 					},
 					{
-						name: "false",
+						name: "False",
 						value: "false",
 					},
 					{
-						name: "true",
+						name: "True",
 						value: "true",
 					},
 				],
-				default: "",
+				default: "any",
 			},
 			{
 				displayName: "Name Contains",
@@ -3177,7 +3179,7 @@ export const nodeProperties: INodeProperties[] = [
 				name: "Calculate Tax",
 				value: "calculateTax",
 				description: "Calculates the tax on an amount in a tax zone, per rate and in total (exact decimals)",
-				action: "Calculate Tax",
+				action: "Calculate tax",
 			},
 		],
 		default: "calculateTax",
@@ -3239,7 +3241,7 @@ export const nodeProperties: INodeProperties[] = [
 			{
 				displayName: "Subtotal",
 				name: "subtotal",
-				description: "Taxable amount, e.g. 100.00. Or give Labor and Material instead",
+				description: "Taxable amount, e.g. 100.00. Or give Labor and Material instead.",
 				placeholder: "100.00",
 				type: "string",
 				default: "",
@@ -3263,19 +3265,19 @@ export const nodeProperties: INodeProperties[] = [
 				name: "Find Tax Zone",
 				value: "findTaxZone",
 				description: "Finds the tenant's tax zones by name",
-				action: "Find Tax Zone",
+				action: "Find tax zone",
 			},
 			{
 				name: "Find Tax Zone by ID",
 				value: "findTaxZoneById",
 				description: "Finds one tax zone with its rates",
-				action: "Find Tax Zone by ID",
+				action: "Find tax zone by ID",
 			},
 			{
 				name: "Find Tax Zone for Invoice",
 				value: "findTaxZoneForInvoice",
 				description: "Finds the tax zone that applies to an invoice, with its rates",
-				action: "Find Tax Zone for Invoice",
+				action: "Find tax zone for invoice",
 			},
 		],
 		default: "findTaxZone",
@@ -3300,24 +3302,24 @@ export const nodeProperties: INodeProperties[] = [
 			{
 				displayName: "Active",
 				name: "active",
-				description: "true (default), false or any",
+				description: "True (default), false or any",
 				placeholder: "true",
 				type: "options",
 				options: [
 					{
-						name: "any",
+						name: "Any",
 						value: "any",
 					},
 					{
-						name: "false",
+						name: "False",
 						value: "false",
 					},
 					{
-						name: "true",
+						name: "True",
 						value: "true",
 					},
 				],
-				default: "",
+				default: "any",
 			},
 			{
 				displayName: "Name Contains",
@@ -3332,7 +3334,7 @@ export const nodeProperties: INodeProperties[] = [
 		displayName: "Invoice ID",
 		name: "invoiceId",
 		required: true,
-		description: "ServiceTitan's invoice id (a number), e.g. 11000001",
+		description: "ServiceTitan's invoice ID (a number), e.g. 11000001",
 		type: "number",
 		default: 0,
 		displayOptions: {
@@ -3430,11 +3432,11 @@ export const triggerProperties: INodeProperties[] = [
 				type: "options",
 				options: [
 					{
-						name: "ApBill",
+						name: "Ap Bill",
 						value: "ApBill",
 					},
 					{
-						name: "NotSet",
+						name: "Not Set",
 						value: "NotSet",
 					},
 					{
@@ -3442,7 +3444,7 @@ export const triggerProperties: INodeProperties[] = [
 						value: "Procurement",
 					},
 				],
-				default: "",
+				default: "ApBill",
 			},
 			{
 				displayName: "Status",
@@ -3498,11 +3500,11 @@ export const triggerProperties: INodeProperties[] = [
 				type: "options",
 				options: [
 					{
-						name: "ApBill",
+						name: "Ap Bill",
 						value: "ApBill",
 					},
 					{
-						name: "NotSet",
+						name: "Not Set",
 						value: "NotSet",
 					},
 					{
@@ -3510,7 +3512,7 @@ export const triggerProperties: INodeProperties[] = [
 						value: "Procurement",
 					},
 				],
-				default: "",
+				default: "ApBill",
 			},
 			{
 				displayName: "Status",
@@ -3559,7 +3561,7 @@ export const hookTriggerProperties: INodeProperties[] = [
 /** One optional URL per worker, for tenants that expose each worker on its own address. */
 export const workerUrlProperties: INodeProperties[] = [
 	{
-		displayName: "ServiceTitan AP bills URL",
+		displayName: "ServiceTitan AP Bills URL",
 		name: "url_bills",
 		type: "string",
 		default: "",
@@ -3567,7 +3569,7 @@ export const workerUrlProperties: INodeProperties[] = [
 		description: "Only when bills has its own address; otherwise the Deployment URL is used",
 	},
 	{
-		displayName: "ServiceTitan invoice lookup URL",
+		displayName: "ServiceTitan Invoice Lookup URL",
 		name: "url_invoice_lookup",
 		type: "string",
 		default: "",
@@ -3575,7 +3577,7 @@ export const workerUrlProperties: INodeProperties[] = [
 		description: "Only when invoice-lookup has its own address; otherwise the Deployment URL is used",
 	},
 	{
-		displayName: "ServiceTitan payment posting URL",
+		displayName: "ServiceTitan Payment Posting URL",
 		name: "url_payment_posting",
 		type: "string",
 		default: "",
@@ -3583,7 +3585,7 @@ export const workerUrlProperties: INodeProperties[] = [
 		description: "Only when payment-posting has its own address; otherwise the Deployment URL is used",
 	},
 	{
-		displayName: "ServiceTitan payment terms URL",
+		displayName: "ServiceTitan Payment Terms URL",
 		name: "url_payment_terms",
 		type: "string",
 		default: "",
@@ -3591,7 +3593,7 @@ export const workerUrlProperties: INodeProperties[] = [
 		description: "Only when payment-terms has its own address; otherwise the Deployment URL is used",
 	},
 	{
-		displayName: "ServiceTitan tax zones URL",
+		displayName: "ServiceTitan Tax Zones URL",
 		name: "url_tax_zones",
 		type: "string",
 		default: "",

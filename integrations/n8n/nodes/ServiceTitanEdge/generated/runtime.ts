@@ -287,7 +287,10 @@ export type Failure =
 
 /** "Title: detail. Fields: splits.0.amount: must be positive. (request id …)" */
 export function problemMessage(problem: Problem): string {
-  const head = [problem.title, problem.detail].filter((part) => part && part.trim() !== "").join(": ");
+  const head = [problem.title, problem.detail]
+    .map((part) => part?.trim().replace(/\.$/, "") ?? "")
+    .filter((part) => part !== "")
+    .join(": ");
   const fields = (problem.errors ?? [])
     .map((e) => [e.field || e.in, e.message].filter(Boolean).join(": "))
     .filter((text) => text !== "");
@@ -342,4 +345,33 @@ export function classifyFailure({
   if (status === 404) return { action: "notFound", message };
   if (status < 500 || status === 501) return { action: "halt", message };
   return { action: "retry", message };
+}
+
+/**
+ * Checks an events-worker delivery's `X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of
+ * "<t>.<body>">` with the deployment's hook secret; refuses one older than `toleranceSeconds`.
+ * The comparison runs over every character, so its time does not depend on where they differ.
+ */
+export function verifySignature(
+  {
+    header,
+    body,
+    secret,
+    now,
+    toleranceSeconds = 300,
+  }: { header: string | undefined; body: string; secret: string; now: number; toleranceSeconds?: number },
+  hmacSha256Hex: (key: string, text: string) => string,
+): boolean {
+  const parts = Object.fromEntries(
+    String(header ?? "")
+      .split(",")
+      .map((part) => part.trim().split("=", 2) as [string, string]),
+  );
+  const t = Number(parts.t);
+  if (!Number.isInteger(t) || Math.abs(now / 1000 - t) > toleranceSeconds) return false;
+  const expected = hmacSha256Hex(secret, `${parts.t}.${body}`);
+  const given = String(parts.v1 ?? "");
+  let diff = expected.length ^ given.length;
+  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ (given.charCodeAt(i) || 0);
+  return diff === 0;
 }
