@@ -23,7 +23,8 @@ export async function startTestStack({ instance, offset }) {
     () => true,
     () => false,
   );
-  if (busy) throw new Error(`port ${base} is in use: stop what runs there (a stale ${instance} stack?) first`);
+  if (busy)
+    throw new Error(`port ${base} is in use: stop what runs there (a stale ${instance} stack?) first`);
   // Idempotency records from an earlier run would replay answers this fresh simulator never gave.
   rmSync(instanceState(instance), { recursive: true, force: true });
   const apiKey = callerKey();

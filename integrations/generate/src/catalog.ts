@@ -64,7 +64,10 @@ export const FIELD_LABELS: Record<string, FieldNotes> = {
     help: "The payment type's name as in ServiceTitan (Cash, Check, Credit Card, …), matched case-insensitively. Give this or Payment Type ID.",
   },
   taxZoneId: { label: "Tax Zone", dropdown: "taxZones" },
-  paidOn: { label: "Paid On", help: "A date (2026-01-31, midnight UTC) or an RFC 3339 date-time. Default: now." },
+  paidOn: {
+    label: "Paid On",
+    help: "A date (2026-01-31, midnight UTC) or an RFC 3339 date-time. Default: now.",
+  },
   memo: { label: "Memo", help: "Shown in ServiceTitan. At most 232 characters." },
   checkNumber: { label: "Check Number" },
   authCode: { label: "Authorization Code" },
@@ -148,7 +151,13 @@ const TAX_ZONE_SAMPLE = {
   rates: [{ id: 18100006, taxName: "Labor Tax", taxBaseType: ["Labor"], taxRate: "0.04" }],
 };
 
-const PAYMENT_TERM_SAMPLE = { id: 18200004, name: "2% 10 Net 30", active: true, dueDayType: "NumberOfDays", dueDay: 30 };
+const PAYMENT_TERM_SAMPLE = {
+  id: 18200004,
+  name: "2% 10 Net 30",
+  active: true,
+  dueDayType: "NumberOfDays",
+  dueDay: 30,
+};
 
 const REFERENCE = {
   label: "Your Reference (Idempotency Key)",
@@ -175,7 +184,10 @@ export const OPERATIONS: Record<string, OperationNotes> = {
     label: "Find Invoice by ID",
     action: "Get",
     description: "Finds one invoice by its ServiceTitan id, optionally with the payments applied to it.",
-    fields: { id: { label: "Invoice ID" }, include: { label: "Include", help: "payments: add the payments applied to it." } },
+    fields: {
+      id: { label: "Invoice ID" },
+      include: { label: "Include", help: "payments: add the payments applied to it." },
+    },
     sample: INVOICE_SAMPLE,
   },
   batchInvoices: {
@@ -195,7 +207,8 @@ export const OPERATIONS: Record<string, OperationNotes> = {
         key: "invoice_changed",
         noun: "Invoice",
         label: "New or Updated Invoice",
-        description: "Triggers when an invoice is created or changes (paid, posted, exported, edited): once per version.",
+        description:
+          "Triggers when an invoice is created or changes (paid, posted, exported, edited): once per version.",
         events: ["invoice.created", "invoice.updated"],
       },
       {
@@ -216,15 +229,22 @@ export const OPERATIONS: Record<string, OperationNotes> = {
     noun: "Payment",
     label: "Post Payment",
     action: "Post",
-    description: "Posts a payment to one or more invoices in ServiceTitan, exactly once (a replayed step returns the first answer).",
+    description:
+      "Posts a payment to one or more invoices in ServiceTitan, exactly once (a replayed step returns the first answer).",
     fields: {
       amount: {
         label: "Amount",
         help: "Decimal text such as 125.50. With splits it must equal their sum; without, it goes to the invoice below.",
       },
       invoiceId: { help: "The invoice this payment is for (or use Splits for several)." },
-      splits: { label: "Splits", help: "One line per invoice: its id or number and the amount applied to it." },
-      status: { label: "Status", help: "ServiceTitan's transaction status for the new payment. Default: Pending." },
+      splits: {
+        label: "Splits",
+        help: "One line per invoice: its id or number and the amount applied to it.",
+      },
+      status: {
+        label: "Status",
+        help: "ServiceTitan's transaction status for the new payment. Default: Pending.",
+      },
     },
     reference: REFERENCE,
     sample: { ...PAYMENT_SAMPLE, idempotencyKey: "order-1042" },
@@ -234,12 +254,23 @@ export const OPERATIONS: Record<string, OperationNotes> = {
     noun: "Payment",
     label: "Find Payment",
     action: "Find",
-    description: "Finds payments applied to an invoice, optionally matching a check number, authorization code or amount.",
+    description:
+      "Finds payments applied to an invoice, optionally matching a check number, authorization code or amount.",
     resultList: "data",
     fields: { invoiceId: { required: true } },
     local: [
-      { key: "checkNumber", label: "Check Number", help: "Only payments with this check number.", match: "equals" },
-      { key: "authCode", label: "Authorization Code", help: "Only payments with this authorization code.", match: "equals" },
+      {
+        key: "checkNumber",
+        label: "Check Number",
+        help: "Only payments with this check number.",
+        match: "equals",
+      },
+      {
+        key: "authCode",
+        label: "Authorization Code",
+        help: "Only payments with this authorization code.",
+        match: "equals",
+      },
       { key: "amount", label: "Amount", help: "Only payments of this total (25 = 25.00).", match: "amount" },
     ],
     sample: PAYMENT_SAMPLE,
@@ -260,7 +291,8 @@ export const OPERATIONS: Record<string, OperationNotes> = {
         key: "payment_changed",
         noun: "Payment",
         label: "New or Updated Payment",
-        description: "Triggers when a payment is posted or changes (status, splits, voided): once per version.",
+        description:
+          "Triggers when a payment is posted or changes (status, splits, voided): once per version.",
         events: ["payment.created", "payment.updated"],
       },
       {
@@ -280,7 +312,8 @@ export const OPERATIONS: Record<string, OperationNotes> = {
     noun: "Payment",
     label: "Update Payment",
     action: "Update",
-    description: "Changes a payment's type, memo, check number, paid-on date, status or splits; what you leave empty is kept.",
+    description:
+      "Changes a payment's type, memo, check number, paid-on date, status or splits; what you leave empty is kept.",
     fields: {
       id: { label: "Payment ID" },
       splits: { label: "Splits", help: "When given, these replace all of the payment's splits." },
@@ -293,7 +326,10 @@ export const OPERATIONS: Record<string, OperationNotes> = {
     label: "Update Payment Status",
     action: "Set Status",
     description: "Sets the status (Pending, Posted, Exported) of up to 50 payments.",
-    fields: { paymentIds: { label: "Payment IDs", help: "Up to 50 payment ids." }, status: { label: "Status" } },
+    fields: {
+      paymentIds: { label: "Payment IDs", help: "Up to 50 payment ids." },
+      status: { label: "Status" },
+    },
     sample: { paymentIds: [13000248], status: "Exported" },
   },
   // tax-zones
@@ -324,7 +360,13 @@ export const OPERATIONS: Record<string, OperationNotes> = {
     description: "Finds the tax zone that applies to an invoice, with its rates.",
     sample: {
       id: 18000004,
-      invoice: { id: 11000001, referenceNumber: "100001", taxZoneId: 18000004, subTotal: "250.00", salesTax: "20.63" },
+      invoice: {
+        id: 11000001,
+        referenceNumber: "100001",
+        taxZoneId: 18000004,
+        subTotal: "250.00",
+        salesTax: "20.63",
+      },
       taxZone: TAX_ZONE_SAMPLE,
     },
   },
@@ -337,7 +379,10 @@ export const OPERATIONS: Record<string, OperationNotes> = {
     description: "Calculates the tax on an amount in a tax zone, per rate and in total (exact decimals).",
     fields: {
       id: { label: "Tax Zone", dropdown: "taxZones" },
-      subtotal: { label: "Subtotal", help: "Taxable amount, e.g. 100.00. Or give Labor and Material instead." },
+      subtotal: {
+        label: "Subtotal",
+        help: "Taxable amount, e.g. 100.00. Or give Labor and Material instead.",
+      },
       labor: { label: "Labor", help: "Taxable labor amount, e.g. 60.00." },
       material: { label: "Material", help: "Taxable material amount, e.g. 40.00." },
     },
@@ -374,7 +419,8 @@ export const OPERATIONS: Record<string, OperationNotes> = {
     noun: "Due Date",
     label: "Find Payment Term with Due Date",
     action: "Get Due Date",
-    description: "Finds a payment term with the due date (and early-payment discount) it gives an invoice dated a given day.",
+    description:
+      "Finds a payment term with the due date (and early-payment discount) it gives an invoice dated a given day.",
     fields: {
       id: { label: "Payment Term", dropdown: "paymentTerms" },
       invoiceDate: { label: "Invoice Date", help: "YYYY-MM-DD, e.g. 2026-01-31." },

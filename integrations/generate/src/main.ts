@@ -1,14 +1,31 @@
 // `pnpm gen` for the integrations: reads specs/workers/*.openapi.json, builds the model and writes
 // the generated files of integrations/zapier and integrations/n8n. CI regenerates and fails on
 // any diff (scripts/check.sh), so a worker's new operation reaches both platforms by regenerating.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { stripTypeScriptTypes } from "node:module";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import ts from "typescript5";
 import { buildModel } from "./model.ts";
 import { n8nFiles } from "./n8n.ts";
 
 const here = import.meta.dirname;
 const root = resolve(here, "../../..");
+
+// turbo runs this after each worker's own gen (which writes its OpenAPI document) only for the
+// workers this package depends on: a new worker must be listed, or its document could be stale.
+const ownDeps = JSON.parse(readFileSync(join(here, "../package.json"), "utf8")).devDependencies ?? {};
+const unlisted = readdirSync(join(root, "workers"), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join(root, "workers", entry.name, "package.json")))
+  .map(
+    (entry) =>
+      JSON.parse(readFileSync(join(root, "workers", entry.name, "package.json"), "utf8")).name as string,
+  )
+  .filter((name) => !(name in ownDeps));
+if (unlisted.length > 0) {
+  throw new Error(
+    `integrations/generate/package.json must list ${unlisted.join(", ")} in devDependencies ("workspace:*") so turbo regenerates their documents first`,
+  );
+}
+
 const model = buildModel(join(root, "specs/workers"));
 const runtimeSource = readFileSync(join(here, "runtime.ts"), "utf8");
 
@@ -26,10 +43,27 @@ const zapierData = `${HEADER}${Object.entries(data)
   .map(([name, value]) => `export const ${name} = ${JSON.stringify(value, null, 2)};\n`)
   .join("\n")}`;
 
+// The Zapier package is plain JavaScript (no build step before `zapier-platform push`): it gets the
+// runtime compiled to JavaScript and its declarations, so its own JSDoc types are checked.
+const runtimeJs = ts.transpileModule(runtimeSource, {
+  compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, removeComments: false },
+}).outputText;
+const runtimeDts = ts.transpileDeclaration(runtimeSource, {
+  compilerOptions: { isolatedDeclarations: true, strict: true },
+}).outputText;
+const modelDts = `${HEADER}import type { DropdownSpec, OperationSpec } from "./runtime.js";
+export declare const WORKERS: { name: string; title: string }[];
+export declare const OPERATIONS: OperationSpec[];
+export declare const DROPDOWNS: DropdownSpec[];
+export declare const HOOKS: { worker: string; subscribePath: string; unsubscribePath: string; events: string[] } | null;
+`;
+const source = "// Source: integrations/generate/src/runtime.ts.\n";
+
 const files: Record<string, string> = {
   "integrations/zapier/src/generated/model.js": zapierData,
-  // Node's own type stripper keeps line and column positions, so stack positions match the source.
-  "integrations/zapier/src/generated/runtime.js": `${HEADER}// Source: integrations/generate/src/runtime.ts (types stripped).\n${stripTypeScriptTypes(runtimeSource, { mode: "strip" })}`,
+  "integrations/zapier/src/generated/model.d.ts": modelDts,
+  "integrations/zapier/src/generated/runtime.js": `${HEADER}${source}${runtimeJs}`,
+  "integrations/zapier/src/generated/runtime.d.ts": `${HEADER}${source}${runtimeDts}`,
   "integrations/n8n/nodes/ServiceTitanEdge/generated/runtime.ts": `${HEADER}// Source: integrations/generate/src/runtime.ts.\n${runtimeSource}`,
   ...n8nFiles(model, HEADER),
 };

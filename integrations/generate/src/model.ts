@@ -90,7 +90,10 @@ function fieldType(s: Schema): { type: FieldSpec["type"]; list?: boolean; choice
   const branches = [...(s.oneOf ?? []), ...(s.anyOf ?? [])];
   if (branches.length > 0) {
     if (branches.some((b) => types(b).includes("boolean"))) return { type: "boolean" };
-    if (branches.some((b) => types(b).includes("string")) && branches.some((b) => types(b).includes("number"))) {
+    if (
+      branches.some((b) => types(b).includes("string")) &&
+      branches.some((b) => types(b).includes("number"))
+    ) {
       // Amounts are decimal text; page/limit style counts (digits only) are integers.
       const text = branches.find((b) => types(b).includes("string"));
       return { type: text?.pattern === "^\\d{1,6}$" ? "integer" : "string" };
@@ -166,13 +169,28 @@ function sampleOf(doc: Document, schema: Schema | undefined, given: Record<strin
   return { ...out, ...given, id: given?.id ?? out.id ?? 1 };
 }
 
-function fieldsOf(doc: Document, op: Operation, notes: OperationNotes, kind: OperationSpec["kind"]): FieldSpec[] {
+function fieldsOf(
+  doc: Document,
+  op: Operation,
+  notes: OperationNotes,
+  kind: OperationSpec["kind"],
+): FieldSpec[] {
   const hide = new Set([...(notes.hide ?? []), ...(kind === "trigger" ? TRIGGER_MANAGED : [])]);
   const fields: FieldSpec[] = [];
   for (const p of op.parameters ?? []) {
     if (p.in === "header" || hide.has(p.name)) continue;
     const where = p.in === "path" ? "path" : "query";
-    fields.push(makeField(p.name, p.schema ?? {}, where, p.required ?? p.in === "path", p.description, notes.fields?.[p.name], doc));
+    fields.push(
+      makeField(
+        p.name,
+        p.schema ?? {},
+        where,
+        p.required ?? p.in === "path",
+        p.description,
+        notes.fields?.[p.name],
+        doc,
+      ),
+    );
   }
   const body = resolve(doc, op.requestBody?.content?.["application/json"]?.schema);
   // A body that is one of several shapes (a quote: subtotal, or labor and material) offers the
@@ -182,11 +200,21 @@ function fieldsOf(doc: Document, op: Operation, notes: OperationNotes, kind: Ope
   for (const shape of shapes) {
     for (const [key, schema] of Object.entries(shape.properties ?? {})) {
       if (hide.has(key) || fields.some((f) => f.key === key)) continue;
-      fields.push(makeField(key, schema, "body", required.includes(key), schema.description, notes.fields?.[key], doc));
+      fields.push(
+        makeField(key, schema, "body", required.includes(key), schema.description, notes.fields?.[key], doc),
+      );
     }
   }
   for (const local of notes.local ?? []) {
-    fields.push({ key: local.key, label: local.label, help: local.help, type: "string", required: false, in: "query", local: local.match });
+    fields.push({
+      key: local.key,
+      label: local.label,
+      help: local.help,
+      type: "string",
+      required: false,
+      in: "query",
+      local: local.match,
+    });
   }
   return fields;
 }
@@ -197,7 +225,9 @@ function fieldsOf(doc: Document, op: Operation, notes: OperationNotes, kind: Ope
  * @example const model = buildModel("specs/workers"); model.operations.map((o) => o.key)
  */
 export function buildModel(specsDir: string): Model {
-  const files = readdirSync(specsDir).filter((f) => f.endsWith(".openapi.json")).sort();
+  const files = readdirSync(specsDir)
+    .filter((f) => f.endsWith(".openapi.json"))
+    .sort();
   const workers: Model["workers"] = [];
   const operations: OperationSpec[] = [];
   const used = new Set<string>();
@@ -220,7 +250,8 @@ export function buildModel(specsDir: string): Model {
         used.add(op.operationId);
         const notes = OPERATIONS[op.operationId] ?? {};
         const upper = method.toUpperCase();
-        const kind = notes.kind ?? (upper !== "GET" ? "create" : path.endsWith("/poll") ? "trigger" : "search");
+        const kind =
+          notes.kind ?? (upper !== "GET" ? "create" : path.endsWith("/poll") ? "trigger" : "search");
         const response = op.responses?.["200"] ?? op.responses?.["201"];
         const responseSchema = response?.content?.["application/json"]?.schema;
         const noun = notes.noun ?? singular(op.tags?.[0] ?? worker);
@@ -232,7 +263,9 @@ export function buildModel(specsDir: string): Model {
           resource: noun,
           description: notes.description ?? op.summary ?? op.operationId,
           fields: fieldsOf(doc, op, notes, kind),
-          idempotent: (op.parameters ?? []).some((p) => p.in === "header" && p.name.toLowerCase() === "idempotency-key"),
+          idempotent: (op.parameters ?? []).some(
+            (p) => p.in === "header" && p.name.toLowerCase() === "idempotency-key",
+          ),
           ...(notes.resultList ? { resultList: notes.resultList } : {}),
           sample: sampleOf(doc, responseSchema, notes.sample),
         };
@@ -266,7 +299,14 @@ export function buildModel(specsDir: string): Model {
             label: "Your Reference (Idempotency Key)",
             help: "Optional. A unique reference for this request; the same reference is never applied twice.",
           };
-          base.fields.push({ key: "idempotencyKey", ...reference, type: "string", required: false, in: "query", local: "reference" });
+          base.fields.push({
+            key: "idempotencyKey",
+            ...reference,
+            type: "string",
+            required: false,
+            in: "query",
+            local: "reference",
+          });
         }
         operations.push({
           ...base,
@@ -282,10 +322,12 @@ export function buildModel(specsDir: string): Model {
     }
   }
   const stale = Object.keys(OPERATIONS).filter((id) => !used.has(id));
-  if (stale.length > 0) throw new Error(`catalog.ts describes operations no document has: ${stale.join(", ")}`);
+  if (stale.length > 0)
+    throw new Error(`catalog.ts describes operations no document has: ${stale.join(", ")}`);
   const keys = operations.map((o) => o.key);
   const twice = keys.filter((k, i) => keys.indexOf(k) !== i);
-  if (twice.length > 0) throw new Error(`two operations share the key ${twice.join(", ")}: name one in catalog.ts`);
+  if (twice.length > 0)
+    throw new Error(`two operations share the key ${twice.join(", ")}: name one in catalog.ts`);
 
   // Hook events switch a trigger to instant only for the events the worker really offers.
   for (const op of operations) op.events = hooks ? op.events.filter((e) => hooks?.events.includes(e)) : [];

@@ -36,7 +36,22 @@ const sentence = (text: string) => {
   // One sentence takes no final period; several take one (counted as the lint counts them).
   return capital.replace("e.g.", "").split(". ").length > 1 ? `${capital}.` : capital;
 };
-const SMALL = new Set(["a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"]);
+const SMALL = new Set([
+  "a",
+  "an",
+  "and",
+  "as",
+  "at",
+  "by",
+  "for",
+  "in",
+  "of",
+  "on",
+  "or",
+  "the",
+  "to",
+  "with",
+]);
 export const titleCase = (text: string) =>
   text
     .split(" ")
@@ -52,7 +67,8 @@ const sentenceCase = (text: string) =>
     .map((word, i) => (i === 0 || /^[A-Z0-9]{2,}s?$/.test(word) ? word : word.toLowerCase()))
     .join(" ");
 const humanizeValue = (value: string) => titleCase(value.replace(/([a-z0-9])([A-Z])/g, "$1 $2"));
-const byName = <T extends { name: string }>(list: T[]) => [...list].sort((a, b) => a.name.localeCompare(b.name));
+const byName = <T extends { name: string }>(list: T[]) =>
+  [...list].sort((a, b) => a.name.localeCompare(b.name));
 const byDisplayName = <T extends { displayName?: Json }>(list: T[]) =>
   [...list].sort((a, b) => String(a.displayName).localeCompare(String(b.displayName)));
 
@@ -111,7 +127,8 @@ function property(field: FieldSpec, dropdowns: Set<string>): Record<string, Json
       displayName: `${titleCase(field.label)} Name or ID`,
       type: "options",
       typeOptions: { loadOptionsMethod: camel(field.dropdown) },
-      description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+      description:
+        'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
       placeholder: undefined,
       default: "",
     };
@@ -133,12 +150,16 @@ function property(field: FieldSpec, dropdowns: Set<string>): Record<string, Json
   return { ...base, type, default: defaultOf(field) };
 }
 
-const show = (resource: string, operation: string) => ({ show: { resource: [resource], operation: [operation] } });
+const show = (resource: string, operation: string) => ({
+  show: { resource: [resource], operation: [operation] },
+});
 const resourceValue = (noun: string) => camel(noun.toLowerCase().replace(/ /g, "_"));
 
 /** The regular node's properties: resource, operation per resource, then each operation's inputs. */
 function nodeProperties(ops: OperationSpec[], dropdowns: Set<string>): Json[] {
-  const resources = byName([...new Set(ops.map((o) => o.resource))].map((r) => ({ name: r, value: resourceValue(r) })));
+  const resources = byName(
+    [...new Set(ops.map((o) => o.resource))].map((r) => ({ name: r, value: resourceValue(r) })),
+  );
   const out: Json[] = [
     {
       displayName: "Resource",
@@ -152,7 +173,12 @@ function nodeProperties(ops: OperationSpec[], dropdowns: Set<string>): Json[] {
   for (const resource of resources) {
     const mine = ops.filter((o) => resourceValue(o.resource) === resource.value);
     const options = byName(
-      mine.map((o) => ({ name: o.label, value: camel(o.key), description: sentence(o.description), action: sentenceCase(o.label) })),
+      mine.map((o) => ({
+        name: o.label,
+        value: camel(o.key),
+        description: sentence(o.description),
+        action: sentenceCase(o.label),
+      })),
     );
     out.push({
       displayName: "Operation",
@@ -192,9 +218,18 @@ function operationInputs(op: OperationSpec, resource: string, dropdowns: Set<str
 
 /** The polling trigger: which change to watch, and that trigger's own filters. */
 function triggerProperties(triggers: OperationSpec[], dropdowns: Set<string>): Json[] {
-  const events = byName(triggers.map((t) => ({ name: t.label, value: camel(t.key), description: sentence(t.description) })));
+  const events = byName(
+    triggers.map((t) => ({ name: t.label, value: camel(t.key), description: sentence(t.description) })),
+  );
   const out: Json[] = [
-    { displayName: "Event", name: "event", type: "options", noDataExpression: true, options: events, default: events[0]?.value ?? "" },
+    {
+      displayName: "Event",
+      name: "event",
+      type: "options",
+      noDataExpression: true,
+      options: events,
+      default: events[0]?.value ?? "",
+    },
   ];
   for (const t of triggers) {
     const rest = t.fields.filter((f) => !f.local);
@@ -226,8 +261,19 @@ function hookProperties(triggers: OperationSpec[]): Json[] {
       },
     ];
   }
-  const events = byName(instant.map((t) => ({ name: t.label, value: camel(t.key), description: sentence(t.description) })));
-  return [{ displayName: "Event", name: "event", type: "options", noDataExpression: true, options: events, default: events[0]?.value ?? "" }];
+  const events = byName(
+    instant.map((t) => ({ name: t.label, value: camel(t.key), description: sentence(t.description) })),
+  );
+  return [
+    {
+      displayName: "Event",
+      name: "event",
+      type: "options",
+      noDataExpression: true,
+      options: events,
+      default: events[0]?.value ?? "",
+    },
+  ];
 }
 
 /** Generated files of integrations/n8n. */
@@ -235,7 +281,11 @@ export function n8nFiles(model: Model, header: string): Record<string, string> {
   const dropdowns = new Set(model.dropdowns.map((d) => d.key));
   const actions = model.operations.filter((o) => o.kind !== "trigger" && !o.hidden);
   const triggers = model.operations.filter((o) => o.kind === "trigger");
-  const ops = model.operations.map((o) => ({ ...o, value: camel(o.key), resourceValue: resourceValue(o.resource) }));
+  const ops = model.operations.map((o) => ({
+    ...o,
+    value: camel(o.key),
+    resourceValue: resourceValue(o.resource),
+  }));
   const text = `${header}import type { INodeProperties } from 'n8n-workflow';
 import type { DropdownSpec, OperationSpec } from './runtime';
 

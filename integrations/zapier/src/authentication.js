@@ -2,9 +2,10 @@
 // every distinct worker URL: it needs the key (so a wrong key fails), costs no ServiceTitan call,
 // and any answer of ours other than 401 proves the key (a 404 problem from a worker behind one
 // host still means that worker accepted it).
+
+import { authHeaders, deploymentUrls, failWith, send } from "./call.js";
 import { WORKERS } from "./generated/model.js";
 import { distinctWorkerUrls, InputError } from "./generated/runtime.js";
-import { authHeaders, deploymentUrls, failWith } from "./call.js";
 
 /** @typedef {import("zapier-platform-core").ZObject} ZObject */
 /** @typedef {import("zapier-platform-core").Bundle} Bundle */
@@ -13,29 +14,33 @@ import { authHeaders, deploymentUrls, failWith } from "./call.js";
 async function test(z, bundle) {
   let urls;
   try {
-    urls = distinctWorkerUrls(deploymentUrls(bundle.authData), WORKERS.map((w) => w.name));
+    urls = distinctWorkerUrls(
+      deploymentUrls(bundle.authData),
+      WORKERS.map((w) => w.name),
+    );
   } catch (error) {
     if (error instanceof InputError) throw new z.errors.Error(error.message, "invalid_url", 400);
     throw error;
   }
   const checked = await Promise.all(
     urls.map(async (url) => {
-      const response = await z.request({
-        url: `${url}/openapi.json`,
-        headers: authHeaders(bundle.authData),
-        skipThrowForStatus: true,
-        // @ts-expect-error core 19 reads this request option; its types lag.
-        throwForThrottlingEarly: false,
-      });
-      const ours = /** @type {string} */ (response.getHeader("content-type") ?? "").includes("json");
+      const response = await send(z, { url: `${url}/openapi.json`, headers: authHeaders(bundle.authData) });
+      const ours = (response.getHeader("content-type") ?? "").includes("json");
       if (response.status >= 200 && response.status < 300 && ours) return url;
       if (response.status === 404 && /urn:st-edge:problem:/.test(response.content)) return url;
-      failWith(z, { status: response.status, content: response.content, getHeader: (n) => response.getHeader(n) }, url);
-      throw new z.errors.Error(`No ServiceTitan edge worker answered at ${url}.`, "invalid_url", response.status);
+      failWith(z, response, url);
+      throw new z.errors.Error(
+        `No ServiceTitan edge worker answered at ${url}.`,
+        "invalid_url",
+        response.status,
+      );
     }),
   );
   // The label names the deployment as the user typed it (a `{worker}` pattern stays a pattern).
-  const host = String(bundle.authData.baseUrl ?? "").trim().replace(/^https?:\/\//i, "").replace(/\/.*$/, "");
+  const host = String(bundle.authData.baseUrl ?? "")
+    .trim()
+    .replace(/^https?:\/\//i, "")
+    .replace(/\/.*$/, "");
   return { host, workers: checked.length };
 }
 

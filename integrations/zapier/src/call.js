@@ -4,7 +4,13 @@
 // in a message: messages are built from the problem's own words and the URL without its query.
 import { createHash } from "node:crypto";
 import { WORKERS } from "./generated/model.js";
-import { classifyFailure, idempotencyKey, InputError, retryAfterSeconds, workerUrl } from "./generated/runtime.js";
+import {
+  classifyFailure,
+  InputError,
+  idempotencyKey,
+  retryAfterSeconds,
+  workerUrl,
+} from "./generated/runtime.js";
 
 /** @typedef {import("zapier-platform-core").ZObject} ZObject */
 /** @typedef {import("zapier-platform-core").Bundle} Bundle */
@@ -27,7 +33,9 @@ export function deploymentUrls(authData) {
 }
 
 /** @param {Record<string, string | undefined>} authData */
-export const authHeaders = (authData) => ({ Authorization: `Bearer ${String(authData.apiKey ?? "").trim()}` });
+export const authHeaders = (authData) => ({
+  Authorization: `Bearer ${String(authData.apiKey ?? "").trim()}`,
+});
 
 /** @param {string} text */
 function parseJson(text) {
@@ -39,11 +47,41 @@ function parseJson(text) {
 }
 
 /**
+ * @typedef {{ status: number, content: string, getHeader: (name: string) => string | undefined }} Answer
+ */
+
+/**
+ * One HTTP request through Zapier's client, with our own handling of every status (never
+ * Zapier's default 429 and 4xx errors, which would hide the problem's words).
+ *
+ * @param {ZObject} z
+ * @param {{ url: string, method?: "GET" | "POST" | "PATCH" | "PUT" | "DELETE", params?: Record<string, string>, headers: Record<string, string>, body?: string }} options
+ * @returns {Promise<Answer>}
+ */
+export async function send(z, options) {
+  const response = /** @type {import("zapier-platform-core").HttpResponse} */ (
+    /** @type {unknown} */ (
+      await z.request({
+        ...options,
+        skipThrowForStatus: true,
+        // @ts-expect-error core 19 reads this request option (throw-for-throttling.js); its types lag.
+        throwForThrottlingEarly: false,
+      })
+    )
+  );
+  return {
+    status: response.status,
+    content: response.content,
+    getHeader: (name) => response.getHeader(name),
+  };
+}
+
+/**
  * Throws the Zapier error for a failed answer; returns "notFound" for a 404 so a search can
  * answer "nothing found".
  *
  * @param {ZObject} z
- * @param {{ status: number, content: string, getHeader: (name: string) => string | null | undefined }} response
+ * @param {Answer} response
  * @param {string} url
  * @returns {"notFound"}
  */
@@ -59,12 +97,14 @@ export function failWith(z, response, url) {
     case "throttle":
       throw new z.errors.ThrottledError(failure.message, failure.delaySeconds);
     case "reauth":
-      throw new z.errors.ExpiredAuthError(`The deployment refused the connection's API key. ${failure.message}`);
+      throw new z.errors.ExpiredAuthError(
+        `The deployment refused the connection's API key. ${failure.message}`,
+      );
     case "halt":
       throw new z.errors.HaltedError(failure.message);
     case "retry":
       throw new z.errors.Error(failure.message, "upstream", response.status);
-    case "notFound":
+    default:
       return "notFound";
   }
 }
@@ -77,6 +117,7 @@ export function failWith(z, response, url) {
  * @param {Bundle} bundle
  * @param {OperationSpec} op
  * @param {import("./generated/runtime.js").PreparedRequest} request
+ * @returns {Promise<{ body: unknown, replayed: boolean, notFound: boolean }>}
  */
 export async function callWorker(z, bundle, op, request) {
   let base;
@@ -102,24 +143,20 @@ export async function callWorker(z, bundle, op, request) {
       sha256Hex,
     );
   }
-  const response = await z.request({
+  const response = await send(z, {
     url,
     method: /** @type {"GET"} */ (request.method),
     params: request.query,
     headers,
     ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
-    skipThrowForStatus: true,
-    // @ts-expect-error core 19 reads this request option (throw-for-throttling.js); its types lag.
-    throwForThrottlingEarly: false,
   });
-  const getHeader = (/** @type {string} */ name) => response.getHeader(name);
   if (response.status >= 200 && response.status < 300) {
     return {
       body: parseJson(response.content),
-      replayed: getHeader("idempotent-replayed") === "true",
+      replayed: response.getHeader("idempotent-replayed") === "true",
       notFound: false,
     };
   }
-  failWith(z, { status: response.status, content: response.content, getHeader }, url);
+  failWith(z, response, url);
   return { body: undefined, replayed: false, notFound: true };
 }

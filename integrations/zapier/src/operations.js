@@ -1,9 +1,17 @@
 // Turns the generated model (src/generated/model.js) into Zapier triggers, searches and creates.
 // Judgement that is Zapier's alone lives here: input field shapes, the hidden dropdown triggers,
 // search-or-create pairs, and how a REST hook subscribes.
+
+import { authHeaders, callWorker, deploymentUrls, failWith, send } from "./call.js";
 import { DROPDOWNS, HOOKS, OPERATIONS } from "./generated/model.js";
-import { firstVersions, InputError, matchLocal, prepareRequest, resultsOf, workerUrl } from "./generated/runtime.js";
-import { authHeaders, callWorker, deploymentUrls, failWith } from "./call.js";
+import {
+  firstVersions,
+  InputError,
+  matchLocal,
+  prepareRequest,
+  resultsOf,
+  workerUrl,
+} from "./generated/runtime.js";
 
 /** @typedef {import("zapier-platform-core").ZObject} ZObject */
 /** @typedef {import("zapier-platform-core").Bundle} Bundle */
@@ -16,14 +24,16 @@ const SEARCH_OR_CREATES = [
     search: "find_payment",
     create: "post_payment",
     label: "Find or Post Payment",
-    description: "Finds a payment on the invoice (by check number, authorization code or amount) and posts it when there is none.",
+    description:
+      "Finds a payment on the invoice (by check number, authorization code or amount) and posts it when there is none.",
   },
 ];
 
 const dropdownKey = (/** @type {string} */ key) => `dropdown_${key}`;
 
 // Line-item keys must be unique in the whole action (a split's `amount` beside the payment's).
-const childKey = (/** @type {FieldSpec} */ parent, /** @type {FieldSpec} */ child) => `${parent.key}_${child.key}`;
+const childKey = (/** @type {FieldSpec} */ parent, /** @type {FieldSpec} */ child) =>
+  `${parent.key}_${child.key}`;
 
 /** @param {FieldSpec} field @returns {Record<string, unknown>} */
 function inputField(field) {
@@ -39,12 +49,14 @@ function inputField(field) {
     required: field.required,
     ...(field.help ? { helpText: field.help } : {}),
     ...(field.placeholder ? { placeholder: field.placeholder } : {}),
-    ...({
-          type: field.type === "text" ? "text" : field.type,
-          ...(field.list ? { list: true } : {}),
-          ...(field.choices ? { choices: field.choices.map((c) => ({ value: c.value, label: c.label, sample: c.value })) } : {}),
-          ...(dropdown ? { dynamic: `${dropdownKey(dropdown.key)}.${dropdown.value}.${dropdown.label}` } : {}),
-        }),
+    ...{
+      type: field.type === "text" ? "text" : field.type,
+      ...(field.list ? { list: true } : {}),
+      ...(field.choices
+        ? { choices: field.choices.map((c) => ({ value: c.value, label: c.label, sample: c.value })) }
+        : {}),
+      ...(dropdown ? { dynamic: `${dropdownKey(dropdown.key)}.${dropdown.value}.${dropdown.label}` } : {}),
+    },
   };
 }
 
@@ -80,7 +92,11 @@ function prepare(z, op, input) {
 }
 
 /** @param {OperationSpec} op */
-const display = (op) => ({ label: op.label, description: op.description, ...(op.hidden ? { hidden: true } : {}) });
+const display = (op) => ({
+  label: op.label,
+  description: op.description,
+  ...(op.hidden ? { hidden: true } : {}),
+});
 
 /** @param {OperationSpec} op */
 function pollPerform(op) {
@@ -111,27 +127,27 @@ function hookMethods(op) {
       const ids = [];
       for (const event of op.events) {
         const url = `${base(bundle)}${hooks.subscribePath}`;
-        const response = await z.request({
+        const response = await send(z, {
           url,
           method: "POST",
           headers: { ...authHeaders(bundle.authData), "Content-Type": "application/json" },
           body: JSON.stringify({ event, targetUrl: bundle.targetUrl }),
-          skipThrowForStatus: true,
         });
-        if (response.status !== 201) failWith(z, { status: response.status, content: response.content, getHeader: (n) => response.getHeader(n) }, url);
+        if (response.status !== 201) failWith(z, response, url);
         ids.push(String(JSON.parse(response.content).id));
       }
       return { id: ids.join(","), ids };
     },
     /** @param {ZObject} z @param {Bundle} bundle */
     performUnsubscribe: async (z, bundle) => {
-      const ids = String(bundle.subscribeData?.id ?? "").split(",").filter(Boolean);
+      const ids = String(bundle.subscribeData?.id ?? "")
+        .split(",")
+        .filter(Boolean);
       for (const id of ids) {
         const url = `${base(bundle)}${hooks.unsubscribePath.replace("{id}", encodeURIComponent(id))}`;
-        const response = await z.request({ url, method: "DELETE", headers: authHeaders(bundle.authData), skipThrowForStatus: true });
-        if (response.status !== 204 && response.status !== 404) {
-          failWith(z, { status: response.status, content: response.content, getHeader: (n) => response.getHeader(n) }, url);
-        }
+        const response = await send(z, { url, method: "DELETE", headers: authHeaders(bundle.authData) });
+        // Already gone (a 410 from the target unsubscribed it) is what unsubscribing wants.
+        if (response.status !== 204 && response.status !== 404) failWith(z, response, url);
       }
       return { ids };
     },
@@ -140,7 +156,11 @@ function hookMethods(op) {
     perform: (_z, bundle) => {
       const item = /** @type {Record<string, unknown>} */ (bundle.cleanedRequest);
       return op.transform === "firstVersion"
-        ? firstVersions([item], { recordIdField: op.recordIdField ?? "id", now: Date.now(), windowHours: 24 * 365 })
+        ? firstVersions([item], {
+            recordIdField: op.recordIdField ?? "id",
+            now: Date.now(),
+            windowHours: 24 * 365,
+          })
         : [item];
     },
     performList: pollPerform(op),
@@ -188,9 +208,15 @@ function create(op) {
       sample: op.sample,
       /** @param {ZObject} z @param {Bundle} bundle */
       perform: async (z, bundle) => {
-        const { body, replayed, notFound } = await callWorker(z, bundle, op, prepare(z, op, bundle.inputData));
+        const { body, replayed, notFound } = await callWorker(
+          z,
+          bundle,
+          op,
+          prepare(z, op, bundle.inputData),
+        );
         if (notFound) throw new z.errors.HaltedError(`${op.noun} not found.`);
-        const record = body !== null && typeof body === "object" && !Array.isArray(body) ? body : { result: body };
+        const record =
+          body !== null && typeof body === "object" && !Array.isArray(body) ? body : { result: body };
         return op.idempotent ? { ...record, idempotentReplayed: replayed } : record;
       },
     },
@@ -211,21 +237,34 @@ function dropdownTriggers() {
         /** @param {ZObject} z @param {Bundle} bundle */
         perform: async (z, bundle) => {
           const { body } = await callWorker(z, bundle, op, prepare(z, op, {}));
-          return resultsOf(op, body).map((record) => ({ ...record, id: record[d.value], name: record[d.label] }));
+          return resultsOf(op, body).map((record) => ({
+            ...record,
+            id: record[d.value],
+            name: record[d.label],
+          }));
         },
       },
     };
   });
 }
 
-const byKey = (/** @type {{ key: string }[]} */ list) => Object.fromEntries(list.map((item) => [item.key, item]));
+const byKey = (/** @type {{ key: string }[]} */ list) =>
+  Object.fromEntries(list.map((item) => [item.key, item]));
 
-export const triggers = byKey([...OPERATIONS.filter((o) => o.kind === "trigger").map(trigger), ...dropdownTriggers()]);
+export const triggers = byKey([
+  ...OPERATIONS.filter((o) => o.kind === "trigger").map(trigger),
+  ...dropdownTriggers(),
+]);
 export const searches = byKey(OPERATIONS.filter((o) => o.kind === "search").map(search));
 export const creates = byKey(OPERATIONS.filter((o) => o.kind === "create").map(create));
 export const searchOrCreates = Object.fromEntries(
   SEARCH_OR_CREATES.filter((p) => searches[p.search] && creates[p.create]).map((p) => [
     p.search,
-    { key: p.search, display: { label: p.label, description: p.description }, search: p.search, create: p.create },
+    {
+      key: p.search,
+      display: { label: p.label, description: p.description },
+      search: p.search,
+      create: p.create,
+    },
   ]),
 );

@@ -24,7 +24,10 @@ function run(kind, key, inputData = {}, extra = {}) {
   )[kind];
   const perform = group?.[key]?.operation.perform;
   assert.ok(perform, `${kind}.${key} exists`);
-  return appTester(/** @type {never} */ (perform), /** @type {never} */ ({ authData, inputData, meta: {}, ...extra }));
+  return appTester(
+    /** @type {never} */ (perform),
+    /** @type {never} */ ({ authData, inputData, meta: {}, ...extra }),
+  );
 }
 const trigger = (/** @type {string} */ key, input = {}, extra = {}) => run("triggers", key, input, extra);
 const search = (/** @type {string} */ key, input = {}) => run("searches", key, input);
@@ -99,7 +102,10 @@ describe("triggers", () => {
     assert.equal(new Set(items.map((i) => i.id)).size, items.length);
     assert.equal(items[0].id, `${items[0].invoiceId}-${items[0].modifiedOn}`);
     const times = items.map((i) => Date.parse(i.modifiedOn));
-    assert.deepEqual(times, [...times].sort((a, b) => b - a));
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => b - a),
+    );
   });
 
   test("new_invoice: a changed old invoice is not new (seeded invoices are days old)", async () => {
@@ -138,7 +144,11 @@ describe("searches", () => {
       byIds.map((i) => i.id),
       [first.invoiceId],
     );
-    assert.deepEqual(await search("find_invoice_by_id", { id: "19999999" }), [], "not found is an empty result");
+    assert.deepEqual(
+      await search("find_invoice_by_id", { id: "19999999" }),
+      [],
+      "not found is an empty result",
+    );
   });
 
   test("find_invoices by job number and customer", async () => {
@@ -167,7 +177,11 @@ describe("searches", () => {
     assert.ok(terms.length > 0);
     const [byId] = await search("find_payment_term_by_id", { id: terms[0].id });
     assert.equal(byId.id, terms[0].id);
-    const [due] = await search("find_due_date", { id: "18200004", invoiceDate: "2026-01-31", amount: "100.00" });
+    const [due] = await search("find_due_date", {
+      id: "18200004",
+      invoiceDate: "2026-01-31",
+      amount: "100.00",
+    });
     assert.equal(due.dueDate, "2026-03-02");
     assert.equal(due.discount.amount, "2.00");
   });
@@ -180,14 +194,19 @@ describe("searches", () => {
   });
 
   test("a refused input halts with the problem's title, detail and field", async () => {
-    const error = await rejectsWith(search("find_due_date", { id: "18200004", invoiceDate: "31/01/2026" }), "HaltedError");
+    const error = await rejectsWith(
+      search("find_due_date", { id: "18200004", invoiceDate: "31/01/2026" }),
+      "HaltedError",
+    );
     assert.match(error.message, /^The request is not valid/);
     assert.match(error.message, /Fields: invoiceDate: /);
     assert.match(error.message, /request id /);
   });
 
   test("a ServiceTitan 429 becomes a ThrottledError with the Retry-After delay", async () => {
-    await stack.setFaults([{ fault: "status=429;retry-after=30", operationId: "Invoices_GetList", times: 1 }]);
+    await stack.setFaults([
+      { fault: "status=429;retry-after=30", operationId: "Invoices_GetList", times: 1 },
+    ]);
     try {
       const error = await rejectsWith(search("find_invoices", { number: "100001" }), "ThrottledError");
       const { message, delay } = JSON.parse(error.message);
@@ -233,7 +252,12 @@ describe("creates", () => {
 
   test("post_payment with the user's reference: another step with it gets the first payment", async () => {
     const { single } = await openInvoices();
-    const input = { invoiceId: String(single.id), amount: "5.00", paymentType: "Cash", idempotencyKey: "receipt-R-1042" };
+    const input = {
+      invoiceId: String(single.id),
+      amount: "5.00",
+      paymentType: "Cash",
+      idempotencyKey: "receipt-R-1042",
+    };
     const first = await create("post_payment", input);
     assert.equal(first.idempotencyKey, "receipt-R-1042");
     const other = await create("post_payment", input, { meta: { zap: { id: "another-zap" } } });
@@ -255,7 +279,12 @@ describe("creates", () => {
 
   test("a lost create answer (503 + Retry-After) is retried later and posts once", async () => {
     const { single } = await openInvoices();
-    const input = { invoiceId: String(single.id), amount: "3.00", paymentType: "Cash", memo: "retry later test" };
+    const input = {
+      invoiceId: String(single.id),
+      amount: "3.00",
+      paymentType: "Cash",
+      memo: "retry later test",
+    };
     await stack.setFaults([{ fault: "status=503", operationId: "Payments_Create", times: 1 }]);
     try {
       const error = await rejectsWith(create("post_payment", input), "ThrottledError");
@@ -271,11 +300,23 @@ describe("creates", () => {
 
   test("update_payment and update_payment_status", async () => {
     const { single } = await openInvoices();
-    const posted = await create("post_payment", { invoiceId: String(single.id), amount: "2.00", paymentType: "Cash", memo: "to update" });
-    const updated = await create("update_payment", { id: String(posted.id), memo: "updated by zapier", checkNumber: "88" });
+    const posted = await create("post_payment", {
+      invoiceId: String(single.id),
+      amount: "2.00",
+      paymentType: "Cash",
+      memo: "to update",
+    });
+    const updated = await create("update_payment", {
+      id: String(posted.id),
+      memo: "updated by zapier",
+      checkNumber: "88",
+    });
     assert.equal(updated.memo, "updated by zapier");
     assert.equal(updated.checkNumber, "88");
-    const status = await create("update_payment_status", { paymentIds: [String(posted.id)], status: "Exported" });
+    const status = await create("update_payment_status", {
+      paymentIds: [String(posted.id)],
+      status: "Exported",
+    });
     assert.equal(status.status, "Exported");
     const [after] = await search("find_payment_by_id", { id: String(posted.id) });
     assert.equal(after.status, "Exported");

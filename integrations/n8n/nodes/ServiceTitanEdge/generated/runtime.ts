@@ -114,7 +114,11 @@ const isBlank = (value: unknown): boolean =>
 
 function listOf(value: unknown): unknown[] {
   if (Array.isArray(value)) return value.filter((v) => !isBlank(v));
-  if (typeof value === "string") return value.split(",").map((v) => v.trim()).filter((v) => v !== "");
+  if (typeof value === "string")
+    return value
+      .split(",")
+      .map((v) => v.trim())
+      .filter((v) => v !== "");
   return [value];
 }
 
@@ -202,7 +206,8 @@ export function idempotencyKey(
   { reference, scope, body }: { reference?: unknown; scope: (string | number)[]; body: unknown },
   sha256Hex: (text: string) => string,
 ): string {
-  const own = typeof reference === "number" ? String(reference) : typeof reference === "string" ? reference.trim() : "";
+  const own =
+    typeof reference === "number" ? String(reference) : typeof reference === "string" ? reference.trim() : "";
   if (own !== "") return HEADER_SAFE.test(own) ? own : `ref-${sha256Hex(own).slice(0, 48)}`;
   return `auto-${sha256Hex(canonicalJson({ scope, body })).slice(0, 48)}`;
 }
