@@ -53,7 +53,9 @@ export function context({
   nodeId = "node-1",
   webhookUrl = "http://127.0.0.1:9/webhook",
   body,
+  headers = {},
 }) {
+  const responses = [];
   const node = {
     id: nodeId,
     name: "ServiceTitan Edge",
@@ -83,7 +85,21 @@ export function context({
     getWorkflowStaticData: () => staticData,
     getNodeWebhookUrl: () => webhookUrl,
     getBodyData: () => body,
-    getRequestObject: () => ({ headers: {}, rawBody: Buffer.from(JSON.stringify(body ?? {})) }),
+    getResponseObject: () => {
+      const response = { statusCode: 200, body: undefined };
+      response.status = (code) => {
+        response.statusCode = code;
+        return response;
+      };
+      response.json = (value) => {
+        response.body = value;
+        responses.push(response);
+        return response;
+      };
+      return response;
+    },
+    responses,
+    getRequestObject: () => ({ headers, rawBody: Buffer.from(JSON.stringify(body ?? {})) }),
     helpers: {
       httpRequestWithAuthentication: (_name, options) => httpRequest(credentials, options),
       returnJsonArray: (list) => list.map((json) => ({ json })),

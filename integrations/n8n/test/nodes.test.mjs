@@ -1,9 +1,12 @@
 // The built n8n nodes (dist/, from `n8n-node build`) run every search, create and trigger against
 // the real workers and the simulator: one stack for the suite on ST_EDGE_PORT_BASE + 60.
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import { after, before, describe, test } from "node:test";
+import { startHooksStandIn } from "../../../scripts/lib/hooks-stand-in.mjs";
 import { startTestStack } from "../../../scripts/lib/test-stack.mjs";
 import { OPERATIONS } from "../dist/nodes/ServiceTitanEdge/generated/model.js";
+import { subscribeHooks, unsubscribeHooks } from "../dist/nodes/ServiceTitanEdge/hooks.js";
 import { ServiceTitanEdge } from "../dist/nodes/ServiceTitanEdge/ServiceTitanEdge.node.js";
 import { ServiceTitanEdgeHookTrigger } from "../dist/nodes/ServiceTitanEdge/ServiceTitanEdgeHookTrigger.node.js";
 import { ServiceTitanEdgeTrigger } from "../dist/nodes/ServiceTitanEdge/ServiceTitanEdgeTrigger.node.js";
@@ -262,6 +265,60 @@ describe("triggers", () => {
     assert.equal(await poll("newBill", bills, "trigger", { billType: "NotSet" }), null);
     const [changed] = await poll("billChanged", {}, "manual", { billType: "NotSet" });
     assert.match(changed[0].json.id, /^\d+-\d{4}-/);
+  });
+
+  test("REST hooks: one subscription per event for the webhook URL, deleted on deactivation", async () => {
+    // A stand-in for workers/events' hook routes until that worker exists (see hooks-stand-in.mjs).
+    const hooks = await startHooksStandIn({
+      apiKey: stack.apiKey,
+      events: ["payment.created", "payment.updated"],
+    });
+    try {
+      const routes = { worker: "events", subscribePath: "/hooks", unsubscribePath: "/hooks/{id}" };
+      const ctx = context({ credentials: { baseUrl: hooks.url, apiKey: stack.apiKey } });
+      const target = "https://n8n.example/webhook/abc/webhook";
+      const ids = await subscribeHooks(ctx, routes, ["payment.created", "payment.updated"], target);
+      assert.deepEqual(
+        hooks.hooks().map((h) => [h.id, h.event, h.targetUrl]),
+        [
+          [ids[0], "payment.created", target],
+          [ids[1], "payment.updated", target],
+        ],
+      );
+      await unsubscribeHooks(ctx, routes, ids);
+      assert.deepEqual(hooks.hooks(), []);
+      const refused = await rejects(subscribeHooks(ctx, routes, ["bill.created"], target));
+      assert.equal(refused.httpCode, "400");
+    } finally {
+      await hooks.close();
+    }
+  });
+
+  test("a delivery is one item; with a hook secret, only a valid X-Signature is accepted", async () => {
+    const hook = new ServiceTitanEdgeHookTrigger();
+    const body = { id: "13000001-2026-12-01T10:00:00.0000000Z", paymentId: 13000001 };
+    const t = Math.floor(Date.now() / 1000);
+    const sign = (secret) =>
+      `t=${t},v1=${createHmac("sha256", secret)
+        .update(`${t}.${JSON.stringify(body)}`)
+        .digest("hex")}`;
+    const deliver = async (secret, signature) => {
+      const ctx = context({
+        credentials: { ...credentials, hookSecret: secret },
+        parameters: { event: "paymentChanged" },
+        body,
+        headers: signature ? { "x-signature": signature } : {},
+      });
+      const result = await hook.webhook.call(ctx);
+      return { items: result.workflowData, status: ctx.responses[0]?.statusCode };
+    };
+    assert.deepEqual(await deliver("", undefined), { items: [[{ json: body }]], status: undefined });
+    assert.deepEqual(await deliver("s3cret", sign("s3cret")), {
+      items: [[{ json: body }]],
+      status: undefined,
+    });
+    assert.deepEqual(await deliver("s3cret", sign("other")), { items: undefined, status: 401 });
+    assert.deepEqual(await deliver("s3cret", undefined), { items: undefined, status: 401 });
   });
 
   test("the instant trigger says there is no events worker until there is one", async () => {

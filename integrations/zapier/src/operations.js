@@ -112,12 +112,12 @@ function pollPerform(op) {
 
 /**
  * A REST hook trigger: one subscription per event on the events worker; Zapier keeps the ids.
+ * Exported for tests, which run it against a stand-in of the events worker's hook routes.
  *
  * @param {OperationSpec} op
+ * @param {NonNullable<typeof HOOKS>} hooks
  */
-function hookMethods(op) {
-  if (!HOOKS) throw new Error("hook trigger without an events worker");
-  const hooks = HOOKS;
+export function hookMethods(op, hooks) {
   /** @param {Bundle} bundle */
   const base = (bundle) => workerUrl(deploymentUrls(bundle.authData), hooks.worker);
   return {
@@ -169,7 +169,7 @@ function hookMethods(op) {
 
 /** @param {OperationSpec} op */
 function trigger(op) {
-  const instant = op.events.length > 0 ? hookMethods(op) : { perform: pollPerform(op) };
+  const instant = HOOKS && op.events.length > 0 ? hookMethods(op, HOOKS) : { perform: pollPerform(op) };
   return {
     key: op.key,
     noun: op.noun,

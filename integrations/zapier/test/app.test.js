@@ -4,9 +4,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import zapier from "zapier-platform-core";
+import { startHooksStandIn } from "../../../scripts/lib/hooks-stand-in.mjs";
 import { startTestStack } from "../../../scripts/lib/test-stack.mjs";
 import App from "../index.js";
 import { OPERATIONS } from "../src/generated/model.js";
+import { hookMethods } from "../src/operations.js";
 
 const appTester = zapier.createAppTester(App);
 /** @type {Awaited<ReturnType<typeof startTestStack>>} */
@@ -128,6 +130,70 @@ describe("triggers", () => {
     assert.ok(zones.length > 0 && terms.length > 0);
     assert.equal(typeof zones[0].id, "number");
     assert.equal(typeof terms[0].name, "string");
+  });
+});
+
+describe("instant triggers (REST hooks)", () => {
+  // workers/events does not exist yet: its routes come from a stand-in that follows its brief, and
+  // these triggers are built as they will be once `pnpm gen` finds specs/workers/events.openapi.json.
+  const routes = { worker: "events", subscribePath: "/hooks", unsubscribePath: "/hooks/{id}", events: [] };
+  const events = ["invoice.created", "invoice.updated", "payment.created"];
+
+  test("subscribe makes one hook per event for bundle.targetUrl; unsubscribe deletes them", async () => {
+    const hooks = await startHooksStandIn({ apiKey: stack.apiKey, events });
+    try {
+      const op = {
+        ...OPERATIONS.find((o) => o.key === "invoice_changed"),
+        events: ["invoice.created", "invoice.updated"],
+      };
+      const methods = hookMethods(/** @type {never} */ (op), routes);
+      const auth = { baseUrl: hooks.url, apiKey: stack.apiKey };
+      const targetUrl = "https://hooks.zapier.com/hooks/standard/1/abc";
+      const subscribed = await appTester(methods.performSubscribe, {
+        authData: auth,
+        targetUrl,
+        inputData: {},
+      });
+      assert.deepEqual(
+        hooks.hooks().map((h) => [h.event, h.targetUrl]),
+        [
+          ["invoice.created", targetUrl],
+          ["invoice.updated", targetUrl],
+        ],
+      );
+      const delivered = { id: "11000001-2026-12-01T10:00:00.0000000Z", invoiceId: 11000001 };
+      assert.deepEqual(
+        await appTester(methods.perform, { authData: auth, cleanedRequest: delivered, inputData: {} }),
+        [delivered],
+      );
+      await appTester(methods.performUnsubscribe, {
+        authData: auth,
+        subscribeData: subscribed,
+        inputData: {},
+      });
+      assert.deepEqual(hooks.hooks(), []);
+    } finally {
+      await hooks.close();
+    }
+  });
+
+  test("a refused subscription halts with the problem's fields", async () => {
+    const hooks = await startHooksStandIn({ apiKey: stack.apiKey, events });
+    try {
+      const op = { ...OPERATIONS.find((o) => o.key === "bill_changed"), events: ["bill.updated"] };
+      const methods = hookMethods(/** @type {never} */ (op), routes);
+      const error = await rejectsWith(
+        appTester(methods.performSubscribe, {
+          authData: { baseUrl: hooks.url, apiKey: stack.apiKey },
+          targetUrl: "https://hooks.zapier.com/x",
+          inputData: {},
+        }),
+        "HaltedError",
+      );
+      assert.match(error.message, /Fields: event: one of/);
+    } finally {
+      await hooks.close();
+    }
   });
 });
 

@@ -14,7 +14,8 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from "n8n-workflow";
 import { HOOKS, hookTriggerProperties, OPERATIONS } from "./generated/model";
 import { firstVersions, verifySignature } from "./generated/runtime";
-import { CREDENTIAL, callWorker } from "./transport";
+import { subscribeHooks, unsubscribeHooks } from "./hooks";
+import { CREDENTIAL } from "./transport";
 
 type HookState = { hookIds?: string[] };
 
@@ -26,8 +27,6 @@ function subscription(ctx: IHookFunctions) {
   }
   return { hooks: HOOKS, op };
 }
-
-const hookCall = { worker: "", idempotent: false, key: "hooks" };
 
 export class ServiceTitanEdgeHookTrigger implements INodeType {
   description: INodeTypeDescription = {
@@ -55,30 +54,17 @@ export class ServiceTitanEdgeHookTrigger implements INodeType {
       async create(this: IHookFunctions): Promise<boolean> {
         const { hooks, op } = subscription(this);
         const targetUrl = this.getNodeWebhookUrl("default") as string;
-        const ids: string[] = [];
-        for (const event of op.events) {
-          const { body } = await callWorker(
-            this,
-            { ...hookCall, worker: hooks.worker },
-            { method: "POST", path: hooks.subscribePath, query: {}, body: { event, targetUrl } },
-          );
-          ids.push(String((body as IDataObject).id));
-        }
-        (this.getWorkflowStaticData("node") as HookState).hookIds = ids;
+        (this.getWorkflowStaticData("node") as HookState).hookIds = await subscribeHooks(
+          this,
+          hooks,
+          op.events,
+          targetUrl,
+        );
         return true;
       },
       async delete(this: IHookFunctions): Promise<boolean> {
         const state = this.getWorkflowStaticData("node") as HookState;
-        if (HOOKS) {
-          for (const id of state.hookIds ?? []) {
-            const path = HOOKS.unsubscribePath.replace("{id}", encodeURIComponent(id));
-            await callWorker(
-              this,
-              { ...hookCall, worker: HOOKS.worker },
-              { method: "DELETE", path, query: {} },
-            );
-          }
-        }
+        if (HOOKS) await unsubscribeHooks(this, HOOKS, state.hookIds ?? []);
         delete state.hookIds;
         return true;
       },
@@ -102,7 +88,11 @@ export class ServiceTitanEdgeHookTrigger implements INodeType {
         },
         (key, text) => createHmac("sha256", key).update(text, "utf8").digest("hex"),
       );
-      if (!valid) return { webhookResponse: "signature refused", noWebhookResponse: false };
+      if (!valid) {
+        // Not from this deployment (or replayed late): refuse it, start nothing.
+        this.getResponseObject().status(401).json({ error: "invalid or stale X-Signature" });
+        return { noWebhookResponse: true };
+      }
     }
     const event = this.getNodeParameter("event", "") as string;
     const op = OPERATIONS.find((o) => o.kind === "trigger" && o.value === event);
