@@ -12,6 +12,8 @@ export interface OperationNotes {
   kind?: "trigger" | "search" | "create";
   /** Singular noun ("Invoice"): Zapier's `noun`, n8n's resource. Default: from the OpenAPI tag. */
   noun?: string;
+  /** n8n resource when it is not the noun (a due date belongs with payment terms). */
+  resource?: string;
   label?: string;
   description?: string;
   /** n8n operation name shown in the node (Get, Find, Post, ...). */
@@ -374,6 +376,7 @@ export const OPERATIONS: Record<string, OperationNotes> = {
     key: "calculate_tax",
     kind: "create",
     noun: "Tax Quote",
+    resource: "Tax Zone",
     label: "Calculate Tax",
     action: "Calculate",
     description: "Calculates the tax on an amount in a tax zone, per rate and in total (exact decimals).",
@@ -417,6 +420,7 @@ export const OPERATIONS: Record<string, OperationNotes> = {
   getDueDate: {
     key: "find_due_date",
     noun: "Due Date",
+    resource: "Payment Term",
     label: "Find Payment Term with Due Date",
     action: "Get Due Date",
     description:

@@ -260,7 +260,7 @@ export function buildModel(specsDir: string): Model {
           operationId: op.operationId,
           method: upper,
           path,
-          resource: noun,
+          resource: notes.resource ?? noun,
           description: notes.description ?? op.summary ?? op.operationId,
           fields: fieldsOf(doc, op, notes, kind),
           idempotent: (op.parameters ?? []).some(

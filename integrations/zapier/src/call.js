@@ -135,9 +135,11 @@ export async function callWorker(z, bundle, op, request) {
     headers["Idempotency-Key"] = idempotencyKey(
       {
         reference: bundle.inputData?.idempotencyKey,
-        // What identifies this step: Zapier gives no run or step id in bundle.meta (core 19), and a
-        // replay re-sends the same inputs, so the Zap (when Zapier names it) + action + body do.
-        scope: ["zapier", op.key, String(bundle.meta?.zap?.id ?? "")],
+        // bundle.meta (core 19) has no run, step or attempt id, and a replay, an autoreplay or a
+        // throttled retry re-sends the same inputs: the action and its exact body name the step.
+        // The Zap id (deprecated, not always sent) is left out on purpose, so a copied or
+        // duplicated Zap handling the same payment replays instead of posting it a second time.
+        scope: ["zapier", op.key],
         body: request.body,
       },
       sha256Hex,

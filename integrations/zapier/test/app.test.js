@@ -304,6 +304,8 @@ describe("creates", () => {
     assert.equal(again.id, first.id);
     assert.equal(again.idempotentReplayed, true);
     assert.equal(again.idempotencyKey, first.idempotencyKey);
+    const copy = await create("post_payment", input, { meta: { zap: { id: "a-copy-of-the-zap" } } });
+    assert.equal(copy.id, first.id, "a copied Zap replays, it does not post again");
     const ledger = await stack.ledger();
     assert.equal(ledger.payments.filter((p) => p.memo?.startsWith("zapier split test")).length, 1);
 

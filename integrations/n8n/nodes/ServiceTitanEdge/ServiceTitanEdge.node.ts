@@ -66,7 +66,6 @@ export class ServiceTitanEdge implements INodeType {
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
     const items = this.getInputData();
     const out: INodeExecutionData[] = [];
-    const workflowId = String(this.getWorkflow().id ?? "");
     for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
       try {
         const resource = this.getNodeParameter("resource", itemIndex) as string;
@@ -88,9 +87,12 @@ export class ServiceTitanEdge implements INodeType {
         const answer = await callWorker(this, op, request, {
           itemIndex,
           reference: input.idempotencyKey,
-          // n8n retries a node (Retry On Fail) and re-runs executions with the same items:
-          // the workflow, node, operation, item position and body name this step.
-          scope: ["n8n", workflowId, this.getNode().id, op.key, itemIndex],
+          // Retry On Fail repeats the node in the same execution; retrying a failed execution runs
+          // a new one (a new execution id) with the same items. The operation, the item's position
+          // and its exact body are what stay the same: two identical items of one run are two
+          // payments, the same item run again is one. The workflow is left out so a copy of it
+          // handling the same payment replays instead of posting twice.
+          scope: ["n8n", op.key, itemIndex],
         });
         if (answer.body === undefined && answer.status === 404) continue;
         const records =

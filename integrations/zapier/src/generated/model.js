@@ -1668,7 +1668,7 @@ export const OPERATIONS = [
     "operationId": "getDueDate",
     "method": "GET",
     "path": "/payment-terms/{id}/due-date",
-    "resource": "Due Date",
+    "resource": "Payment Term",
     "description": "Finds a payment term with the due date (and early-payment discount) it gives an invoice dated a given day.",
     "fields": [
       {
@@ -1910,7 +1910,7 @@ export const OPERATIONS = [
     "operationId": "quoteTax",
     "method": "POST",
     "path": "/tax-zones/{id}/quote",
-    "resource": "Tax Quote",
+    "resource": "Tax Zone",
     "description": "Calculates the tax on an amount in a tax zone, per rate and in total (exact decimals).",
     "fields": [
       {

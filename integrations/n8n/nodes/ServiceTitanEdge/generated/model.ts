@@ -1709,7 +1709,7 @@ export const OPERATIONS: NodeOperation[] = [
 		operationId: "getDueDate",
 		method: "GET",
 		path: "/payment-terms/{id}/due-date",
-		resource: "Due Date",
+		resource: "Payment Term",
 		description: "Finds a payment term with the due date (and early-payment discount) it gives an invoice dated a given day.",
 		fields: [
 			{
@@ -1783,7 +1783,7 @@ export const OPERATIONS: NodeOperation[] = [
 		fixed: {},
 		events: [],
 		value: "findDueDate",
-		resourceValue: "dueDate",
+		resourceValue: "paymentTerm",
 	},
 	{
 		worker: "tax-zones",
@@ -1959,7 +1959,7 @@ export const OPERATIONS: NodeOperation[] = [
 		operationId: "quoteTax",
 		method: "POST",
 		path: "/tax-zones/{id}/quote",
-		resource: "Tax Quote",
+		resource: "Tax Zone",
 		description: "Calculates the tax on an amount in a tax zone, per rate and in total (exact decimals).",
 		fields: [
 			{
@@ -2019,7 +2019,7 @@ export const OPERATIONS: NodeOperation[] = [
 		fixed: {},
 		events: [],
 		value: "calculateTax",
-		resourceValue: "taxQuote",
+		resourceValue: "taxZone",
 	},
 ];
 
@@ -2053,10 +2053,6 @@ export const nodeProperties: INodeProperties[] = [
 				value: "bill",
 			},
 			{
-				name: "Due Date",
-				value: "dueDate",
-			},
-			{
 				name: "Invoice",
 				value: "invoice",
 			},
@@ -2067,10 +2063,6 @@ export const nodeProperties: INodeProperties[] = [
 			{
 				name: "Payment Term",
 				value: "paymentTerm",
-			},
-			{
-				name: "Tax Quote",
-				value: "taxQuote",
 			},
 			{
 				name: "Tax Zone",
@@ -2285,117 +2277,6 @@ export const nodeProperties: INodeProperties[] = [
 				],
 			},
 		},
-	},
-	{
-		displayName: "Operation",
-		name: "operation",
-		type: "options",
-		noDataExpression: true,
-		displayOptions: {
-			show: {
-				resource: [
-					"dueDate",
-				],
-			},
-		},
-		options: [
-			{
-				name: "Find Payment Term with Due Date",
-				value: "findDueDate",
-				description: "Finds a payment term with the due date (and early-payment discount) it gives an invoice dated a given day",
-				action: "Find payment term with due date",
-			},
-		],
-		default: "findDueDate",
-	},
-	{
-		displayName: "Payment Term Name or ID",
-		name: "id",
-		required: true,
-		description: "Choose from the list, or specify an ID using an <a href=\"https://docs.n8n.io/code/expressions/\">expression</a>",
-		type: "options",
-		typeOptions: {
-			loadOptionsMethod: "paymentTerms",
-		},
-		default: "",
-		displayOptions: {
-			show: {
-				resource: [
-					"dueDate",
-				],
-				operation: [
-					"findDueDate",
-				],
-			},
-		},
-	},
-	{
-		displayName: "Invoice Date",
-		name: "invoiceDate",
-		required: true,
-		description: "YYYY-MM-DD, e.g. 2026-01-31",
-		placeholder: "2026-01-31",
-		type: "string",
-		default: "",
-		displayOptions: {
-			show: {
-				resource: [
-					"dueDate",
-				],
-				operation: [
-					"findDueDate",
-				],
-			},
-		},
-	},
-	{
-		displayName: "Filters",
-		name: "filters",
-		type: "collection",
-		placeholder: "Add Filter",
-		default: {},
-		displayOptions: {
-			show: {
-				resource: [
-					"dueDate",
-				],
-				operation: [
-					"findDueDate",
-				],
-			},
-		},
-		options: [
-			{
-				displayName: "Amount",
-				name: "amount",
-				description: "Optional: the amount the discount applies to, e.g. 100.00",
-				placeholder: "100.00",
-				type: "string",
-				default: "",
-			},
-			{
-				displayName: "If the Day Has Passed",
-				name: "ifDayPassed",
-				description: "For day-of-current-month rules when that day is before the invoice date: nextMonth (default), invoiceDate or keep",
-				placeholder: "nextMonth",
-				type: "options",
-				options: [
-					{
-						name: "Invoice Date",
-						value: "invoiceDate",
-					},
-					{
-						name: "Keep",
-						value: "keep",
-					},
-					{
-						name: "Next Month",
-						value: "nextMonth",
-					},
-				],
-				default: "invoiceDate",
-			},
-		],
 	},
 	{
 		displayName: "Operation",
@@ -3090,6 +2971,12 @@ export const nodeProperties: INodeProperties[] = [
 				description: "Finds one payment term",
 				action: "Find payment term by ID",
 			},
+			{
+				name: "Find Payment Term with Due Date",
+				value: "findDueDate",
+				description: "Finds a payment term with the due date (and early-payment discount) it gives an invoice dated a given day",
+				action: "Find payment term with due date",
+			},
 		],
 		default: "findPaymentTerm",
 	},
@@ -3163,88 +3050,91 @@ export const nodeProperties: INodeProperties[] = [
 		},
 	},
 	{
-		displayName: "Operation",
-		name: "operation",
-		type: "options",
-		noDataExpression: true,
-		displayOptions: {
-			show: {
-				resource: [
-					"taxQuote",
-				],
-			},
-		},
-		options: [
-			{
-				name: "Calculate Tax",
-				value: "calculateTax",
-				description: "Calculates the tax on an amount in a tax zone, per rate and in total (exact decimals)",
-				action: "Calculate tax",
-			},
-		],
-		default: "calculateTax",
-	},
-	{
-		displayName: "Tax Zone Name or ID",
+		displayName: "Payment Term Name or ID",
 		name: "id",
 		required: true,
 		description: "Choose from the list, or specify an ID using an <a href=\"https://docs.n8n.io/code/expressions/\">expression</a>",
 		type: "options",
 		typeOptions: {
-			loadOptionsMethod: "taxZones",
+			loadOptionsMethod: "paymentTerms",
 		},
 		default: "",
 		displayOptions: {
 			show: {
 				resource: [
-					"taxQuote",
+					"paymentTerm",
 				],
 				operation: [
-					"calculateTax",
+					"findDueDate",
 				],
 			},
 		},
 	},
 	{
-		displayName: "Additional Fields",
-		name: "additionalFields",
+		displayName: "Invoice Date",
+		name: "invoiceDate",
+		required: true,
+		description: "YYYY-MM-DD, e.g. 2026-01-31",
+		placeholder: "2026-01-31",
+		type: "string",
+		default: "",
+		displayOptions: {
+			show: {
+				resource: [
+					"paymentTerm",
+				],
+				operation: [
+					"findDueDate",
+				],
+			},
+		},
+	},
+	{
+		displayName: "Filters",
+		name: "filters",
 		type: "collection",
-		placeholder: "Add Field",
+		placeholder: "Add Filter",
 		default: {},
 		displayOptions: {
 			show: {
 				resource: [
-					"taxQuote",
+					"paymentTerm",
 				],
 				operation: [
-					"calculateTax",
+					"findDueDate",
 				],
 			},
 		},
 		options: [
 			{
-				displayName: "Labor",
-				name: "labor",
-				description: "Taxable labor amount, e.g. 60.00",
+				displayName: "Amount",
+				name: "amount",
+				description: "Optional: the amount the discount applies to, e.g. 100.00",
 				placeholder: "100.00",
 				type: "string",
 				default: "",
 			},
 			{
-				displayName: "Material",
-				name: "material",
-				description: "Taxable material amount, e.g. 40.00",
-				placeholder: "100.00",
-				type: "string",
-				default: "",
-			},
-			{
-				displayName: "Subtotal",
-				name: "subtotal",
-				description: "Taxable amount, e.g. 100.00. Or give Labor and Material instead.",
-				placeholder: "100.00",
-				type: "string",
-				default: "",
+				displayName: "If the Day Has Passed",
+				name: "ifDayPassed",
+				description: "For day-of-current-month rules when that day is before the invoice date: nextMonth (default), invoiceDate or keep",
+				placeholder: "nextMonth",
+				type: "options",
+				options: [
+					{
+						name: "Invoice Date",
+						value: "invoiceDate",
+					},
+					{
+						name: "Keep",
+						value: "keep",
+					},
+					{
+						name: "Next Month",
+						value: "nextMonth",
+					},
+				],
+				default: "invoiceDate",
 			},
 		],
 	},
@@ -3261,6 +3151,12 @@ export const nodeProperties: INodeProperties[] = [
 			},
 		},
 		options: [
+			{
+				name: "Calculate Tax",
+				value: "calculateTax",
+				description: "Calculates the tax on an amount in a tax zone, per rate and in total (exact decimals)",
+				action: "Calculate tax",
+			},
 			{
 				name: "Find Tax Zone",
 				value: "findTaxZone",
@@ -3280,7 +3176,7 @@ export const nodeProperties: INodeProperties[] = [
 				action: "Find tax zone for invoice",
 			},
 		],
-		default: "findTaxZone",
+		default: "calculateTax",
 	},
 	{
 		displayName: "Filters",
@@ -3368,6 +3264,70 @@ export const nodeProperties: INodeProperties[] = [
 				],
 			},
 		},
+	},
+	{
+		displayName: "Tax Zone Name or ID",
+		name: "id",
+		required: true,
+		description: "Choose from the list, or specify an ID using an <a href=\"https://docs.n8n.io/code/expressions/\">expression</a>",
+		type: "options",
+		typeOptions: {
+			loadOptionsMethod: "taxZones",
+		},
+		default: "",
+		displayOptions: {
+			show: {
+				resource: [
+					"taxZone",
+				],
+				operation: [
+					"calculateTax",
+				],
+			},
+		},
+	},
+	{
+		displayName: "Additional Fields",
+		name: "additionalFields",
+		type: "collection",
+		placeholder: "Add Field",
+		default: {},
+		displayOptions: {
+			show: {
+				resource: [
+					"taxZone",
+				],
+				operation: [
+					"calculateTax",
+				],
+			},
+		},
+		options: [
+			{
+				displayName: "Labor",
+				name: "labor",
+				description: "Taxable labor amount, e.g. 60.00",
+				placeholder: "100.00",
+				type: "string",
+				default: "",
+			},
+			{
+				displayName: "Material",
+				name: "material",
+				description: "Taxable material amount, e.g. 40.00",
+				placeholder: "100.00",
+				type: "string",
+				default: "",
+			},
+			{
+				displayName: "Subtotal",
+				name: "subtotal",
+				description: "Taxable amount, e.g. 100.00. Or give Labor and Material instead.",
+				placeholder: "100.00",
+				type: "string",
+				default: "",
+			},
+		],
 	},
 ];
 
