@@ -460,6 +460,34 @@ export const OPERATIONS: Record<string, OperationNotes> = {
     fields: { id: { label: "Bill ID" } },
     sample: BILL_SAMPLE,
   },
+  markBillsExported: {
+    key: "mark_bills_exported",
+    noun: "Bill",
+    label: "Mark AP Bills Exported",
+    action: "Mark Exported",
+    description: "Tells ServiceTitan your ledger now holds these AP bills: one result per bill.",
+    fields: { billIds: { label: "Bill IDs", help: "Up to 50 ServiceTitan AP bill ids." } },
+    sample: {
+      results: [{ billId: 16000001, success: true, errorMessage: null }],
+      succeeded: 1,
+      failed: 0,
+    },
+  },
+  markInventoryBillsExported: {
+    key: "mark_inventory_bills_exported",
+    noun: "Bill",
+    label: "Mark Inventory Bills Exported",
+    action: "Mark Inventory Exported",
+    description: "Tells ServiceTitan your ledger now holds these inventory bills: one result per bill.",
+    fields: {
+      inventoryBillIds: { label: "Inventory Bill IDs", help: "Up to 50 ServiceTitan inventory bill ids." },
+    },
+    sample: {
+      results: [{ inventoryBillId: 16000001, success: true, errorMessage: null }],
+      succeeded: 1,
+      failed: 0,
+    },
+  },
   pollBills: {
     noun: "Bill",
     triggers: [

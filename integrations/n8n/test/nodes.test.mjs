@@ -105,6 +105,21 @@ describe("node: searches", () => {
     assert.equal((await run("findBillById", { id: bills[0].id }))[0].id, bills[0].id);
   });
 
+  test("mark AP and inventory bills exported: one result per bill", async () => {
+    const [bill] = await run("findBills", { billType: "NotSet" });
+    const [marked] = await run("markBillsExported", { billIds: [bill.id, 99999999] });
+    assert.deepEqual(
+      marked.results.map((r) => [r.billId, r.success]),
+      [
+        [bill.id, true],
+        [99999999, false],
+      ],
+    );
+    assert.match((await run("findBillById", { id: bill.id }))[0].syncStatus, /Exported/);
+    const [inventory] = await run("markInventoryBillsExported", { inventoryBillIds: [bill.id] });
+    assert.equal(inventory.results.length, 1);
+  });
+
   test("dropdowns load tax zones and payment terms", async () => {
     const ctx = context({ credentials });
     const zones = await node.methods.loadOptions.taxZones.call(ctx);

@@ -396,6 +396,22 @@ describe("creates", () => {
     assert.equal(mine.length, 1, "a new payment fires once, with its own id");
   });
 
+  test("mark_bills_exported and mark_inventory_bills_exported: one result per bill", async () => {
+    const [bill] = await search("find_bills", { billType: "NotSet" });
+    const marked = await create("mark_bills_exported", { billIds: [String(bill.id), "99999999"] });
+    assert.deepEqual(
+      marked.results.map((r) => [r.billId, r.success]),
+      [
+        [bill.id, true],
+        [99999999, false],
+      ],
+    );
+    const [after] = await search("find_bill_by_id", { id: String(bill.id) });
+    assert.match(after.syncStatus, /Exported/);
+    const inventory = await create("mark_inventory_bills_exported", { inventoryBillIds: [String(bill.id)] });
+    assert.equal(inventory.results.length, 1);
+  });
+
   test("calculate_tax", async () => {
     const quote = await create("calculate_tax", { id: "18000004", labor: "60.00", material: "40.00" });
     assert.equal(quote.totalTax, "5.30");

@@ -540,11 +540,12 @@ export const OPERATIONS = [
     "method": "POST",
     "path": "/bills/mark-exported",
     "resource": "Bill",
-    "description": "Mark AP bills exported",
+    "description": "Tells ServiceTitan your ledger now holds these AP bills: one result per bill.",
     "fields": [
       {
         "key": "billIds",
-        "label": "Bill Ids",
+        "label": "Bill IDs",
+        "help": "Up to 50 ServiceTitan AP bill ids.",
         "type": "integer",
         "required": true,
         "in": "body",
@@ -553,15 +554,21 @@ export const OPERATIONS = [
     ],
     "idempotent": false,
     "sample": {
-      "results": [],
-      "succeeded": null,
-      "failed": null,
+      "results": [
+        {
+          "billId": 16000001,
+          "success": true,
+          "errorMessage": null
+        }
+      ],
+      "succeeded": 1,
+      "failed": 0,
       "id": 1
     },
     "key": "mark_bills_exported",
     "kind": "create",
     "noun": "Bill",
-    "label": "Mark AP bills exported",
+    "label": "Mark AP Bills Exported",
     "fixed": {},
     "events": []
   },
@@ -571,11 +578,12 @@ export const OPERATIONS = [
     "method": "POST",
     "path": "/inventory-bills/mark-exported",
     "resource": "Bill",
-    "description": "Mark inventory bills exported",
+    "description": "Tells ServiceTitan your ledger now holds these inventory bills: one result per bill.",
     "fields": [
       {
         "key": "inventoryBillIds",
-        "label": "Inventory Bill Ids",
+        "label": "Inventory Bill IDs",
+        "help": "Up to 50 ServiceTitan inventory bill ids.",
         "type": "integer",
         "required": true,
         "in": "body",
@@ -584,15 +592,21 @@ export const OPERATIONS = [
     ],
     "idempotent": false,
     "sample": {
-      "results": [],
-      "succeeded": null,
-      "failed": null,
+      "results": [
+        {
+          "inventoryBillId": 16000001,
+          "success": true,
+          "errorMessage": null
+        }
+      ],
+      "succeeded": 1,
+      "failed": 0,
       "id": 1
     },
     "key": "mark_inventory_bills_exported",
     "kind": "create",
     "noun": "Bill",
-    "label": "Mark inventory bills exported",
+    "label": "Mark Inventory Bills Exported",
     "fixed": {},
     "events": []
   },
