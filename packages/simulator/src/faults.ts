@@ -28,7 +28,16 @@ export type Fault =
   /** 403: the tenant has not licensed the module. */
   | { kind: "not-licensed" }
   /** 503 on /connect/token only. */
-  | { kind: "token-outage" };
+  | { kind: "token-outage" }
+  /** Handle the request, then answer its 2xx with a body that is not JSON (the first half of the real one). */
+  | { kind: "invalid-json" }
+  /** Handle the request, then answer its 2xx with no body at all. */
+  | { kind: "empty-body" }
+  /**
+   * Handle the request, then send its 2xx headers and the first half of its body, and never the
+   * rest: the body stays open until the request's signal aborts, then errors with its reason.
+   */
+  | { kind: "truncate-body" };
 
 /** A fault string or rule that does not parse; the admin endpoint answers it with a 400. */
 export class FaultSyntaxError extends Error {
@@ -88,6 +97,12 @@ function parseOne(text: string): Fault {
       return noValue({ kind: "not-licensed" });
     case "token-outage":
       return noValue({ kind: "token-outage" });
+    case "invalid-json":
+      return noValue({ kind: "invalid-json" });
+    case "empty-body":
+      return noValue({ kind: "empty-body" });
+    case "truncate-body":
+      return noValue({ kind: "truncate-body" });
     case "commit-then-fail":
       return { kind: "commit-then-fail", status: status(value, 500, 500) };
     default:
