@@ -1,7 +1,13 @@
-// Per-attempt timeout. A timed-out call surfaces as ServiceTitanError { failure: "timeout" };
-// an abort the caller asked for stays the caller's abort.
+// Per-attempt timeout, over the whole answer: headers and body. A call that times out, or whose
+// body breaks off (headers arrived, the rest never did), surfaces as ServiceTitanError
+// { failure: "timeout" } or { failure: "network" }, so it is retried like any lost answer and
+// never becomes an error while openapi-fetch reads the body. An abort the caller asked for stays
+// the caller's abort.
 import { ServiceTitanError } from "../errors.ts";
 import type { Fetch } from "./fetch.ts";
+
+/** Statuses whose Response cannot be built with a body, even an empty one. */
+const NULL_BODY = new Set([101, 204, 205, 304]);
 
 /**
  * @example const send = withTimeout(fetch, 30_000);
@@ -11,7 +17,10 @@ export function withTimeout(next: Fetch, timeoutMs: number): Fetch {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = AbortSignal.any([request.signal, timeout]);
     try {
-      return await next(new Request(request, { signal }));
+      const response = await next(new Request(request, { signal }));
+      // Read here, inside the timeout: a cut-off body is this attempt's failure, not a parse error.
+      const body = await response.arrayBuffer();
+      return new Response(NULL_BODY.has(response.status) ? null : body, response);
     } catch (error) {
       if (timeout.aborted && !request.signal.aborted) {
         throw new ServiceTitanError({ failure: "timeout", method: request.method, cause: error });
