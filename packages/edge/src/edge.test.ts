@@ -189,7 +189,10 @@ describe("validation", () => {
 });
 
 describe("errors become problems", () => {
-  const cases: [string, { thrown: unknown; status: number; type: string; retryAfter?: string }][] = [
+  const cases: [
+    string,
+    { thrown: unknown; status: number; type: string; retryAfter?: string; detail?: string },
+  ][] = [
     ["our own problem", { thrown: new ProblemError({ type: "not-found" }), status: 404, type: "not-found" }],
     [
       "ServiceTitan 429",
@@ -232,14 +235,42 @@ describe("errors become problems", () => {
         type: "upstream-auth-failed",
       },
     ],
+    [
+      "a 2xx we cannot read",
+      {
+        thrown: new ServiceTitanError({ failure: "invalid-response", operationId: "Invoices_GetList" }),
+        status: 502,
+        type: "upstream-invalid-response",
+        detail: "Invoices_GetList",
+      },
+    ],
+    [
+      "a listing past the page limit",
+      {
+        thrown: new ServiceTitanError({ failure: "page-limit", operationId: "Payments_GetList" }),
+        status: 502,
+        type: "upstream-invalid-response",
+        detail: "Payments_GetList",
+      },
+    ],
+    [
+      "a timeout naming its operation",
+      {
+        thrown: new ServiceTitanError({ failure: "timeout", operationId: "TaxZones_GetList" }),
+        status: 504,
+        type: "upstream-timeout",
+        detail: "TaxZones_GetList",
+      },
+    ],
     ["a bug", { thrown: new TypeError("x is undefined"), status: 500, type: "internal-error" }],
   ];
-  it.each(cases)("%s", async (_, { thrown, status, type, retryAfter }) => {
+  it.each(cases)("%s", async (_, { thrown, status, type, retryAfter, detail }) => {
     const call = await app(thrown);
     const response = await call("/boom");
     expect(response.status).toBe(status);
     const body = await response.json<{ type: string; detail?: string }>();
     expect(body.type).toBe(`urn:st-edge:problem:${type}`);
+    if (detail) expect(body.detail).toContain(detail);
     expect(JSON.stringify(body)).not.toContain("x is undefined");
     if (retryAfter) expect(response.headers.get("Retry-After")).toBe(retryAfter);
   });
