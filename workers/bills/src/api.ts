@@ -242,5 +242,5 @@ export const getBill = defineRoute({
   responses: { 200: { description: "The bill", schema: BillView } },
 });
 
-// poll before {id}: Hono tries routes in registration order.
+// The order of the OpenAPI document; any mount order works (ids match digits only).
 export const routes = [listBills, pollBills, getBill];
