@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import type { EdgeBindings } from "../src/config.ts";
 import { buildOpenApi } from "../src/openapi.ts";
 import type { RouteSpec } from "../src/routes.ts";
-import { FUZZ_KNOBS } from "./fuzz-knobs.ts";
+import type { FUZZ_KNOBS } from "./fuzz-knobs.ts";
 import { callWorker, OTHER_API_KEY, simulatorEnv, TEST_API_KEY, type WorkerUnderTest } from "./index.ts";
 
 export type JsonObject = Record<string, unknown>;
