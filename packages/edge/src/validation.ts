@@ -57,7 +57,7 @@ export async function readJsonBody(request: Request, maxBytes = DEFAULT_BODY_LIM
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
       size += chunk.value.byteLength;
       if (size > maxBytes) {
-        await reader.cancel();
+        await discardRest(reader);
         throw tooLarge();
       }
       chunks.push(chunk.value);
@@ -98,6 +98,19 @@ export async function readJsonBody(request: Request, maxBytes = DEFAULT_BODY_LIM
     });
   }
   return json;
+}
+
+/**
+ * Reads what is left of an upload and drops it. Cancelling a half-read request body instead made
+ * `wrangler dev` answer some chunked uploads with its own text/plain 500 and a stack trace: its
+ * proxy in front of the worker was still forwarding the upload when the stream broke. Draining
+ * keeps memory flat (each chunk is dropped as read), costs little CPU, and is bounded by the
+ * platform's own request size limit (100 MB on the Free and Pro plans).
+ */
+async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    // dropped
+  }
 }
 
 /**
