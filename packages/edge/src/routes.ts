@@ -141,9 +141,11 @@ export function unmatched(app: object, method: string, path: string): ProblemErr
     const params = Object.fromEntries(own.names.map((name, i) => [name, decoded(values[i] ?? "")]));
     const errors = textErrors(Object.entries(params), "path");
     checked(own.route.params, params, "path", errors);
+    // An id that is not digits never passes its schema: this is the route's own 400.
     if (errors.length > 0) {
       return new ProblemError({ type: "validation-failed", detail: "The request is not valid", errors });
     }
+    return new ProblemError({ type: "not-found", detail: `No route for ${method} ${path}` });
   }
   const others = taking.length > 0 ? taking : shaped;
   if (others.length > 0) {

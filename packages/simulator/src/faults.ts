@@ -68,7 +68,8 @@ function parseOne(text: string): Fault {
   for (const key of options.keys()) {
     if (key !== "retry-after") throw new FaultSyntaxError(`unknown option '${key}' in '${text}'`);
   }
-  switch (kind.toLowerCase()) {
+  const name = kind.toLowerCase();
+  switch (name) {
     case "status": {
       const code = status(value, 400);
       const retryAfter = options.get("retry-after");
@@ -90,19 +91,13 @@ function parseOne(text: string): Fault {
       return { kind: "latency", ms };
     }
     case "hang":
-      return noValue({ kind: "hang" });
     case "commit-then-drop":
-      return noValue({ kind: "commit-then-drop" });
     case "not-licensed":
-      return noValue({ kind: "not-licensed" });
     case "token-outage":
-      return noValue({ kind: "token-outage" });
     case "invalid-json":
-      return noValue({ kind: "invalid-json" });
     case "empty-body":
-      return noValue({ kind: "empty-body" });
     case "truncate-body":
-      return noValue({ kind: "truncate-body" });
+      return noValue({ kind: name });
     case "commit-then-fail":
       return { kind: "commit-then-fail", status: status(value, 500, 500) };
     default:
