@@ -9,9 +9,10 @@ export default defineConfig({
       wrangler: { configPath: "./wrangler.jsonc" },
       // Tests inject an in-process simulator per test file; nothing else answers this binding.
       miniflare: {
-        // FUZZ_CASES and FUZZ_SEED from the environment, for the shared fuzz suite.
-        bindings: fuzzKnobs(),
         serviceBindings: { SERVICETITAN: () => new Response("not wired in tests", { status: 599 }) },
+        // The chaos run's size (`pnpm test:chaos --full` sets 1000); FUZZ_CASES and FUZZ_SEED
+        // for the shared fuzz suite.
+        bindings: { CHAOS_PAYMENTS: process.env.CHAOS_PAYMENTS ?? "", ...fuzzKnobs() },
       },
     }),
   ],

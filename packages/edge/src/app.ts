@@ -1,9 +1,10 @@
-// The Hono app every worker starts from: request ids on every answer, structured access logs,
-// /healthz, caller authentication, /openapi.json, and problem+json for every error, unknown
-// route (404) and wrong method (405).
+// The Hono app every worker starts from: request ids on every answer, structured access logs, the
+// request's time budget, /healthz, caller authentication, /openapi.json, and problem+json for
+// every error, unknown route (404) and wrong method (405).
 import { ServiceTitanError } from "@st-edge/servicetitan";
 import { Hono, type MiddlewareHandler } from "hono";
 import { requestId } from "hono/request-id";
+import { requestBudget } from "./budget.ts";
 import { callerAuth } from "./caller-auth.ts";
 import type { EdgeBindings } from "./config.ts";
 import { toProblem } from "./errors.ts";
@@ -73,6 +74,7 @@ export function createWorkerApp<B extends EdgeBindings>(options: WorkerAppOption
     });
   });
 
+  app.use(requestBudget());
   app.get("/healthz", (c) => c.json({ status: "ok", worker: options.name }));
   app.use(callerAuth({ open: ["/healthz"] }));
   app.get("/openapi.json", (c) => c.json(options.openapi));

@@ -11,8 +11,15 @@ function fromServiceTitan(error: ServiceTitanError): ProblemInit {
   const traceId = error.traceId;
   const operation = error.operationId ? ` (${error.operationId})` : "";
   switch (error.failure) {
-    case "timeout":
-      return { type: "upstream-timeout", detail: `No answer from ServiceTitan in time${operation}` };
+    case "timeout": {
+      const within =
+        error.budgetMs === undefined ? "" : ` within this request's ${error.budgetMs / 1000} s budget`;
+      return {
+        type: "upstream-timeout",
+        detail: `No answer from ServiceTitan${operation}${within}`,
+        retryAfterSeconds: 2,
+      };
+    }
     case "network":
       return {
         type: "upstream-unavailable",

@@ -36,6 +36,8 @@ export interface ServiceTitanErrorInit {
   retryAfterSeconds?: number;
   /** What went wrong, where `failure` alone does not say it (how many pages were read). */
   detail?: string;
+  /** Set when the request's time budget, not ServiceTitan's own timeout, cut the call short. */
+  budgetMs?: number;
   cause?: unknown;
 }
 
@@ -65,6 +67,8 @@ export class ServiceTitanError extends Error {
   /** From `Retry-After` or the seconds hint in a 429 `title`, when ServiceTitan gave one. */
   readonly retryAfterSeconds: number | undefined;
   readonly detail: string | undefined;
+  /** The request budget that ran out, when that is why the call stopped. */
+  readonly budgetMs: number | undefined;
 
   constructor(init: ServiceTitanErrorInit) {
     const what = init.operationId ?? "ServiceTitan call";
@@ -83,6 +87,7 @@ export class ServiceTitanError extends Error {
     this.problem = init.problem ?? {};
     this.retryAfterSeconds = init.retryAfterSeconds;
     this.detail = init.detail;
+    this.budgetMs = init.budgetMs;
   }
 
   get traceId(): string | undefined {

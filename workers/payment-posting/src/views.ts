@@ -4,7 +4,7 @@
 // the memo is split into the caller's text and our marker.
 import { Decimal, type DetailedPayment, type PaymentResponse } from "@st-edge/servicetitan";
 import type { PaymentViewOutput } from "./api.ts";
-import { splitMemo } from "./marker.ts";
+import { splitMemo } from "./memo.ts";
 
 const STATUSES = new Set(["Pending", "Posted", "Exported"]);
 
@@ -16,31 +16,36 @@ const typeIdOf = (value: string | number | null | undefined): number | null => {
   return typeof id === "number" && Number.isSafeInteger(id) && id > 0 ? id : null;
 };
 
-/** A view of ServiceTitan's create/update answer. `fallback` fills what the answer leaves out. */
+/**
+ * A view of ServiceTitan's create/update answer. PaymentResponse carries no amount, so `amount`
+ * is what the payment is for (the create's amount, or the total read before an update: an update
+ * cannot change it); what the splits leave of it is unapplied. `type` and `customerId` fill what
+ * the answer leaves out.
+ */
 export function viewOfResponse(
   payment: PaymentResponse,
-  fallback: { amount?: Decimal; type?: string | null; customerId?: number | null } = {},
+  known: { amount: Decimal; type?: string | null; customerId?: number | null },
 ): PaymentViewOutput {
   const splits = (payment.splits ?? []).flatMap((split) =>
     typeof split.invoiceId === "number" ? [{ invoiceId: split.invoiceId, amount: money(split.amount) }] : [],
   );
-  const total =
-    splits.length > 0 ? Decimal.sum(splits.map((split) => split.amount)) : (fallback.amount ?? Decimal.ZERO);
+  const applied = Decimal.sum(splits.map((split) => split.amount));
   const { memo, marker } = splitMemo(payment.memo);
   return {
     id: payment.id,
     typeId: typeIdOf(payment.typeId),
-    type: fallback.type ?? null,
-    amount: total.toFixed(2),
+    type: known.type ?? null,
+    amount: known.amount.toFixed(2),
     paidOn: payment.paidOn ?? null,
     memo,
     marker,
     checkNumber: payment.checkNumber ?? null,
     authCode: payment.authCode ?? null,
     status: payment.status ?? null,
-    customerId: payment.customerId ?? fallback.customerId ?? null,
+    customerId: payment.customerId ?? known.customerId ?? null,
     active: payment.active ?? null,
     splits: splits.map((split) => ({ invoiceId: split.invoiceId, amount: split.amount.toFixed(2) })),
+    unappliedAmount: known.amount.minus(applied).toFixed(2),
   };
 }
 
@@ -51,7 +56,8 @@ export function viewOfDetailed(payment: DetailedPayment): PaymentViewOutput {
     amount: money(applied.appliedAmount),
   }));
   const { memo, marker } = splitMemo(payment.memo);
-  const total = payment.total ? money(payment.total) : Decimal.sum(splits.map((split) => split.amount));
+  const applied = Decimal.sum(splits.map((split) => split.amount));
+  const total = payment.total ? money(payment.total) : applied;
   return {
     id: payment.id,
     typeId: typeIdOf(payment.typeId),
@@ -66,6 +72,10 @@ export function viewOfDetailed(payment: DetailedPayment): PaymentViewOutput {
     customerId: payment.customer?.id ?? null,
     active: payment.active,
     splits: splits.map((split) => ({ invoiceId: split.invoiceId, amount: split.amount.toFixed(2) })),
+    unappliedAmount: (payment.unappliedAmount
+      ? money(payment.unappliedAmount)
+      : total.minus(applied)
+    ).toFixed(2),
     createdOn: payment.createdOn,
     modifiedOn: payment.modifiedOn,
   };
