@@ -2,15 +2,22 @@
 // `pnpm start`: the ServiceTitan simulator and every worker on this machine, seeded, with demo
 // credentials and a demo caller API key made on first run (.dev.vars files, git-ignored).
 // Prints each worker's URL and a few copy-paste requests. Ctrl-C stops everything.
+// Local state (the simulator's data and every worker's KV and Durable Objects) is kept under
+// .dev/state between runs, so the two worlds stay consistent: a payment replayed after a restart
+// still exists in the simulator.
 //
-//   --smoke    start, run the printed requests, check the answers, stop (used by the test suite)
+//   --reset    wipe .dev/state first: a freshly seeded simulator and empty worker storage
+//   --smoke    start on throwaway state, run the printed requests, check the answers, stop
 //   --verbose  with --smoke, show the processes' output too
 import { randomBytes } from "node:crypto";
+import { existsSync, rmSync } from "node:fs";
 import {
   callerKey,
   HOST,
   portBase,
+  STATE_DIR,
   simulatorGet,
+  simulatorPersistence,
   simulatorToken,
   startStack,
   writeDevVars,
@@ -18,6 +25,7 @@ import {
 
 const smoke = process.argv.includes("--smoke");
 const verbose = process.argv.includes("--verbose");
+const reset = process.argv.includes("--reset");
 // ST_EDGE_PORT_BASE moves every port (default 8786), for a second checkout on the same machine.
 const BASE = portBase(8786);
 const SIMULATOR_PORT = BASE;
@@ -106,9 +114,28 @@ async function runRequests(list) {
   return ok;
 }
 
+/** Which state this run starts from, before anything runs (the simulator tells the rest once up). */
+function prepareState() {
+  if (smoke) return "throwaway (a smoke run never touches .dev/state)";
+  if (reset) {
+    rmSync(STATE_DIR, { recursive: true, force: true });
+    return "reset: .dev/state wiped, so the simulator is freshly seeded and every worker's storage is empty";
+  }
+  return existsSync(STATE_DIR)
+    ? "kept from the last run (.dev/state)"
+    : "fresh: first run, kept in .dev/state from now on";
+}
+
+/** One line on the simulator's side of the state: what it replayed, or why it could not. */
+function describeSimulatorState({ anchor, replayed, problem }) {
+  if (problem) return `  simulator: ${problem}`;
+  return `  simulator: seeded for ${anchor}, ${replayed} write${replayed === 1 ? "" : "s"} replayed from earlier runs`;
+}
+
 const started = Date.now();
 const key = callerKey();
 writeDevVars(key);
+const state = prepareState();
 let stack;
 const shutdown = (code) => {
   stack?.stop();
@@ -120,6 +147,7 @@ try {
   stack = await startStack({
     simulatorPort: SIMULATOR_PORT,
     workers: WORKERS,
+    persistTo: smoke ? undefined : STATE_DIR,
     log: (name, line) => {
       if (!smoke || verbose) console.log(`[${name}] ${line}`);
     },
@@ -128,6 +156,7 @@ try {
       shutdown(1);
     },
   });
+  console.log(`State: ${state}\n${describeSimulatorState(await simulatorPersistence(stack.simulatorUrl))}`);
   const list = sampleRequests(stack, key, await sampleInvoice(stack.simulatorUrl));
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (smoke) {
@@ -140,7 +169,7 @@ try {
       console.log(`${w.name.padEnd(23)} http://${HOST}:${w.port}  (OpenAPI: /openapi.json)`);
     console.log(`\nYour demo API key: ${key}\n`);
     for (const r of list) console.log(`# ${r.title}\n${r.curl}\n`);
-    console.log(`Everything is up (${seconds} s). Ctrl-C stops it.`);
+    console.log(`Everything is up (${seconds} s). Ctrl-C stops it; \`pnpm start --reset\` starts over.`);
   }
 } catch (error) {
   console.error(String(error));

@@ -3,7 +3,8 @@
 // local dev registry). Shared by `pnpm start` (scripts/dev.mjs) and the benchmarks.
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { readJsonc } from "./jsonc.mjs";
 
@@ -77,10 +78,16 @@ async function waitFor(url, seconds) {
   throw new Error(`${url} did not answer within ${seconds} s`);
 }
 
+/** Where `pnpm start` keeps the local state of the simulator and every worker between runs. */
+export const STATE_DIR = join(root, ".dev", "state");
+
 /**
  * Starts the simulator on `simulatorPort` and each worker on its port; resolves once every
  * /healthz answers. `log(name, line)` receives each process's output. A worker with
  * `embedSimulator: true` gets its own simulator inside its process instead of the shared one.
+ * Each process keeps its local state (KV, Durable Objects: the simulator's journal, the
+ * workers' idempotency records and token caches) under `persistTo/<name>`; without `persistTo`
+ * the state lives in a throwaway directory removed at stop, so nothing carries over.
  */
 export async function startStack({
   simulatorPort,
@@ -88,9 +95,12 @@ export async function startStack({
   log = () => {},
   simulatorVars,
   onExit = () => {},
+  persistTo,
 }) {
   const children = [];
   let stopping = false;
+  const throwaway = persistTo === undefined ? mkdtempSync(join(tmpdir(), "st-edge-state-")) : undefined;
+  const stateDir = persistTo ?? throwaway;
   const simulatorConfig = simulatorVars
     ? writeSimulatorConfig(simulatorVars)
     : join(root, "packages/simulator/wrangler.jsonc");
@@ -111,6 +121,8 @@ export async function startStack({
       String(port),
       "--inspector-port",
       String(port + 1000),
+      "--persist-to",
+      join(stateDir, name),
       "--show-interactive-dev-session=false",
     ];
     const child = spawn(join(root, dir, "node_modules/.bin/wrangler"), args, {
@@ -142,6 +154,7 @@ export async function startStack({
         process.kill(-child.pid, "SIGTERM");
       } catch {}
     }
+    if (throwaway) rmSync(throwaway, { recursive: true, force: true, maxRetries: 3 });
   };
   try {
     start("servicetitan-simulator", "packages/simulator", simulatorPort);
@@ -174,6 +187,16 @@ function writeSimulatorConfig(vars) {
   };
   writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`);
   return path;
+}
+
+/**
+ * What the simulator restored at start (`GET /__sim/persistence` of the wrangler-dev entry):
+ * `{ anchor, replayed, journaled, problem }`.
+ */
+export async function simulatorPersistence(simulatorUrl) {
+  const response = await fetch(`${simulatorUrl}/__sim/persistence`);
+  if (!response.ok) throw new Error(`simulator answered ${response.status} for /__sim/persistence`);
+  return response.json();
 }
 
 /** A ServiceTitan access token for the demo tenant, straight from the simulator. */

@@ -5,7 +5,7 @@ import { Hono } from "hono";
 import type { ApiEnv, SimulatorState } from "./context.ts";
 import { HttpProblem, mustRejectFetch, problemResponse, validationProblem } from "./errors.ts";
 import { adminRoutes } from "./routes/admin.ts";
-import { apBillRoutes } from "./routes/ap-bills.ts";
+import { billRoutes } from "./routes/bills.ts";
 import { exportRoutes } from "./routes/export.ts";
 import { invoiceRoutes } from "./routes/invoices.ts";
 import { notImplementedRoutes } from "./routes/not-implemented.ts";
@@ -54,7 +54,7 @@ export function createApp(state: SimulatorState, simulator: Simulator): Hono {
   api.route("/", invoiceRoutes(state));
   api.route("/", paymentRoutes(state));
   api.route("/", referenceDataRoutes(state));
-  api.route("/", apBillRoutes(state));
+  api.route("/", billRoutes(state));
   api.route("/", exportRoutes(state));
   app.route(`${ACCOUNTING_PREFIX}/tenant/:tenant{[0-9]+}`, api);
 

@@ -3,7 +3,7 @@
 // caller's tenant store in `c.var.store`.
 import type { Clock } from "@st-edge/servicetitan";
 import type { FaultBook } from "./faults.ts";
-import type { Settings, TokenSettings } from "./options.ts";
+import type { RuntimeSettings, Settings } from "./options.ts";
 import type { StatsRecorder } from "./stats.ts";
 import type { TenantStore } from "./store.ts";
 import type { TokenService } from "./tokens.ts";
@@ -16,7 +16,8 @@ export interface SimulatorState {
   readonly faults: FaultBook;
   readonly stats: StatsRecorder;
   readonly stores: ReadonlyMap<number, TenantStore>;
-  tokenSettings: TokenSettings;
+  /** What `configure()` changes: token settings and invoice locks. */
+  runtime: RuntimeSettings;
 }
 
 /** Hono environment of accounting routes: `c.var.store` is the authenticated tenant's store. */

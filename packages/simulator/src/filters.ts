@@ -73,3 +73,32 @@ export function enumValues(
     (value) => allowed.find((candidate) => candidate.toLowerCase() === value.toLowerCase()) ?? value,
   );
 }
+
+/**
+ * `customField.Fields[Name]=Value` with `customField.Operator` And (default) or Or: a record
+ * matches when all (any) of the named fields hold the value. Names and values compare without
+ * regard to case, as SQL Server's default collation does (UNCONFIRMED for ServiceTitan).
+ */
+export function customFieldsMatch(
+  fields: readonly { name?: string | null; value?: string | null }[] | null | undefined,
+  wanted: ReadonlyMap<string, string> | undefined,
+  operator: string | undefined,
+): boolean {
+  if (wanted === undefined) return true;
+  const holds = ([name, value]: [string, string]) =>
+    (fields ?? []).some(
+      (field) =>
+        (field.name ?? "").toLowerCase() === name.toLowerCase() &&
+        (field.value ?? "").toLowerCase() === value.toLowerCase(),
+    );
+  const pairs = [...wanted];
+  return operator === "Or" ? pairs.some(holds) : pairs.every(holds);
+}
+
+/**
+ * The form invoice numbers are compared in: without regard to letter case. ServiceTitan keeps
+ * invoices in SQL Server, whose default collation ignores case (UNCONFIRMED; the workers compare
+ * numbers the same way). The `number` filter, payment splits by number and the uniqueness of
+ * numbers all use it.
+ */
+export const invoiceNumberKey = (number: string): string => number.toLowerCase();

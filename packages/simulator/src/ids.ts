@@ -34,6 +34,8 @@ export const ID_KIND = {
   equipment: 9_600_000,
   termDiscount: 9_700_000,
   interestSetting: 9_800_000,
+  customFieldType: 9_900_000,
+  purchaseOrderType: 9_950_000,
 } as const;
 
 export type IdKind = keyof typeof ID_KIND;

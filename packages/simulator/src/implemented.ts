@@ -1,6 +1,13 @@
 // The operations the simulator serves, by operationId. The contract test walks exactly these.
 export const IMPLEMENTED_OPERATIONS = [
   "Invoices_GetList",
+  "Invoices_UpdateInvoice",
+  "Invoices_UpdateInvoiceItems",
+  "Invoices_DeleteInvoiceItem",
+  "Invoices_CreateAdjustmentInvoice",
+  "Invoices_MarkAsExported",
+  "Invoices_GetCustomFieldTypes",
+  "Invoices_UpdateCustomFields",
   "Payments_GetList",
   "Payments_Create",
   "Payments_Update",
@@ -12,6 +19,12 @@ export const IMPLEMENTED_OPERATIONS = [
   "TaxZones_GetList",
   "ApBills_GetListPaginated",
   "ApBills_GetById",
+  "ApBills_MarkAsExported",
+  "InventoryBills_GetList",
+  "InventoryBills_GetListPaginated",
+  "InventoryBills_MarkAsExported",
   "Export_Invoices",
   "Export_Payments",
+  "Export_InvoiceItems",
+  "Export_InventoryBills",
 ] as const;

@@ -1,5 +1,6 @@
 // The simulator's options, their defaults, and the demo tenants every local run starts with.
 import type { Clock, ServiceTitanHosts } from "@st-edge/servicetitan";
+import type { TenantWrite } from "./writes/index.ts";
 
 /**
  * A simulated ServiceTitan tenant and the client credentials its admin would have issued.
@@ -39,7 +40,50 @@ export interface SimulatorOptions {
   exportLagSeconds?: number;
   /** Records per export call (default 100, so the default seed takes several calls). */
   exportBatchSize?: number;
+  /**
+   * Which invoices ServiceTitan refuses to change (UNCONFIRMED): `items` for adding, changing or
+   * deleting items and for setting subtotal, tax or tax zone; `fields` for the other fields of
+   * PATCH /invoices/{id}. Default: items locked once Posted or Exported, fields never locked.
+   */
+  invoiceLocks?: Partial<InvoiceLocks>;
+  /** Midnight UTC that seeded dates count back from (default: the start of today on `clock`); a restored simulator passes the original's. */
+  anchor?: number;
+  /** Told of every committed write, in order, so it can be replayed later (see `restore`). */
+  journal?: SimulatorJournal;
+  /** Writes to replay, as a journal recorded them, before the simulator serves anything. */
+  restore?: readonly JournalEntry[];
 }
+
+/**
+ * An invoice state that locks it against a kind of change: `Posted` and `Exported` are its
+ * syncStatus, `Paid` a balance of zero or less with at least one payment applied.
+ */
+export type InvoiceLock = "Posted" | "Exported" | "Paid";
+
+export const INVOICE_LOCKS: readonly InvoiceLock[] = ["Posted", "Exported", "Paid"];
+
+/** What locks an invoice's items (and money) and its other fields. */
+export interface InvoiceLocks {
+  items: InvoiceLock[];
+  fields: InvoiceLock[];
+}
+
+export const DEFAULT_INVOICE_LOCKS: InvoiceLocks = { items: ["Posted", "Exported"], fields: [] };
+
+/**
+ * Where a simulator's writes go to survive it (the wrangler-dev entry keeps them in a Durable
+ * Object). Both calls happen synchronously, right after the change they report.
+ */
+export interface SimulatorJournal {
+  append(entry: JournalEntry): void;
+  /** The simulator was reset: what was journaled so far no longer applies. */
+  clear(): void;
+}
+
+/** One committed write, as the journal keeps it (plain JSON). `at` is when it happened (epoch ms). */
+export type JournalEntry =
+  | { at: number; tenantId: number; write: TenantWrite }
+  | { at: number; configure: Partial<RuntimeSettings> };
 
 /** The app key every local run accepts (`ST-App-Key: demo-app-key`). */
 export const DEMO_APP_KEY = "demo-app-key";
@@ -81,10 +125,15 @@ export interface Settings {
   exportBatchSize: number;
 }
 
-/** What `configure()` and `PUT /__sim/config` can change. */
+/** Token settings, which `configure()` and `PUT /__sim/config` can change. */
 export interface TokenSettings {
   tokenLifetimeSeconds: number;
   tokenRateLimit: { requests: number; perSeconds: number };
+}
+
+/** Everything `configure()` and `PUT /__sim/config` can change while the simulator runs. */
+export interface RuntimeSettings extends TokenSettings {
+  invoiceLocks: InvoiceLocks;
 }
 
 const positiveInteger = (name: string, value: number): number => {
@@ -93,14 +142,26 @@ const positiveInteger = (name: string, value: number): number => {
   return value;
 };
 
-/** Checks token settings (from options, the admin endpoint or env vars) before they take effect. */
-export function checkTokenSettings(settings: TokenSettings): TokenSettings {
+function checkLocks(name: string, locks: readonly unknown[]): InvoiceLock[] {
+  const known = (lock: unknown): lock is InvoiceLock => INVOICE_LOCKS.some((candidate) => candidate === lock);
+  const bad = locks.filter((lock) => !known(lock));
+  if (bad.length > 0)
+    throw new RangeError(`${name} takes ${INVOICE_LOCKS.join(", ")}; got ${bad.map(String).join(", ")}`);
+  return [...new Set(locks.filter(known))];
+}
+
+/** Checks run-time settings (from options, the admin endpoint or env vars) before they take effect. */
+export function checkRuntimeSettings(settings: RuntimeSettings): RuntimeSettings {
   positiveInteger("tokenLifetimeSeconds", settings.tokenLifetimeSeconds);
   positiveInteger("tokenRateLimit.requests", settings.tokenRateLimit.requests);
   positiveInteger("tokenRateLimit.perSeconds", settings.tokenRateLimit.perSeconds);
   return {
     tokenLifetimeSeconds: settings.tokenLifetimeSeconds,
     tokenRateLimit: { ...settings.tokenRateLimit },
+    invoiceLocks: {
+      items: checkLocks("invoiceLocks.items", settings.invoiceLocks.items),
+      fields: checkLocks("invoiceLocks.fields", settings.invoiceLocks.fields),
+    },
   };
 }
 

@@ -4,11 +4,14 @@
 // PaymentResponse, ExportPaymentResponse) and its money is recomputed on every write.
 // Everything here is plain data, frozen once seeded.
 import type { ApBill, components, Invoice, PaymentTerm, PaymentType, TaxZone } from "@st-edge/servicetitan";
+import type { InvoiceSku } from "./invoice-lines.ts";
 
 type S = components["schemas"];
 export type NamedField = S["Accounting.V2.NamedFieldResponse"];
 export type Address = S["Accounting.V2.AddressResponse"];
 export type PaymentStatus = S["Accounting.V2.PaymentStatus"];
+export type CustomField = S["Accounting.V2.CustomFieldResponse"];
+export type CustomFieldType = S["Accounting.V2.CustomFieldTypeResponse"];
 
 /** One application of a payment to an invoice (a split). Money is a 2-decimal string. */
 export interface StoredSplit {
@@ -43,6 +46,8 @@ export interface StoredPayment {
   createdOn: number;
   modifiedOn: number;
   splits: StoredSplit[];
+  /** DetailedPaymentResponse's custom fields, whose name and value are never null. */
+  customFields: S["Accounting.CustomFieldModel"][];
 }
 
 export interface StoredPaymentType {
@@ -69,6 +74,23 @@ export interface TenantData {
   readonly taxZones: readonly TaxZone[];
   readonly apBills: readonly ApBill[];
   readonly customers: readonly Customer[];
+  /** The price book items can be added from (ServiceTitan's pricebook SKUs). */
+  readonly skus: readonly InvoiceSku[];
+  readonly invoiceTypes: readonly NamedField[];
+  /** Technicians: who an invoice can be assigned to and who an item was sold by. */
+  readonly employees: readonly NamedField[];
+  readonly invoiceCustomFieldTypes: readonly CustomFieldType[];
+  readonly purchaseOrderTypes: readonly NamedField[];
+  /** The type of each procurement bill's purchase order (not part of any response; the filter reads it). */
+  readonly purchaseOrders: readonly { readonly id: number; readonly typeId: number }[];
   /** Next sequence numbers for records created through the API. */
-  readonly next: { readonly payment: number; readonly application: number };
+  readonly next: NextIds;
+}
+
+/** Sequence numbers (1-based, per kind) of the next records the API creates. */
+export interface NextIds {
+  readonly payment: number;
+  readonly paymentApplication: number;
+  readonly invoice: number;
+  readonly invoiceItem: number;
 }

@@ -468,3 +468,33 @@ export const GL_ACCOUNTS: S["Accounting.V2.GLAccountResponse"][] = [
   },
   { id: 7, name: "Vehicle Expense", number: "6100", type: "Expense", detailType: "Auto" },
 ];
+
+/**
+ * The tenant's invoice custom field types (Invoices_GetCustomFieldTypes). `createdDays` is how
+ * long after the tenant's setup each was added, so created/modified filters have something to
+ * tell apart.
+ */
+export const INVOICE_CUSTOM_FIELDS: {
+  name: string;
+  dataType: S["Accounting.V2.CustomFieldDataType"];
+  options: string[] | null;
+  createdDays: number;
+}[] = [
+  { name: "PO Number", dataType: "Text", options: null, createdDays: 0 },
+  { name: "Ledger Ref", dataType: "Text", options: null, createdDays: 120 },
+  {
+    name: "Job Source",
+    dataType: "Dropdown",
+    options: ["Google", "Referral", "Repeat Customer", "Yard Sign"],
+    createdDays: 200,
+  },
+  { name: "Warranty Months", dataType: "Numeric", options: null, createdDays: 310 },
+];
+
+/** Purchase-order types a procurement bill's purchase order can have (the purchaseOrderTypes filter). */
+export const PURCHASE_ORDER_TYPES = [
+  "Standard",
+  "Job Materials",
+  "Stock Replenishment",
+  "Drop Ship",
+] as const;

@@ -13,6 +13,7 @@ import {
   type TaxZone,
 } from "@st-edge/servicetitan";
 import { type IdKind, makeId, makeNumber } from "./ids.ts";
+import { type InvoiceSku, invoiceItem, invoiceMoney, salesTaxCode } from "./invoice-lines.ts";
 import { allocate, cents, divide, money, roundCents, ZERO } from "./money.ts";
 import { createRandom, mixSeed, type Random } from "./random.ts";
 import type {
@@ -31,6 +32,7 @@ import {
   FIRST_NAMES,
   GL_ACCOUNTS,
   INTEREST_SKU,
+  INVOICE_CUSTOM_FIELDS,
   INVOICE_TYPES,
   JOB_TYPES,
   LAST_NAMES,
@@ -38,6 +40,7 @@ import {
   OFFICE_STAFF,
   PAYMENT_TERMS,
   PAYMENT_TYPES,
+  PURCHASE_ORDER_TYPES,
   SKUS,
   type SkuDef,
   STREETS,
@@ -92,7 +95,10 @@ interface InvoiceDraft {
 }
 
 interface PaymentDraft {
-  payment: Omit<StoredPayment, "id" | "splits" | "status" | "batch" | "deposit" | "exportId" | "modifiedOn">;
+  payment: Omit<
+    StoredPayment,
+    "id" | "splits" | "status" | "batch" | "deposit" | "exportId" | "modifiedOn" | "customFields"
+  >;
   splits: { draft: InvoiceDraft; amount: Decimal }[];
 }
 
@@ -293,6 +299,32 @@ export function seedTenant(input: SeedInput): TenantData {
 
   const inventoryLocationId = nextId("inventoryLocation");
   const membershipTypeId = nextId("membership");
+  /** A price-book entry for a SKU definition; ad-hoc ones (imports, credits) have no SKU id. */
+  const skuFor = (sku: SkuDef): InvoiceSku => {
+    const inventory = sku.type === "Material" || sku.type === "Equipment";
+    return {
+      id: skuIds.get(sku.code) ?? 0,
+      code: sku.code,
+      name: sku.name,
+      type: sku.type,
+      price: sku.price,
+      cost: sku.cost,
+      soldHours: sku.hours,
+      // Discounts, memberships, interest and imported balances carry no sales tax.
+      taxable:
+        sku.type !== "PriceModifier" &&
+        sku.type !== "Unspecified" &&
+        sku !== MEMBERSHIP_SKU &&
+        sku !== INTEREST_SKU,
+      inventory,
+      generalLedgerAccount: sku.type === "Equipment" ? gl("4100") : gl("4000"),
+      costOfSaleAccount: inventory ? gl("5000") : null,
+      assetAccount: inventory ? gl("1300") : null,
+      membershipTypeId: sku === MEMBERSHIP_SKU ? membershipTypeId : 0,
+      inventoryLocationId: inventory ? inventoryLocationId : null,
+      inventoryLocation: inventory ? "Main Warehouse" : null,
+    };
+  };
   const item = (
     sku: SkuDef,
     quantity: Decimal,
@@ -300,57 +332,19 @@ export function seedTenant(input: SeedInput): TenantData {
     created: string,
     bu: NamedField,
     technicianId: number | null,
-  ): InvoiceItem => {
-    const price = money(sku.price);
-    const cost = money(sku.cost);
-    const total = roundCents(quantity.times(price));
-    const inventory = sku.type === "Material" || sku.type === "Equipment";
-    return {
+  ): InvoiceItem =>
+    invoiceItem(skuFor(sku), {
       id: nextId("invoiceItem"),
-      description: `<p>${sku.name}</p>`,
-      quantity: quantity.toString(),
-      cost: cents(cost),
-      totalCost: cents(quantity.times(cost)),
-      budgetCodeId: null,
-      inventoryLocationId: inventory ? inventoryLocationId : null,
-      inventoryLocation: inventory ? "Main Warehouse" : null,
-      price: cents(price),
-      type: sku.type,
-      skuName: sku.code,
-      skuId: skuIds.get(sku.code) ?? 0,
-      total: cents(total),
-      inventory,
-      // Discounts, memberships, interest and imported balances carry no sales tax.
-      taxable:
-        sku.type !== "PriceModifier" &&
-        sku.type !== "Unspecified" &&
-        sku !== MEMBERSHIP_SKU &&
-        sku !== INTEREST_SKU,
-      isChargeable: true,
-      generalLedgerAccount: sku.type === "Equipment" ? gl("4100") : gl("4000"),
-      costOfSaleAccount: inventory ? gl("5000") : null,
-      assetAccount: inventory ? gl("1300") : null,
-      membershipTypeId: sku === MEMBERSHIP_SKU ? membershipTypeId : 0,
-      itemGroup: null,
-      displayName: sku.name,
-      soldHours: sku.hours,
-      createdOn: created,
-      modifiedOn: created,
-      serviceDate: created,
+      quantity,
+      price: money(sku.price),
+      cost: money(sku.cost),
       order,
+      createdOn: created,
       businessUnit: bu,
-      createdById: technicianId,
-      displayInAmount: true,
-      importId: null,
-      exportId: null,
-      inventoryStatus: inventory ? "Used" : null,
-      addOn: false,
-      memberPrice: sku.type === "Service" ? cents(roundCents(price.times(money("0.85")))) : cents(price),
       technicianId,
+      createdById: technicianId,
       installedEquipmentId: sku.type === "Equipment" ? nextId("equipment") : null,
-      estimateItemId: null,
-    };
-  };
+    });
 
   const skuOf = (type: SkuDef["type"]) => SKUS.filter((sku) => sku.type === type);
   const itemsFor = (
@@ -382,25 +376,6 @@ export function seedTenant(input: SeedInput): TenantData {
     }
     return out;
   };
-
-  /** Each rate taxes the taxable items on its bases; each rate's tax is rounded to cents on its own. */
-  const taxFor = (zone: Zone, items: InvoiceItem[]): Decimal =>
-    Decimal.sum(
-      zone.def.rates.map((rate) => {
-        const base = Decimal.sum(
-          items
-            .filter((line) => line.taxable)
-            .filter(
-              (line) =>
-                rate.base.includes("Subtotal") ||
-                (rate.base.includes("Labor") && line.type === "Service") ||
-                (rate.base.includes("Material") && (line.type === "Material" || line.type === "Equipment")),
-            )
-            .map((line) => money(line.total ?? "0")),
-        );
-        return roundCents(base.times(money(rate.rate)));
-      }),
-    );
 
   // Invoices, in date order so ids grow with time as they do in ServiceTitan.
   const days = Array.from(
@@ -469,12 +444,8 @@ export function seedTenant(input: SeedInput): TenantData {
     } else {
       items = itemsFor(config, createdStamp, bu, tech.id);
     }
-    const subTotal = Decimal.sum(items.map((line) => money(line.total ?? "0")));
-    const salesTax = taxFor(location.zone, items);
-    const total = subTotal.plus(salesTax);
-    const discount = Decimal.sum(
-      items.filter((line) => line.type === "PriceModifier").map((line) => money(line.total ?? "0")),
-    );
+    const amounts = invoiceMoney(location.zone.record, items);
+    const total = money(amounts.total ?? "0");
     const term = customerTerm.get(customer.id) ?? random.pick(activeTerms);
     const jobBased = config === "JobInvoice" || config === "ProjectInvoice";
     const adjustmentCount = original ? (adjustmentsOf.get(original.invoice.id) ?? 0) + 1 : 0;
@@ -484,7 +455,6 @@ export function seedTenant(input: SeedInput): TenantData {
       : makeNumber(tenantIndex, n);
     const ageDays = (anchor - day) / DAY_MS;
     const status = statusForAge(random, ageDays);
-    const firstRate = location.zone.record.rates[0];
     const invoice: Invoice = {
       id: nextId("invoice"),
       syncStatus: status,
@@ -492,13 +462,9 @@ export function seedTenant(input: SeedInput): TenantData {
       referenceNumber,
       invoiceDate: formatDate(day),
       dueDate: formatDate(dueDate(term.def, day)),
-      subTotal: cents(subTotal),
-      salesTax: cents(salesTax),
-      salesTaxCode: {
-        id: firstRate?.id ?? location.zone.record.id,
-        name: location.zone.def.name,
-        taxRate: Decimal.sum(location.zone.def.rates.map((rate) => money(rate.rate))).toNumber(),
-      },
+      subTotal: amounts.subTotal,
+      salesTax: amounts.salesTax,
+      salesTaxCode: salesTaxCode(location.zone.record),
       taxZoneId: location.zone.record.id,
       total: cents(total),
       balance: cents(total),
@@ -545,7 +511,7 @@ export function seedTenant(input: SeedInput): TenantData {
       items,
       customFields: random.chance(0.2) ? [{ name: "PO Number", value: `PO-${random.int(1000, 9999)}` }] : [],
       active: random.chance(0.97),
-      discountTotal: cents(discount.negate()),
+      discountTotal: amounts.discountTotal,
       importId: config === "ARImportInvoice" ? `AR-${random.int(10_000, 99_999)}` : null,
       exportId: status === "Exported" ? `QB-INV-${referenceNumber}` : null,
       materialSkuId: null,
@@ -760,6 +726,7 @@ export function seedTenant(input: SeedInput): TenantData {
       refundedPaymentId: original ? (paymentIdOf.get(original) ?? null) : null,
       modifiedOn: posted ? Math.max(postTime(created), created) : created,
       splits,
+      customFields: [],
     });
   }
 
@@ -799,6 +766,7 @@ export function seedTenant(input: SeedInput): TenantData {
   }
 
   const apBills = seedApBills();
+  const extras = seedExtras();
 
   return {
     tenantId: input.tenantId,
@@ -810,11 +778,69 @@ export function seedTenant(input: SeedInput): TenantData {
     taxZones: zones.map((zone) => zone.record),
     apBills,
     customers,
+    skus: [...SKUS, MEMBERSHIP_SKU, INTEREST_SKU].map(skuFor),
+    invoiceTypes,
+    employees: technicians,
+    ...extras,
     next: {
       payment: (counters.get("payment") ?? 0) + 1,
-      application: (counters.get("paymentApplication") ?? 0) + 1,
+      paymentApplication: (counters.get("paymentApplication") ?? 0) + 1,
+      invoice: (counters.get("invoice") ?? 0) + 1,
+      invoiceItem: (counters.get("invoiceItem") ?? 0) + 1,
     },
   };
+
+  /**
+   * Custom field types and values, and purchase-order types, drawn from a stream of their own so
+   * that adding them left every other seeded record as it was.
+   */
+  function seedExtras() {
+    const extra = createRandom(mixSeed(input.seed, input.tenantId, 0xcf));
+    const invoiceCustomFieldTypes = INVOICE_CUSTOM_FIELDS.map((def) => {
+      const stamp = formatTimestamp(setupTime + def.createdDays * DAY_MS);
+      return {
+        id: nextId("customFieldType"),
+        name: def.name,
+        dataType: def.dataType,
+        dataTypeOptions: def.options,
+        createdOn: stamp,
+        modifiedOn: stamp,
+      };
+    });
+    for (const { invoice } of drafts) {
+      const fields = invoice.customFields ?? [];
+      if (extra.chance(0.35)) fields.push({ name: "Ledger Ref", value: `LR-${extra.int(10_000, 99_999)}` });
+      if (extra.chance(0.25))
+        fields.push({
+          name: "Job Source",
+          value: extra.pick(INVOICE_CUSTOM_FIELDS[2]?.options ?? ["Google"]),
+        });
+      if (extra.chance(0.1)) fields.push({ name: "Warranty Months", value: String(extra.pick([6, 12, 24])) });
+      invoice.customFields = fields;
+    }
+    for (const payment of payments) {
+      if (extra.chance(0.3))
+        payment.customFields.push({ name: "Deposit Slip", value: `DS-${extra.int(100, 999)}` });
+      if (extra.chance(0.25))
+        payment.customFields.push({ name: "Collected By", value: extra.pick(TECHNICIANS) });
+    }
+    for (const bill of apBills) {
+      const fields: { name: string; value: string }[] = [];
+      if (extra.chance(0.3)) fields.push({ name: "Approval Code", value: `AP-${extra.int(1000, 9999)}` });
+      if (extra.chance(0.4)) fields.push({ name: "Cost Center", value: extra.pick(BUSINESS_UNITS) });
+      bill.customFields = fields;
+    }
+    const purchaseOrderTypes = PURCHASE_ORDER_TYPES.map((name) => ({
+      id: nextId("purchaseOrderType"),
+      name,
+    }));
+    const purchaseOrders = apBills.flatMap((bill) =>
+      bill.purchaseOrderId === null || bill.purchaseOrderId === undefined
+        ? []
+        : [{ id: bill.purchaseOrderId, typeId: extra.pick(purchaseOrderTypes).id }],
+    );
+    return { invoiceCustomFieldTypes, purchaseOrderTypes, purchaseOrders };
+  }
 
   function seedApBills(): ApBill[] {
     const vendors = VENDORS.map((vendor, i) => ({

@@ -1,16 +1,20 @@
 // createSimulator: seeds every tenant, wires tokens, faults and stats into one state, and
 // exposes the admin operations as methods. The /__sim/ HTTP endpoints call these same methods.
+// A journal (options.journal) hears of every committed write; `restore` replays one, with each
+// write at the time it first happened, so a simulator can be rebuilt exactly.
 import { systemClock } from "@st-edge/servicetitan";
 import type { Hono } from "hono";
 import { createApp } from "./app.ts";
 import type { SimulatorState } from "./context.ts";
 import { FaultBook, type FaultRule } from "./faults.ts";
 import {
-  checkTokenSettings,
+  checkRuntimeSettings,
   DEFAULT_INVOICE_COUNT,
+  DEFAULT_INVOICE_LOCKS,
+  type JournalEntry,
+  type RuntimeSettings,
   resolveSettings,
   type SimulatorOptions,
-  type TokenSettings,
 } from "./options.ts";
 import { seededTenant } from "./seed.ts";
 import { type SimulatorStats, StatsRecorder } from "./stats.ts";
@@ -31,7 +35,9 @@ export interface Simulator {
   /** In-process fetch: what tests inject as the ServiceTitan client's `fetch`. Any origin works. */
   fetch(request: Request): Promise<Response>;
   readonly app: Hono;
-  /** Seed data back, fault rules and stats cleared, throttle windows emptied, token settings restored. Issued tokens stay valid. */
+  /** Midnight UTC that the seed's dates count back from; a simulator restored from a journal needs the same. */
+  readonly anchor: number;
+  /** Seed data back, fault rules and stats cleared, throttle windows emptied, settings restored, journal cleared. Issued tokens stay valid. */
   reset(): void;
   stats(): SimulatorStats;
   /** Every payment with its splits and every invoice's seeded and current balance. Throws for an unknown tenant. */
@@ -40,8 +46,10 @@ export interface Simulator {
   setFaults(tenantId: number, rules: FaultRule[]): void;
   /** Drops issued tokens of one tenant, or of all, so cached tokens get a 401. */
   revokeTokens(tenantId?: number): void;
-  /** Changes token settings for tokens and requests from now on. Throws RangeError on a non-positive value. */
-  configure(changes: Partial<TokenSettings>): void;
+  /** Changes token settings or invoice locks from now on. Throws RangeError on a bad value. */
+  configure(changes: Partial<RuntimeSettings>): void;
+  /** The settings `configure` changes, as they are now. */
+  settings(): RuntimeSettings;
 }
 
 /**
@@ -52,13 +60,19 @@ export interface Simulator {
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const settings = resolveSettings(options);
   const clock = options.clock ?? systemClock;
-  const initialTokenSettings = checkTokenSettings({
+  const initialRuntime = checkRuntimeSettings({
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 900,
     tokenRateLimit: options.tokenRateLimit ?? { requests: 20, perSeconds: 60 },
+    invoiceLocks: { ...DEFAULT_INVOICE_LOCKS, ...options.invoiceLocks },
   });
   // Dates are anchored to the start of the day the simulator is created, so two simulators
   // created the same day with the same seed hold identical data even on the system clock.
-  const anchor = startOfUtcDay(clock.now());
+  const anchor = options.anchor ?? startOfUtcDay(clock.now());
+  // While a journal is replayed, writes happen at the time they first did, and are not journaled again.
+  let replayingAt: number | undefined;
+  const journal = (entry: JournalEntry) => {
+    if (replayingAt === undefined) options.journal?.append(entry);
+  };
   const stores = new Map(
     settings.tenants.map((tenant, tenantIndex) => [
       tenant.tenantId,
@@ -70,7 +84,11 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
           anchor,
           invoiceCount: tenant.invoiceCount ?? DEFAULT_INVOICE_COUNT,
         }),
-        () => clock.now(),
+        {
+          now: () => replayingAt ?? clock.now(),
+          locks: () => state.runtime.invoiceLocks,
+          onWrite: (write, at) => journal({ at, tenantId: tenant.tenantId, write }),
+        },
       ),
     ]),
   );
@@ -79,12 +97,12 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     settings,
     stores,
     tokens: new TokenService(settings.tenants, clock, () => ({
-      lifetimeSeconds: state.tokenSettings.tokenLifetimeSeconds,
-      rateLimit: state.tokenSettings.tokenRateLimit,
+      lifetimeSeconds: state.runtime.tokenLifetimeSeconds,
+      rateLimit: state.runtime.tokenRateLimit,
     })),
     faults: new FaultBook(settings.seed),
     stats: new StatsRecorder(),
-    tokenSettings: initialTokenSettings,
+    runtime: initialRuntime,
   };
   const storeOf = (tenantId: number): TenantStore => {
     const store = stores.get(tenantId);
@@ -97,12 +115,14 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     get app() {
       return app;
     },
+    anchor,
     reset() {
       for (const store of stores.values()) store.reset();
       state.faults.clear();
       state.stats.reset();
       state.tokens.resetThrottle();
-      state.tokenSettings = checkTokenSettings(initialTokenSettings);
+      state.runtime = checkRuntimeSettings(initialRuntime);
+      options.journal?.clear();
     },
     stats: () => state.stats.snapshot(),
     ledger: (tenantId) => storeOf(tenantId).ledger(),
@@ -114,9 +134,22 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       state.tokens.revoke(tenantId);
     },
     configure(changes) {
-      state.tokenSettings = checkTokenSettings({ ...state.tokenSettings, ...changes });
+      state.runtime = checkRuntimeSettings({ ...state.runtime, ...changes });
+      journal({ at: replayingAt ?? clock.now(), configure: changes });
     },
+    settings: () => checkRuntimeSettings(state.runtime),
   };
   const app = createApp(state, simulator);
+  for (const [index, entry] of (options.restore ?? []).entries()) {
+    replayingAt = entry.at;
+    try {
+      if ("configure" in entry) simulator.configure(entry.configure);
+      else storeOf(entry.tenantId).apply(entry.write, entry.at);
+    } catch (error) {
+      throw new Error(`journal entry ${index + 1} no longer applies: ${String(error)}`);
+    } finally {
+      replayingAt = undefined;
+    }
+  }
   return simulator;
 }

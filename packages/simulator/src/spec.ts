@@ -14,6 +14,8 @@ export interface SchemaObject {
   properties?: Record<string, SchemaObject>;
   required?: string[];
   additionalProperties?: boolean | SchemaObject;
+  maxProperties?: number;
+  maxLength?: number;
 }
 
 export interface ParameterObject {
@@ -26,6 +28,7 @@ export interface ParameterObject {
 export interface OperationObject {
   operationId: string;
   parameters?: ParameterObject[];
+  requestBody?: { content?: Record<string, { schema?: SchemaObject }> };
   responses: Record<string, { description?: string; content?: Record<string, { schema?: SchemaObject }> }>;
 }
 

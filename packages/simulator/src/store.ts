@@ -1,6 +1,8 @@
-// One tenant's live data: a copy-on-write view of its (frozen) seed that payment writes change
-// for the life of the process or isolate, until reset. Balances are always derived one way, for
-// seeded and written payments alike: invoice total minus what active payments apply, in Decimal.
+// One tenant's live data: a copy-on-write view of its (frozen) seed that writes change for the
+// life of the process or isolate, until reset. Every write goes through `apply` (writes/), which
+// is also how a journal replays them; every invoice change goes through one commit, which derives
+// the balance one way for seeded and written records alike: total minus what active payments
+// apply, in Decimal.
 import type {
   ApBill,
   components,
@@ -8,29 +10,28 @@ import type {
   DetailedPayment,
   ExportPayment,
   Invoice,
-  PaymentCreateRequest,
+  InvoiceItem,
   PaymentResponse,
   PaymentTerm,
-  PaymentUpdateRequest,
   TaxZone,
 } from "@st-edge/servicetitan";
-import { type FieldErrors, notFound, validationProblem } from "./errors.ts";
+import { invoiceNumberKey } from "./filters.ts";
 import { makeId } from "./ids.ts";
 import { cents, money, ZERO } from "./money.ts";
+import type { InvoiceLocks } from "./options.ts";
 import type {
   Customer,
+  NextIds,
   PaymentStatus,
   StoredPayment,
   StoredPaymentType,
-  StoredSplit,
   TenantData,
 } from "./records.ts";
-import { formatDate, formatTimestamp, parseDateTime, startOfUtcDay } from "./time.ts";
+import { formatDate, formatInstant, formatTimestamp } from "./time.ts";
+import type { WriteContext } from "./writes/context.ts";
+import { runWrite, type TenantWrite, type WriteOperation, type WriteResult } from "./writes/index.ts";
 
-type SplitRequest = components["schemas"]["Accounting.V2.PaymentSplitApiModel"];
-
-/** Who ServiceTitan would name as creator of records written through the API. */
-const API_USER = "ServiceTitan API";
+type ExportInvoiceItem = components["schemas"]["Accounting.V2.ExportInvoiceItemResponse"];
 
 /** One application of a payment to an invoice, money as a 2-decimal string. */
 export interface LedgerSplit {
@@ -62,13 +63,21 @@ export interface LedgerPayment {
   splits: LedgerSplit[];
 }
 
-/** An invoice's money: total, balance at seed time and now, and what active payments apply. */
+/** An invoice's money and export state: total, balance at seed time and now, what active payments apply. */
 export interface LedgerInvoice {
   id: number;
   referenceNumber: string | null;
   active: boolean;
+  /** Set on adjustment invoices: the invoice they adjust. */
+  adjustmentToId: number | null;
+  syncStatus: string | null;
+  exportId: string | null;
+  /** The `externalMessage` of the last export mark (no ServiceTitan read returns it). */
+  exportMessage: string | null;
+  subTotal: string;
+  salesTax: string;
   total: string;
-  /** The balance the seed gave this invoice. */
+  /** The balance the seed gave this invoice (for an invoice the API created: its balance at creation). */
   seededBalance: string;
   balance: string;
   /** Sum of what active payments apply to this invoice. */
@@ -91,69 +100,133 @@ export interface SimulatorLedger {
   invoices: LedgerInvoice[];
 }
 
-/** Date-only instants (midnight UTC) print as ServiceTitan prints dates; others as timestamps. */
-const formatInstant = (ms: number): string =>
-  startOfUtcDay(ms) === ms ? formatDate(ms) : formatTimestamp(ms);
-
-const parseOptionalInstant = (text: string | null | undefined): number | undefined =>
-  text === null || text === undefined ? undefined : parseDateTime(text);
-
-interface ResolvedSplit {
-  invoice: Invoice;
-  amount: Decimal;
+/** What a store needs from its simulator. */
+export interface TenantStoreOptions {
+  /** The time a write happens at (epoch ms). */
+  now: () => number;
+  /** The invoice locks in force (they can change while the simulator runs). */
+  locks: () => InvoiceLocks;
+  /** Told of every write that went through, with the time it happened at. */
+  onWrite?: (write: TenantWrite, at: number) => void;
 }
+
+/** A retired (deleted) invoice item, kept for the invoice-items export feed. */
+interface RetiredItem {
+  invoiceId: number;
+  item: InvoiceItem;
+}
+
+/** Records indexed by id: O(1) lookup, copy-on-write replacement, insertion order kept. */
+class RecordList<T extends { id: number }> {
+  #records: T[] = [];
+  #position = new Map<number, number>();
+
+  reset(records: readonly T[]): void {
+    this.#records = [...records];
+    this.#position = new Map(this.#records.map((record, index) => [record.id, index]));
+  }
+
+  all(): readonly T[] {
+    return this.#records;
+  }
+
+  get(id: number): T | undefined {
+    const position = this.#position.get(id);
+    return position === undefined ? undefined : this.#records[position];
+  }
+
+  /** Adds a new record or replaces the one with its id (seeded records are frozen, never mutated). */
+  put(record: T): void {
+    const position = this.#position.get(record.id);
+    if (position === undefined) {
+      this.#position.set(record.id, this.#records.length);
+      this.#records.push(record);
+    } else {
+      this.#records[position] = record;
+    }
+  }
+}
+
+type Counters = { -readonly [K in keyof NextIds]: number };
 
 /**
  * A tenant's data and the writes on it.
  *
  * @example
- * const store = new TenantStore(seedTenant({...}), () => clock.now());
- * store.createPayment({ typeId, splits: [{ invoiceId, amount: 10.5 }] });
+ * const store = new TenantStore(seedTenant({...}), { now: () => clock.now(), locks: () => DEFAULT_INVOICE_LOCKS });
+ * store.apply({ op: "Payments_Create", body: { typeId, splits: [{ invoiceId, amount: 10.5 }] } });
  */
 export class TenantStore {
   readonly tenantId: number;
   readonly #seed: TenantData;
-  readonly #now: () => number;
-  readonly #seededBalances: Map<number, string>;
-  readonly #invoicePosition: Map<number, number>;
-  readonly #invoiceIdsByNumber: Map<string, number>;
+  readonly #options: TenantStoreOptions;
+  /** Each invoice's balance when it came to be: the seed's, or at creation for invoices the API created. */
+  #startingBalances = new Map<number, string>();
   readonly #customers: Map<number, Customer>;
   // Copy-on-write over the (frozen) seed: a write replaces the records it changes with copies,
   // so a reset is a few shallow copies instead of a deep clone of megabytes of invoices.
-  #invoices: Invoice[] = [];
-  #payments: StoredPayment[] = [];
-  #paymentPosition = new Map<number, number>();
-  #next = { payment: 0, application: 0 };
+  readonly #invoices = new RecordList<Invoice>();
+  readonly #payments = new RecordList<StoredPayment>();
+  readonly #apBills = new RecordList<ApBill>();
+  #invoiceIdsByNumber = new Map<string, number>();
+  #retiredItems: RetiredItem[] = [];
+  #exportMessages = new Map<number, string | null>();
+  #next: NextIds;
 
-  constructor(seed: TenantData, now: () => number) {
+  constructor(seed: TenantData, options: TenantStoreOptions) {
     this.tenantId = seed.tenantId;
     this.#seed = seed;
-    this.#now = now;
-    this.#seededBalances = new Map(seed.invoices.map((invoice) => [invoice.id, invoice.balance ?? "0.00"]));
-    this.#invoicePosition = new Map(seed.invoices.map((invoice, index) => [invoice.id, index]));
-    this.#invoiceIdsByNumber = new Map(
-      seed.invoices.flatMap((invoice) =>
-        invoice.referenceNumber ? [[invoice.referenceNumber, invoice.id] as const] : [],
-      ),
-    );
+    this.#options = options;
+    this.#next = seed.next;
     this.#customers = new Map(seed.customers.map((customer) => [customer.id, customer]));
     this.reset();
   }
 
   /** Back to the seed, exactly. */
   reset(): void {
-    this.#invoices = [...this.#seed.invoices];
-    this.#payments = [...this.#seed.payments];
-    this.#paymentPosition = new Map(this.#payments.map((payment, index) => [payment.id, index]));
-    this.#next = { ...this.#seed.next };
+    this.#invoices.reset(this.#seed.invoices);
+    this.#payments.reset(this.#seed.payments);
+    this.#apBills.reset(this.#seed.apBills);
+    this.#invoiceIdsByNumber = new Map(
+      this.#seed.invoices.flatMap((invoice) =>
+        invoice.referenceNumber ? [[invoiceNumberKey(invoice.referenceNumber), invoice.id] as const] : [],
+      ),
+    );
+    this.#startingBalances = new Map(
+      this.#seed.invoices.map((invoice) => [invoice.id, invoice.balance ?? "0.00"]),
+    );
+    this.#retiredItems = [];
+    this.#exportMessages = new Map();
+    this.#next = this.#seed.next;
+  }
+
+  /** The tenant's reference data as seeded (types, zones, terms, SKUs, custom field types, …). */
+  get data(): TenantData {
+    return this.#seed;
+  }
+
+  /**
+   * Carries out one write at `at` (default: now), then reports it to `onWrite`. A refused write
+   * throws before anything changes, ids included.
+   */
+  apply<K extends WriteOperation>(write: TenantWrite<K>, at = this.#options.now()): WriteResult<K> {
+    const next: Counters = { ...this.#next };
+    const result = runWrite(this.#context(at, next), write);
+    this.#next = next;
+    this.#options.onWrite?.(write, at);
+    return result;
   }
 
   invoices(): readonly Invoice[] {
-    return this.#invoices;
+    return this.#invoices.all();
+  }
+
+  invoice(id: number): Invoice | undefined {
+    return this.#invoices.get(id);
   }
 
   payments(): readonly StoredPayment[] {
-    return this.#payments;
+    return this.#payments.all();
   }
 
   paymentTypes(): readonly StoredPaymentType[] {
@@ -169,33 +242,85 @@ export class TenantStore {
   }
 
   apBills(): readonly ApBill[] {
-    return this.#seed.apBills;
+    return this.#apBills.all();
   }
 
-  invoice(id: number): Invoice | undefined {
-    const position = this.#invoicePosition.get(id);
-    return position === undefined ? undefined : this.#invoices[position];
+  apBill(id: number): ApBill | undefined {
+    return this.#apBills.get(id);
   }
 
-  #invoiceByNumber(number: string): Invoice | undefined {
-    const id = this.#invoiceIdsByNumber.get(number);
-    return id === undefined ? undefined : this.invoice(id);
+  /** Every invoice item as the export feed shows it: current ones with their invoice's `active`, deleted ones inactive. */
+  exportInvoiceItems(): ExportInvoiceItem[] {
+    return [
+      ...this.#invoices
+        .all()
+        .flatMap((invoice) =>
+          (invoice.items ?? []).map((item) => ({ ...item, active: invoice.active, invoiceId: invoice.id })),
+        ),
+      ...this.#retiredItems.map(({ invoiceId, item }) => ({ ...item, active: false, invoiceId })),
+    ];
   }
 
-  #payment(id: number): StoredPayment | undefined {
-    const position = this.#paymentPosition.get(id);
-    return position === undefined ? undefined : this.#payments[position];
+  /** The write primitives, over a private copy of the id counters that `apply` adopts on success. */
+  #context(now: number, next: Counters): WriteContext {
+    return {
+      now,
+      data: this.#seed,
+      locks: this.#options.locks(),
+      invoice: (id) => this.#invoices.get(id),
+      invoiceByNumber: (number) => {
+        const id = this.#invoiceIdsByNumber.get(invoiceNumberKey(number));
+        return id === undefined ? undefined : this.#invoices.get(id);
+      },
+      invoices: () => this.#invoices.all(),
+      payment: (id) => this.#payments.get(id),
+      payments: () => this.#payments.all(),
+      apBill: (id) => this.#apBills.get(id),
+      nextId: (kind) => makeId(this.#seed.tenantIndex, kind, next[kind]++),
+      putPayment: (payment) => this.#payments.put(payment),
+      commitInvoice: (invoice) => this.#commitInvoice(invoice, now),
+      commitApBill: (bill) => this.#apBills.put({ ...bill, modifiedOn: formatTimestamp(now) }),
+      retireItem: (invoiceId, item) => {
+        this.#retiredItems.push({ invoiceId, item });
+      },
+      noteExportMessage: (invoiceId, message) => {
+        this.#exportMessages.set(invoiceId, message);
+      },
+    };
   }
 
-  /** Stores a new payment, or replaces one with its changed copy (seeded records are never mutated). */
-  #putPayment(payment: StoredPayment): void {
-    const position = this.#paymentPosition.get(payment.id);
-    if (position === undefined) {
-      this.#paymentPosition.set(payment.id, this.#payments.length);
-      this.#payments.push(payment);
-    } else {
-      this.#payments[position] = payment;
+  /**
+   * The one place an invoice is created or changed (an "invoice changed" notification belongs
+   * here). Balance = total − what active payments apply; paidOn = the last payment's day once
+   * nothing is left to pay; modifiedOn = now.
+   */
+  #commitInvoice(invoice: Invoice, now: number): Invoice {
+    let applied = ZERO;
+    let lastPaid: number | undefined;
+    for (const payment of this.#payments.all()) {
+      if (!payment.active) continue;
+      for (const split of payment.splits) {
+        if (split.invoiceId !== invoice.id) continue;
+        applied = applied.plus(money(split.amount));
+        lastPaid = Math.max(lastPaid ?? 0, payment.paidOn ?? now);
+      }
     }
+    const balance = money(invoice.total ?? "0").minus(applied);
+    const stored: Invoice = {
+      ...invoice,
+      balance: cents(balance),
+      paidOn: lastPaid !== undefined && !balance.isPositive() ? formatDate(lastPaid) : null,
+      modifiedOn: formatTimestamp(now),
+    };
+    const previous = this.#invoices.get(invoice.id)?.referenceNumber;
+    if (previous && previous !== stored.referenceNumber)
+      this.#invoiceIdsByNumber.delete(invoiceNumberKey(previous));
+    if (!this.#startingBalances.has(stored.id))
+      this.#startingBalances.set(stored.id, stored.balance ?? "0.00");
+    if (stored.referenceNumber)
+      this.#invoiceIdsByNumber.set(invoiceNumberKey(stored.referenceNumber), stored.id);
+    this.#invoices.put(stored);
+    return stored;
   }
 
   /** Sum of the splits, and what is left unapplied on the payment. */
@@ -224,7 +349,7 @@ export class TenantStore {
       createdBy: payment.createdBy,
       createdOn: formatTimestamp(payment.createdOn),
       customer: customer ? { id: customer.id, name: customer.name } : null,
-      customFields: [],
+      customFields: payment.customFields,
       date: payment.paidOn === null ? null : formatInstant(payment.paidOn),
       deposit: payment.deposit,
       generalLedgerAccount: payment.generalLedgerAccount,
@@ -267,122 +392,10 @@ export class TenantStore {
     };
   }
 
-  /** Payments_Create: validates against this tenant's data, stores, and settles the invoices in its splits. */
-  createPayment(request: PaymentCreateRequest): StoredPayment {
-    const errors: FieldErrors = {};
-    this.#checkType(request.typeId, errors);
-    const splits = this.#resolveSplits(request.splits ?? [], errors);
-    const customerId = this.#resolveCustomer(request.customerId ?? null, splits, errors);
-    const applied = splits.reduce((sum, split) => sum.plus(split.amount), ZERO);
-    let total = applied;
-    if (request.amount !== null && request.amount !== undefined) {
-      const amount = this.#amount(request.amount, "amount", errors);
-      if (amount) {
-        total = amount;
-        if (amount.isNegative() ? applied.compare(amount) < 0 : applied.compare(amount) > 0) {
-          errors.amount = [
-            `The splits add up to ${cents(applied)}, more than the payment amount ${cents(amount)}.`,
-          ];
-        }
-      }
-    } else if (splits.length === 0 && !errors.splits) {
-      errors.amount = ["The amount field is required when there are no splits."];
-    }
-    const paidOn = parseOptionalInstant(request.paidOn);
-    if (Object.keys(errors).length > 0) throw validationProblem(errors);
-
-    const now = this.#now();
-    const id = this.#nextPaymentId();
-    const payment: StoredPayment = {
-      id,
-      origin: "api",
-      active: true,
-      typeId: request.typeId,
-      status: request.status ?? "Pending",
-      total: cents(total),
-      paidOn: paidOn ?? now,
-      memo: request.memo ?? null,
-      checkNumber: request.checkNumber ?? null,
-      authCode: request.authCode ?? null,
-      exportId: request.exportId ?? null,
-      referenceNumber: null,
-      customerId,
-      businessUnit: splits[0]?.invoice.businessUnit ?? null,
-      batch: null,
-      deposit: null,
-      generalLedgerAccount: null,
-      refundedPaymentId: null,
-      createdBy: API_USER,
-      createdOn: now,
-      modifiedOn: now,
-      splits: splits.map((split) => this.#application(split, now)),
-    };
-    this.#putPayment(payment);
-    this.#settle(new Set(payment.splits.map((split) => split.invoiceId)), now);
-    return payment;
-  }
-
-  /** Payments_Update: replaces the splits (required by the spec) and any other field given. */
-  updatePayment(id: number, request: PaymentUpdateRequest): StoredPayment {
-    const existing = this.#payment(id);
-    if (!existing) throw notFound(`Payment ${id}`);
-    const payment: StoredPayment = { ...existing };
-    const errors: FieldErrors = {};
-    this.#checkType(request.typeId, errors, payment.typeId);
-    const splits = this.#resolveSplits(request.splits, errors);
-    this.#resolveCustomer(payment.customerId, splits, errors);
-    const applied = splits.reduce((sum, split) => sum.plus(split.amount), ZERO);
-    const total = money(payment.total);
-    if (total.isNegative() ? applied.compare(total) < 0 : applied.compare(total) > 0) {
-      errors.splits = [
-        ...(errors.splits ?? []),
-        `The splits add up to ${cents(applied)}, more than the payment total ${payment.total}.`,
-      ];
-    }
-    const paidOn = parseOptionalInstant(request.paidOn);
-    if (Object.keys(errors).length > 0) throw validationProblem(errors);
-
-    const now = this.#now();
-    const before = new Set(payment.splits.map((split) => split.invoiceId));
-    const kept = [...payment.splits];
-    payment.splits = splits.map((split) => {
-      // An unchanged split keeps its application (and its appliedOn).
-      const same = kept.findIndex(
-        (old) => old.invoiceId === split.invoice.id && money(old.amount).equals(split.amount),
-      );
-      const [reused] = same >= 0 ? kept.splice(same, 1) : [];
-      return reused ?? this.#application(split, now);
-    });
-    payment.typeId = request.typeId;
-    if (request.active !== undefined) payment.active = request.active;
-    if (request.authCode !== undefined) payment.authCode = request.authCode;
-    if (request.checkNumber !== undefined) payment.checkNumber = request.checkNumber;
-    if (request.exportId !== undefined) payment.exportId = request.exportId;
-    if (request.memo !== undefined) payment.memo = request.memo;
-    if (request.status !== undefined) payment.status = request.status;
-    if (paidOn !== undefined) payment.paidOn = paidOn;
-    payment.modifiedOn = now;
-    this.#putPayment(payment);
-    this.#settle(new Set([...before, ...payment.splits.map((split) => split.invoiceId)]), now);
-    return payment;
-  }
-
-  /** Payments_UpdateStatus: all or nothing; unknown ids are a 400. */
-  updatePaymentStatus(paymentIds: number[], status: PaymentStatus): void {
-    const missing = paymentIds.filter((id) => !this.#paymentPosition.has(id));
-    if (missing.length > 0)
-      throw validationProblem({ paymentIds: missing.map((id) => `Payment ${id} was not found.`) });
-    const now = this.#now();
-    for (const id of paymentIds) {
-      const payment = this.#payment(id);
-      if (payment) this.#putPayment({ ...payment, status, modifiedOn: now });
-    }
-  }
-
   ledger(): SimulatorLedger {
     const applied = new Map<number, Decimal>();
     const paymentIds = new Map<number, number[]>();
-    for (const payment of this.#payments) {
+    for (const payment of this.#payments.all()) {
       if (!payment.active) continue;
       for (const split of payment.splits) {
         applied.set(split.invoiceId, (applied.get(split.invoiceId) ?? ZERO).plus(money(split.amount)));
@@ -393,7 +406,7 @@ export class TenantStore {
     }
     return {
       tenantId: this.tenantId,
-      payments: this.#payments.map((payment) => ({
+      payments: this.#payments.all().map((payment) => ({
         id: payment.id,
         origin: payment.origin,
         active: payment.active,
@@ -418,127 +431,22 @@ export class TenantStore {
           appliedOn: formatTimestamp(split.appliedOn),
         })),
       })),
-      invoices: this.#invoices.map((invoice) => ({
+      invoices: this.#invoices.all().map((invoice) => ({
         id: invoice.id,
         referenceNumber: invoice.referenceNumber ?? null,
         active: invoice.active,
+        adjustmentToId: invoice.adjustmentToId ?? null,
+        syncStatus: invoice.syncStatus ?? null,
+        exportId: invoice.exportId ?? null,
+        exportMessage: this.#exportMessages.get(invoice.id) ?? null,
+        subTotal: invoice.subTotal ?? "0.00",
+        salesTax: invoice.salesTax ?? "0.00",
         total: invoice.total ?? "0.00",
-        seededBalance: this.#seededBalances.get(invoice.id) ?? "0.00",
+        seededBalance: this.#startingBalances.get(invoice.id) ?? "0.00",
         balance: invoice.balance ?? "0.00",
         applied: cents(applied.get(invoice.id) ?? ZERO),
         paymentIds: paymentIds.get(invoice.id) ?? [],
       })),
     };
-  }
-
-  #nextPaymentId(): number {
-    return makeId(this.#seed.tenantIndex, "payment", this.#next.payment++);
-  }
-
-  #application(split: ResolvedSplit, now: number): StoredSplit {
-    return {
-      appliedId: makeId(this.#seed.tenantIndex, "paymentApplication", this.#next.application++),
-      invoiceId: split.invoice.id,
-      amount: cents(split.amount),
-      appliedOn: now,
-      appliedBy: API_USER,
-    };
-  }
-
-  /** Recomputes balance and paidOn of these invoices from all active payments, and stamps them modified. */
-  #settle(invoiceIds: Set<number>, now: number): void {
-    for (const invoiceId of invoiceIds) {
-      const position = this.#invoicePosition.get(invoiceId);
-      const invoice = position === undefined ? undefined : this.#invoices[position];
-      if (position === undefined || !invoice) continue;
-      let applied = ZERO;
-      let lastPaid: number | undefined;
-      for (const payment of this.#payments) {
-        if (!payment.active) continue;
-        for (const split of payment.splits) {
-          if (split.invoiceId !== invoiceId) continue;
-          applied = applied.plus(money(split.amount));
-          lastPaid = Math.max(lastPaid ?? 0, payment.paidOn ?? now);
-        }
-      }
-      const balance = money(invoice.total ?? "0").minus(applied);
-      this.#invoices[position] = {
-        ...invoice,
-        balance: cents(balance),
-        paidOn: lastPaid !== undefined && !balance.isPositive() ? formatDate(lastPaid) : null,
-        modifiedOn: formatTimestamp(now),
-      };
-    }
-  }
-
-  #checkType(typeId: number, errors: FieldErrors, current?: number): void {
-    const type = this.#seed.paymentTypes.find((candidate) => candidate.record.id === typeId);
-    if (!type) errors.typeId = [`Payment type ${typeId} was not found.`];
-    else if (!type.active && typeId !== current) errors.typeId = [`Payment type ${typeId} is inactive.`];
-  }
-
-  #amount(value: number, field: string, errors: FieldErrors): Decimal | undefined {
-    try {
-      const amount = money(value);
-      if (amount.significantScale() > 2) errors[field] = ["Amounts can have at most 2 decimal places."];
-      else if (amount.isZero()) errors[field] = ["The amount must not be zero."];
-      else return amount;
-    } catch {
-      errors[field] = ["The amount is not a valid decimal."];
-    }
-    return undefined;
-  }
-
-  /** Splits may name the invoice by id or by number (referenceNumber); both must exist in this tenant. */
-  #resolveSplits(splits: SplitRequest[], errors: FieldErrors): ResolvedSplit[] {
-    const resolved: ResolvedSplit[] = [];
-    const seen = new Set<number>();
-    splits.forEach((split, index) => {
-      const at = `splits[${index}]`;
-      let invoice: Invoice | undefined;
-      if (split.invoiceId !== null && split.invoiceId !== undefined) {
-        invoice = this.invoice(split.invoiceId);
-        if (!invoice) errors[`${at}.invoiceId`] = [`Invoice ${split.invoiceId} was not found.`];
-      }
-      if (split.invoiceNumber !== null && split.invoiceNumber !== undefined) {
-        const byNumber = this.#invoiceByNumber(split.invoiceNumber);
-        if (!byNumber)
-          errors[`${at}.invoiceNumber`] = [`Invoice number ${split.invoiceNumber} was not found.`];
-        else if (invoice && invoice !== byNumber) {
-          errors[`${at}.invoiceNumber`] = [
-            `Invoice number ${split.invoiceNumber} is not invoice ${split.invoiceId}.`,
-          ];
-        } else invoice = byNumber;
-      }
-      if ((split.invoiceId ?? null) === null && (split.invoiceNumber ?? null) === null) {
-        errors[at] = ["Either invoiceId or invoiceNumber is required."];
-      }
-      if (invoice && !invoice.active) errors[at] = [`Invoice ${invoice.id} is inactive.`];
-      if (invoice && seen.has(invoice.id))
-        errors[at] = [`Invoice ${invoice.id} appears in more than one split.`];
-      if (invoice) seen.add(invoice.id);
-      if (split.amount === null || split.amount === undefined) {
-        errors[`${at}.amount`] = ["The amount field is required."];
-        return;
-      }
-      const amount = this.#amount(split.amount, `${at}.amount`, errors);
-      if (invoice && amount) resolved.push({ invoice, amount });
-    });
-    return resolved;
-  }
-
-  /** A payment belongs to one customer; every invoice it settles must be that customer's. */
-  #resolveCustomer(customerId: number | null, splits: ResolvedSplit[], errors: FieldErrors): number | null {
-    if (customerId !== null && !this.#customers.has(customerId)) {
-      errors.customerId = [`Customer ${customerId} was not found.`];
-      return null;
-    }
-    const owner = customerId ?? splits[0]?.invoice.customer?.id ?? null;
-    splits.forEach((split, index) => {
-      if (split.invoice.customer?.id !== owner) {
-        errors[`splits[${index}]`] = [`Invoice ${split.invoice.id} belongs to another customer.`];
-      }
-    });
-    return owner;
   }
 }

@@ -51,3 +51,7 @@ export function parseDateTime(text: string): number | undefined {
   }
   return instant;
 }
+
+/** Date-only instants (midnight UTC) print as ServiceTitan prints dates; others as timestamps. */
+export const formatInstant = (ms: number): string =>
+  startOfUtcDay(ms) === ms ? formatDate(ms) : formatTimestamp(ms);

@@ -1,9 +1,12 @@
 // Request validation driven by the spec: query parameters are parsed by their declared schema
-// (integers, booleans, date-times, enums, repeated arrays) and JSON bodies are checked against
-// their component schema. Anything malformed becomes ServiceTitan's 400 with errors by field.
-import type { components, Decimal, operations } from "@st-edge/servicetitan";
+// (integers, booleans, date-times, enums, repeated arrays, dictionaries) and JSON bodies are
+// checked against the operation's request schema. Anything malformed becomes ServiceTitan's 400
+// with errors by field. A spec parameter the simulator does not honour (query-parameters.ts) is
+// refused with a 400 naming it, so no caller ever gets an answer a dropped filter widened.
+import type { Decimal, operations } from "@st-edge/servicetitan";
 import { type FieldErrors, validationProblem } from "./errors.ts";
 import { money } from "./money.ts";
+import { HONOURED_QUERY, type ListOperation } from "./query-parameters.ts";
 import { resolveSchema, type SchemaObject, specOperation } from "./spec.ts";
 import { parseDateTime } from "./time.ts";
 
@@ -14,7 +17,7 @@ type QueryOf<Op extends keyof operations> = NonNullable<operations[Op]["paramete
 /** A query parameter name the spec declares for this operation (typos fail to compile). */
 export type QueryName<Op extends keyof operations> = Extract<keyof QueryOf<Op>, string>;
 
-type Parsed = string | number | boolean | Decimal | number[] | string[];
+type Parsed = string | number | boolean | Decimal | number[] | string[] | Map<string, string>;
 
 const INT_RANGE: Record<string, [number, number]> = {
   int32: [-2147483648, 2147483647],
@@ -118,7 +121,13 @@ export class Query<Op extends keyof operations> {
 
   decimal(name: QueryName<Op>): Decimal | undefined {
     const value = this.#values.get(name);
-    return typeof value === "object" && !Array.isArray(value) ? value : undefined;
+    return typeof value === "object" && !Array.isArray(value) && !(value instanceof Map) ? value : undefined;
+  }
+
+  /** A dictionary parameter (`customField.Fields[PO Number]=PO-1`): names as sent, with their values. */
+  dictionary(name: QueryName<Op>): Map<string, string> | undefined {
+    const value = this.#values.get(name);
+    return value instanceof Map ? value : undefined;
   }
 
   /** Repeated parameters (`statuses=A&statuses=B`) and comma-separated id lists. */
@@ -134,12 +143,48 @@ export class Query<Op extends keyof operations> {
 }
 
 /**
+ * Reads a dictionary parameter the way ASP.NET binds one, from `name[key]=value` pairs (names
+ * as sent; the bracket form is the only one simulated). Anything else under the name is an error.
+ */
+function readDictionary(
+  name: string,
+  schema: SchemaObject,
+  url: URL,
+  errors: FieldErrors,
+): Map<string, string> | undefined {
+  const prefix = name.toLowerCase();
+  const pairs = new Map<string, string>();
+  for (const [key, value] of url.searchParams) {
+    const lower = key.toLowerCase();
+    if (lower !== prefix && !lower.startsWith(`${prefix}[`) && !lower.startsWith(`${prefix}.`)) continue;
+    const match = /^[^[]*\[([^\]]+)\]$/.exec(key);
+    if (!match?.[1] || match[1].trim() === "") {
+      errors[name] = [`Send ${name} as ${name}[Field name]=value; '${key}' is not understood.`];
+      return undefined;
+    }
+    if ([...pairs.keys()].some((field) => field.toLowerCase() === match[1]?.toLowerCase())) {
+      errors[name] = [`${name}[${match[1]}] is given more than once; a field takes one value.`];
+      return undefined;
+    }
+    pairs.set(match[1], value);
+  }
+  const limit = schema.maxProperties;
+  if (limit !== undefined && pairs.size > limit) {
+    errors[name] = [`At most ${limit} fields are allowed; got ${pairs.size}.`];
+    return undefined;
+  }
+  return pairs.size > 0 ? pairs : undefined;
+}
+
+/**
  * Parses the query of `operationId` as ASP.NET would bind it: names match case-insensitively,
  * unknown parameters are ignored, empty values count as absent, and every value that does not
- * fit its declared schema is reported at once (400, errors by parameter name).
+ * fit its declared schema is reported at once (400, errors by parameter name). A parameter the
+ * spec declares but the simulator does not honour is refused in the same 400.
  */
-export function parseQuery<Op extends keyof operations>(operationId: Op, url: URL): Query<Op> {
+export function parseQuery<Op extends ListOperation>(operationId: Op, url: URL): Query<Op> {
   const { operation } = specOperation(operationId);
+  const honoured = new Set<string>(HONOURED_QUERY[operationId]);
   const incoming = new Map<string, string[]>();
   for (const [key, value] of url.searchParams) {
     const lower = key.toLowerCase();
@@ -149,11 +194,19 @@ export function parseQuery<Op extends keyof operations>(operationId: Op, url: UR
   const errors: FieldErrors = {};
   for (const parameter of operation.parameters ?? []) {
     if (parameter.in !== "query" || !parameter.schema) continue;
-    const raw = (incoming.get(parameter.name.toLowerCase()) ?? []).filter((value) => value.trim() !== "");
-    if (raw.length === 0) continue;
     const schema = resolveSchema(parameter.schema);
     const name = parameter.name;
-    if (isIdList(name, schema)) {
+    if (schema.type === "object") {
+      const dictionary = readDictionary(name, schema, url, errors);
+      if (dictionary && !honoured.has(name)) errors[name] = [notHonoured(name)];
+      else if (dictionary) values.set(name, dictionary);
+      continue;
+    }
+    const raw = (incoming.get(name.toLowerCase()) ?? []).filter((value) => value.trim() !== "");
+    if (raw.length === 0) continue;
+    if (!honoured.has(name)) {
+      errors[name] = [notHonoured(name)];
+    } else if (isIdList(name, schema)) {
       const parts = raw
         .flatMap((value) => value.split(","))
         .map((part) => part.trim())
@@ -173,8 +226,6 @@ export function parseQuery<Op extends keyof operations>(operationId: Op, url: UR
           name,
           parsed.map(([, value]) => String(value)),
         );
-    } else if (schema.type === "object") {
-      // Dictionary filters (`customField.Fields`) bind from `name[key]=value`; not simulated.
     } else {
       const text = raw[0] ?? "";
       const value = parseScalar(text, schema);
@@ -186,14 +237,15 @@ export function parseQuery<Op extends keyof operations>(operationId: Op, url: UR
   return new Query<Op>(values, incoming);
 }
 
+const notHonoured = (name: string) =>
+  `The simulator does not support ${name} on this operation; it refuses it rather than ignore it.`;
+
 /** A path id that breaks the spec's int64 is a 400 naming the parameter, as ASP.NET binds it. */
 export function pathId(name: string, value: string): number {
   const id = parseInteger(value, "int64");
   if (id === undefined) throw validationProblem({ [name]: [invalid(value, name)] });
   return id;
 }
-
-type Schemas = components["schemas"];
 
 const jsonType = (value: unknown): string =>
   value === null
@@ -243,6 +295,17 @@ function check(declared: SchemaObject, value: unknown, field: string, errors: Fi
   if (typeof value === "string" && schema.format === "date-time" && parseDateTime(value) === undefined) {
     push(errors, field, `The value '${value}' is not a valid date-time.`);
   }
+  // `format: date` (InvoiceUpdateRequest.dueDate) takes a calendar date and nothing else.
+  if (
+    typeof value === "string" &&
+    schema.format === "date" &&
+    (!/^\d{4}-\d{2}-\d{2}$/.test(value) || parseDateTime(value) === undefined)
+  ) {
+    push(errors, field, `The value '${value}' is not a valid date (YYYY-MM-DD).`);
+  }
+  if (typeof value === "string" && schema.maxLength !== undefined && value.length > schema.maxLength) {
+    push(errors, field, `The field ${field} must be a string with a maximum length of ${schema.maxLength}.`);
+  }
   if (Array.isArray(value) && schema.items) {
     const items = schema.items;
     value.forEach((item, index) => {
@@ -263,24 +326,23 @@ function check(declared: SchemaObject, value: unknown, field: string, errors: Fi
   }
 }
 
-/**
- * True when `value` fits component schema `name`; otherwise fills `errors` by field path
- * (`typeId`, `splits[0].amount`) the way ASP.NET reports model-binding failures.
- */
-export function conforms<N extends keyof Schemas & string>(
-  name: N,
-  value: unknown,
-  errors: FieldErrors,
-): value is Schemas[N] {
-  check({ $ref: `#/components/schemas/${name}` }, value, "", errors);
-  return Object.keys(errors).length === 0;
-}
+/** The JSON body an operation takes, as the generated types have it. */
+export type RequestBodyOf<Op extends keyof operations> =
+  NonNullable<operations[Op]["requestBody"]> extends { content: { "application/json": infer Body } }
+    ? Body
+    : never;
 
-/** Parses a JSON request body and checks it against `name`; throws the 400 envelope otherwise. */
-export async function readBody<N extends keyof Schemas & string>(
+/**
+ * Parses a JSON request body and checks it against the operation's request schema (an object
+ * or, for the mark-as-exported batch, an array); throws the 400 envelope otherwise.
+ */
+export async function readBody<Op extends keyof operations>(
   request: Request,
-  name: N,
-): Promise<Schemas[N]> {
+  operationId: Op,
+): Promise<RequestBodyOf<Op>> {
+  const { operation } = specOperation(operationId);
+  const schema = operation.requestBody?.content?.["application/json"]?.schema;
+  if (!schema) throw new Error(`${operationId} takes no JSON body`);
   const text = await request.text();
   let body: unknown;
   try {
@@ -293,6 +355,8 @@ export async function readBody<N extends keyof Schemas & string>(
     });
   }
   const errors: FieldErrors = {};
-  if (conforms(name, body, errors)) return body;
-  throw validationProblem(errors);
+  check(schema, body, "", errors);
+  if (Object.keys(errors).length > 0) throw validationProblem(errors);
+  // The checks above follow the schema the generated type was made from.
+  return body as RequestBodyOf<Op>;
 }

@@ -58,6 +58,7 @@ describe("/__sim admin endpoints", () => {
     expect(await response.json()).toEqual({
       tokenLifetimeSeconds: 30,
       tokenRateLimit: { requests: 1, perSeconds: 10 },
+      invoiceLocks: { items: ["Posted", "Exported"], fields: [] },
     });
     const body = "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret";
     expect(await (await sim.fetch(tokenRequest(body))).json()).toMatchObject({ expires_in: 30 });
@@ -70,7 +71,27 @@ describe("/__sim admin endpoints", () => {
     expect(await (await sim.fetch(admin("GET", "/config"))).json()).toEqual({
       tokenLifetimeSeconds: 900,
       tokenRateLimit: { requests: 20, perSeconds: 60 },
+      invoiceLocks: { items: ["Posted", "Exported"], fields: [] },
     });
+  });
+
+  it("PUT /__sim/config sets the invoice locks; unknown locks or settings are a 400", async () => {
+    const { sim } = testSimulator();
+    const response = await sim.fetch(admin("PUT", "/config", { invoiceLocks: { fields: ["Paid"] } }));
+    expect((await response.json<{ invoiceLocks: unknown }>()).invoiceLocks).toEqual({
+      items: ["Posted", "Exported"],
+      fields: ["Paid"],
+    });
+    const bad = await sim.fetch(
+      admin("PUT", "/config", { invoiceLocks: { items: ["Sent"] }, lockEverything: true }),
+    );
+    expect(bad.status).toBe(400);
+    expect(Object.keys((await bad.json<Problem>()).errors).sort()).toEqual([
+      "invoiceLocks.items",
+      "lockEverything",
+    ]);
+    expect(() => sim.configure({ invoiceLocks: { items: ["Paid"], fields: [] } })).not.toThrow();
+    expect(sim.settings().invoiceLocks.items).toEqual(["Paid"]);
   });
 
   it("POST /__sim/tenants/{tenant}/revoke-tokens makes cached tokens fail with 401", async () => {

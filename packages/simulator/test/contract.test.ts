@@ -137,6 +137,8 @@ async function drain(
 interface Cursors {
   invoices: string | undefined;
   payments: string | undefined;
+  invoiceItems: string | undefined;
+  inventoryBills: string | undefined;
 }
 
 /** Every read operation over all of a tenant's seeded data, with some filters and refusals on the way. */
@@ -200,10 +202,147 @@ async function readEverything(s: Session): Promise<Cursors> {
   await conform("ApBills_GetById", await s.get("/ap-bills/1"));
   await conform("ApBills_GetById", await s.get("/ap-bills/x"));
   await conform("Export_Invoices", await s.get("/export/invoices?from=garbage"));
+  await pages(s, "Invoices_GetCustomFieldTypes", "/invoices/custom-fields?sort=-Name", 2);
+  await conform("Invoices_GetCustomFieldTypes", await s.get("/invoices/custom-fields?sort=Color"));
+  await conform("Invoices_GetList", await s.get("/invoices?customField.Fields[PO Number]=x&pageSize=5"));
+  await conform("Invoices_GetList", await s.get("/invoices?customField.Fields=PO"));
+  await pages(s, "InventoryBills_GetListPaginated", "/inventory-bills/paginated?billType=NotSet", 40);
+  await conform("InventoryBills_GetList", await s.get("/inventory-bills?pageSize=20"));
+  await conform("InventoryBills_GetList", await s.get("/inventory-bills?includeTotal=true"));
+  await conform("ApBills_GetListPaginated", await s.get("/ap-bills?purchaseOrderTypes=Standard,Drop Ship"));
+  await conform("ApBills_GetListPaginated", await s.get("/ap-bills?purchaseOrderTypes=Nope"));
   return {
     invoices: await drain(s, "Export_Invoices", "/export/invoices", false),
     payments: await drain(s, "Export_Payments", "/export/payments", false),
+    invoiceItems: await drain(s, "Export_InvoiceItems", "/export/invoice-items", false),
+    inventoryBills: await drain(s, "Export_InventoryBills", "/export/inventory-bills", false),
   };
+}
+
+const idOf = (body: unknown): number | undefined => (typeof body === "number" ? body : undefined);
+
+/** Invoice and bill writes of every kind, successful and refused (locks, unknown ids, bad bodies). */
+async function writeInvoicesAndBills(s: Session, open: Invoice[]): Promise<number[]> {
+  const pending = listing<Invoice>(
+    await conform("Invoices_GetList", await s.get("/invoices?statuses=Pending&pageSize=6")),
+  ).data;
+  const exported = listing<Invoice>(
+    await conform("Invoices_GetList", await s.get("/invoices?statuses=Exported&pageSize=2")),
+  ).data;
+  const [first, second, third] = pending;
+  const firstItem = first?.items?.[0];
+  await conform(
+    "Invoices_UpdateInvoice",
+    await s.patch(`/invoices/${first?.id}`, {
+      summary: "<p>contract</p>",
+      dueDate: "2026-12-31",
+      exportId: "X-1",
+    }),
+  );
+  await conform(
+    "Invoices_UpdateInvoice",
+    await s.patch(`/invoices/${first?.id}`, { dueDate: "2026-12-31T00:00:00Z" }),
+  );
+  await conform("Invoices_UpdateInvoice", await s.patch("/invoices/1", { summary: "nobody" }));
+  await conform(
+    "Invoices_UpdateInvoiceItems",
+    await s.patch(`/invoices/${first?.id}/items`, {
+      id: firstItem?.id,
+      description: "<p>changed</p>",
+      quantity: 2,
+    }),
+  );
+  await conform(
+    "Invoices_UpdateInvoiceItems",
+    await s.patch(`/invoices/${second?.id}/items`, {
+      skuName: "SVC-DIAG",
+      description: "Trip fee",
+      quantity: 1,
+      unitPrice: 45,
+    }),
+  );
+  await conform(
+    "Invoices_UpdateInvoiceItems",
+    await s.patch(`/invoices/${second?.id}/items`, [{ quantity: 1 }]),
+  );
+  await conform(
+    "Invoices_UpdateInvoiceItems",
+    await s.patch(`/invoices/${exported[0]?.id}/items`, {
+      id: exported[0]?.items?.[0]?.id,
+      description: "x",
+      quantity: 1,
+    }),
+  );
+  const thirdItem = third?.items?.[0];
+  await conform(
+    "Invoices_DeleteInvoiceItem",
+    await s.request("DELETE", `/invoices/${third?.id}/items/${thirdItem?.id}`),
+  );
+  await conform("Invoices_DeleteInvoiceItem", await s.request("DELETE", `/invoices/${third?.id}/items/1`));
+  const adjustment = idOf(
+    await conform(
+      "Invoices_CreateAdjustmentInvoice",
+      await s.post("/invoices", {
+        adjustmentToId: exported[0]?.id,
+        summary: "<p>Write-off [ste:contract]</p>",
+        items: [{ skuName: "PM-PROMO", description: "Goodwill", quantity: 1 }],
+      }),
+    ),
+  );
+  await conform("Invoices_CreateAdjustmentInvoice", await s.post("/invoices", { summary: "no original" }));
+  await conform("Invoices_CreateAdjustmentInvoice", await s.post("/invoices", { adjustmentToId: 1 }));
+  await conform(
+    "Invoices_CreateAdjustmentInvoice",
+    await s.post(
+      "/invoices",
+      { adjustmentToId: exported[1]?.id, number: "ADJ-contract" },
+      {
+        headers: { "X-Sim-Fault": "commit-then-fail" },
+      },
+    ),
+  );
+  await conform(
+    "Invoices_MarkAsExported",
+    await s.post("/invoices/markasexported", [
+      { invoiceId: second?.id, externalId: "QB-1", externalMessage: "ok" },
+      { invoiceId: 1 },
+    ]),
+  );
+  await conform(
+    "Invoices_MarkAsExported",
+    await s.post("/invoices/markasexported", { invoiceId: second?.id }),
+  );
+  await conform(
+    "Invoices_UpdateCustomFields",
+    await s.patch("/invoices/custom-fields", {
+      operations: [{ objectId: first?.id, customFields: [{ name: "Ledger Ref", value: "LR-1" }] }],
+    }),
+  );
+  await conform(
+    "Invoices_UpdateCustomFields",
+    await s.patch("/invoices/custom-fields", {
+      operations: [{ objectId: first?.id, customFields: [{ name: "Colour", value: "red" }] }],
+    }),
+  );
+  const bills = listing<{ id: number }>(
+    await conform("ApBills_GetListPaginated", await s.get("/ap-bills?billType=NotSet&pageSize=4")),
+  ).data;
+  const billIds = bills.map((bill) => bill.id);
+  await conform(
+    "ApBills_MarkAsExported",
+    await s.post("/ap-bills/markasexported", { billIds: [...billIds.slice(0, 2), 1] }),
+  );
+  await conform("ApBills_MarkAsExported", await s.post("/ap-bills/markasexported", { ids: billIds }));
+  await conform(
+    "InventoryBills_MarkAsExported",
+    await s.post("/inventory-bills/markasexported", { inventoryBillIds: [...billIds.slice(2), 1] }),
+  );
+  await conform("InventoryBills_MarkAsExported", await s.post("/inventory-bills/markasexported", "[]"));
+  await conform("ApBills_GetById", await s.get(`/ap-bills/${billIds[0]}`));
+  return [first, second, third, ...exported, ...open.slice(0, 1)]
+    .map((invoice) => invoice?.id)
+    .concat(adjustment === undefined ? [] : [adjustment])
+    .filter((id) => id !== undefined);
 }
 
 /** Writes of every kind, successful and refused, and the error envelopes faults produce. */
@@ -266,7 +405,11 @@ async function writeThings(s: Session): Promise<{ invoiceIds: number[]; paymentI
   );
   await conform("Payments_Create", failed);
   await conform("Invoices_GetList", await s.get("/invoices", { headers: { Authorization: "stale" } }));
-  return { invoiceIds: open.slice(0, 8).map((invoice) => invoice.id), paymentIds: created };
+  const invoiceIds = await writeInvoicesAndBills(s, open);
+  return {
+    invoiceIds: [...new Set([...open.slice(0, 8).map((invoice) => invoice.id), ...invoiceIds])],
+    paymentIds: created,
+  };
 }
 
 /** The records the writes changed, through every read that shows them. */
@@ -281,8 +424,14 @@ async function readChanges(
     "Payments_GetList",
     await s.get(`/payments?appliedToInvoiceIds=${changed.invoiceIds.join(",")}`),
   );
+  await conform(
+    "Invoices_GetList",
+    await s.get(`/invoices?ids=${changed.invoiceIds.join(",")}&activeState=All`),
+  );
   await drain(s, "Export_Invoices", "/export/invoices", true, cursors.invoices);
   await drain(s, "Export_Payments", "/export/payments", true, cursors.payments);
+  await drain(s, "Export_InvoiceItems", "/export/invoice-items", true, cursors.invoiceItems);
+  await drain(s, "Export_InventoryBills", "/export/inventory-bills", true, cursors.inventoryBills);
 }
 
 describe("contract", () => {

@@ -1,15 +1,15 @@
 // The bills worker's API: route definitions used both to validate requests and to generate
 // specs/workers/bills.openapi.json (`pnpm run gen`).
-import { defineRoute, schemas } from "@st-edge/edge";
+import { defineRoute, type ResponseSpec, schemas } from "@st-edge/edge";
 import * as z from "zod/mini";
 
 export const info = {
   title: "ServiceTitan AP bills",
-  version: "1.0.0",
+  version: "1.1.0",
   description:
-    "Accounts-payable bills (read-only, as in ServiceTitan) and a polling trigger for new or updated " +
-    'bills. Money is exact decimal text ("1234.50"), ids are integers, dates are ServiceTitan\'s ' +
-    "RFC 3339 strings.",
+    "Accounts-payable bills (read-only, as in ServiceTitan), a polling trigger for new or updated " +
+    "bills, and export marks for AP bills and inventory bills once your accounting system has them. " +
+    'Money is exact decimal text ("1234.50"), ids are integers, dates are ServiceTitan\'s RFC 3339 strings.',
 };
 
 const Money = z.string().check(z.describe('An exact decimal amount as text, e.g. "1234.50"'));
@@ -147,6 +147,12 @@ const Page = z._default(
   1,
 );
 
+/** A day or an instant: dateFrom/dateTo are date-times in ServiceTitan's spec; a bare day is the whole day. */
+const CreatedBound = z.union(
+  [schemas.DateOnly, schemas.DateTime],
+  "must be a date (2026-01-31) or an RFC 3339 date-time",
+);
+
 const TAGS = ["Bills"];
 
 export const listBills = defineRoute({
@@ -174,8 +180,20 @@ export const listBills = defineRoute({
     billType: BillType,
     jobNumber: SearchText("Job number; ServiceTitan matches partially"),
     purchaseOrderNumber: SearchText("Purchase-order number; ServiceTitan matches partially"),
-    dateFrom: z.optional(schemas.DateOnly.check(z.describe("Bills dated on or after this day"))),
-    dateTo: z.optional(schemas.DateOnly.check(z.describe("Bills dated on or before this day"))),
+    dateFrom: z.optional(
+      CreatedBound.check(
+        z.describe(
+          'ServiceTitan: "Filter bills created on or after this date". A day (from its start, UTC) or an RFC 3339 date-time',
+        ),
+      ),
+    ),
+    dateTo: z.optional(
+      CreatedBound.check(
+        z.describe(
+          'ServiceTitan: "Filter bills created on or before this date". A day (to its end, UTC) or an RFC 3339 date-time',
+        ),
+      ),
+    ),
     createdOnOrAfter: z.optional(schemas.DateTime),
     createdBefore: z.optional(schemas.DateTime),
     modifiedOnOrAfter: z.optional(schemas.DateTime),
@@ -242,5 +260,75 @@ export const getBill = defineRoute({
   responses: { 200: { description: "The bill", schema: BillView } },
 });
 
+const problem = (description: string): ResponseSpec => ({
+  description,
+  schema: schemas.Problem,
+  contentType: "application/problem+json",
+});
+
+/** At most 50 ids per call (ServiceTitan's spec sets no limit; 50 is its limit for `ids` lists). */
+export const MAX_MARKS = 50;
+
+const markIds = (what: string) =>
+  z.array(schemas.Id).check(
+    z.minLength(1, `must list at least one ${what}`),
+    z.maxLength(MAX_MARKS, `at most ${MAX_MARKS} ${what}s per call`),
+    z.refine((ids) => new Set(ids).size === ids.length, "must not list an id twice"),
+  );
+
+const markOutcome = (what: string) => ({
+  success: z.boolean().check(z.describe(`ServiceTitan marked this ${what} exported`)),
+  errorMessage: z.nullable(z.string().check(z.describe("ServiceTitan's reason when success is false"))),
+});
+
+const markResponse = <R extends z.ZodMiniType>(result: R) =>
+  z.object({
+    results: z.array(result).check(z.describe("One result per id sent, in the order sent")),
+    succeeded: z.int().check(z.describe("How many ids ServiceTitan marked")),
+    failed: z.int().check(z.describe("How many it did not")),
+  });
+
+export const BillMarkResult = z.object({ billId: z.int(), ...markOutcome("bill") });
+export const InventoryBillMarkResult = z.object({
+  inventoryBillId: z.int(),
+  ...markOutcome("inventory bill"),
+});
+
+const markDescription = (operation: string, what: string) =>
+  `Tells ServiceTitan (${operation}) that your accounting system now holds these ${what}s. ` +
+  "One result per id, in the order sent: an id ServiceTitan refuses (unknown, canceled) fails alone and " +
+  "never fails the batch. Answers 200 whenever ServiceTitan answered, even if every id failed. " +
+  `Marking again is harmless, so a timed-out call can simply be repeated. At most ${MAX_MARKS} ids, each once.`;
+
+export const markBillsExported = defineRoute({
+  method: "post",
+  path: "/bills/mark-exported",
+  operationId: "markBillsExported",
+  summary: "Mark AP bills exported",
+  description: `${markDescription("POST /ap-bills/markasexported", "AP bill")} ServiceTitan then shows the bill's syncStatus as Exported (or PostedAndExported).`,
+  tags: TAGS,
+  body: z.strictObject({ billIds: markIds("bill") }),
+  bodyLimitBytes: 8 * 1024,
+  responses: {
+    200: { description: "One result per bill", schema: markResponse(BillMarkResult) },
+    400: problem("Invalid request (field errors listed)"),
+  },
+});
+
+export const markInventoryBillsExported = defineRoute({
+  method: "post",
+  path: "/inventory-bills/mark-exported",
+  operationId: "markInventoryBillsExported",
+  summary: "Mark inventory bills exported",
+  description: markDescription("POST /inventory-bills/markasexported", "inventory bill"),
+  tags: TAGS,
+  body: z.strictObject({ inventoryBillIds: markIds("inventory bill") }),
+  bodyLimitBytes: 8 * 1024,
+  responses: {
+    200: { description: "One result per inventory bill", schema: markResponse(InventoryBillMarkResult) },
+    400: problem("Invalid request (field errors listed)"),
+  },
+});
+
 // The order of the OpenAPI document; any mount order works (ids match digits only).
-export const routes = [listBills, pollBills, getBill];
+export const routes = [listBills, pollBills, getBill, markBillsExported, markInventoryBillsExported];

@@ -142,6 +142,148 @@ describe("GET /bills", () => {
   });
 });
 
+describe("GET /bills dateFrom / dateTo", () => {
+  /** The simulator behind a binding that notes every accounting URL the worker sends. */
+  function recorded(simulator = sim) {
+    const urls: URL[] = [];
+    const binding: Fetcher = {
+      fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+        const request = new Request(input, init);
+        const url = new URL(request.url);
+        if (url.pathname.startsWith("/accounting/")) urls.push(url);
+        return simulator.fetch(request);
+      },
+      connect: () => {
+        throw new Error("no sockets");
+      },
+    };
+    return { urls, binding };
+  }
+  const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+  it("sends them as the date-times ServiceTitan's spec declares, a day from its start to its end", async () => {
+    const { urls, binding } = recorded();
+    const e = await simulatorEnv(env, sim, { SERVICETITAN: binding });
+    const page = await json<BillPage>(
+      await callWorker(
+        worker,
+        e,
+        "/bills?dateFrom=2026-03-01&dateTo=2026-03-31&billType=NotSet&pageSize=500",
+      ),
+    );
+    const sent = urls.find((url) => url.pathname.endsWith("/ap-bills"));
+    expect(sent?.searchParams.get("dateFrom")).toMatch(DATE_TIME);
+    expect(sent?.searchParams.get("dateTo")).toMatch(DATE_TIME);
+    expect(sent?.searchParams.get("dateFrom")).toBe("2026-03-01T00:00:00Z");
+    expect(sent?.searchParams.get("dateTo")).toBe("2026-03-31T23:59:59.9999999Z");
+    // "Filter bills created on or after / on or before this date": every bill created in March.
+    const march = (await allBills()).filter(
+      (bill) => (bill.createdOn ?? "") >= "2026-03-01" && (bill.createdOn ?? "") < "2026-04-01",
+    );
+    expect(page.data.map((bill) => bill.id)).toEqual(march.map((bill) => bill.id));
+  });
+
+  it("passes a date-time as given", async () => {
+    const { urls, binding } = recorded();
+    const e = await simulatorEnv(env, sim, { SERVICETITAN: binding });
+    await json<BillPage>(await callWorker(worker, e, "/bills?dateFrom=2026-03-01T08:30:00%2B02:00"));
+    expect(urls.at(-1)?.searchParams.get("dateFrom")).toBe("2026-03-01T08:30:00+02:00");
+  });
+});
+
+describe("POST /bills/mark-exported and /inventory-bills/mark-exported", () => {
+  type Marks<K extends string> = {
+    results: ({ [key in K]: number } & { success: boolean; errorMessage: string | null })[];
+    succeeded: number;
+    failed: number;
+  };
+  const post = async (simulator: ReturnType<typeof createSimulator>, path: string, body: unknown) =>
+    callWorker(worker, await simulatorEnv(env, simulator), path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+
+  it("answers one result per bill, in order: a canceled or unknown bill fails alone", async () => {
+    const own = createSimulator();
+    const bills = await allBills(own);
+    const pending = bills.find((bill) => bill.syncStatus === "Pending" && bill.status !== "Canceled");
+    const posted = bills.find((bill) => bill.syncStatus === "Posted" && bill.status !== "Canceled");
+    const canceled = bills.find((bill) => bill.status === "Canceled");
+    const ids = [posted?.id, 31337, canceled?.id, pending?.id];
+    const marks = await json<Marks<"billId">>(await post(own, "/bills/mark-exported", { billIds: ids }));
+    expect(marks).toEqual({
+      results: [
+        { billId: posted?.id, success: true, errorMessage: null },
+        { billId: 31337, success: false, errorMessage: "Bill 31337 was not found." },
+        { billId: canceled?.id, success: false, errorMessage: `Bill ${canceled?.id} is canceled.` },
+        { billId: pending?.id, success: true, errorMessage: null },
+      ],
+      succeeded: 2,
+      failed: 2,
+    });
+    const after = await allBills(own);
+    expect(after.find((bill) => bill.id === posted?.id)?.syncStatus).toBe("PostedAndExported");
+    expect(after.find((bill) => bill.id === pending?.id)?.syncStatus).toBe("Exported");
+    // Visible through this worker's own reads too.
+    expect(
+      (await json<BillView>(await callWorker(worker, await simulatorEnv(env, own), `/bills/${pending?.id}`)))
+        .syncStatus,
+    ).toBe("Exported");
+    // Marking again is harmless.
+    const again = await json<Marks<"billId">>(
+      await post(own, "/bills/mark-exported", { billIds: [pending?.id] }),
+    );
+    expect(again.results).toEqual([{ billId: pending?.id, success: true, errorMessage: null }]);
+  });
+
+  it("marks inventory bills through their own operation", async () => {
+    const own = createSimulator();
+    const pending = (await allBills(own)).find(
+      (bill) => bill.syncStatus === "Pending" && bill.status !== "Canceled",
+    );
+    // Warm the token: KV still holds one another simulator issued for the same tenant id.
+    await callWorker(worker, await simulatorEnv(env, own), "/bills?pageSize=1");
+    const before = own.stats().calls.InventoryBills_MarkAsExported ?? 0;
+    const marks = await json<Marks<"inventoryBillId">>(
+      await post(own, "/inventory-bills/mark-exported", { inventoryBillIds: [pending?.id, 1] }),
+    );
+    expect(marks.results).toEqual([
+      { inventoryBillId: pending?.id, success: true, errorMessage: null },
+      { inventoryBillId: 1, success: false, errorMessage: "Bill 1 was not found." },
+    ]);
+    expect((own.stats().calls.InventoryBills_MarkAsExported ?? 0) - before).toBe(1);
+    expect((await allBills(own)).find((bill) => bill.id === pending?.id)?.syncStatus).toBe("Exported");
+  });
+
+  it.each<[string, unknown, string]>([
+    ["no ids", { billIds: [] }, "billIds"],
+    ["51 ids", { billIds: Array.from({ length: 51 }, (_, i) => i + 1) }, "billIds"],
+    ["an id twice", { billIds: [5, 5] }, "billIds"],
+    ["an id that is not one", { billIds: [1.5] }, "billIds.0"],
+    ["an unknown field", { billIds: [1], dryRun: true }, ""],
+  ])("refuses %s with a field error, before calling ServiceTitan", async (_, body, field) => {
+    const own = createSimulator();
+    const problem = await expectProblem(
+      await post(own, "/bills/mark-exported", body),
+      400,
+      "validation-failed",
+    );
+    expect(problem.errors).toEqual(expect.arrayContaining([expect.objectContaining({ in: "body", field })]));
+    expect(own.stats().calls.ApBills_MarkAsExported ?? 0).toBe(0);
+  });
+
+  it("maps ServiceTitan failing the whole call to a problem, not to per-bill results", async () => {
+    const e = await simulatorEnv(env, sim, { SERVICETITAN: faultBinding(sim, "status=503;retry-after=30") });
+    const response = await callWorker(worker, e, "/inventory-bills/mark-exported", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ inventoryBillIds: [1] }),
+    });
+    await expectProblem(response, 503, "upstream-unavailable");
+  });
+});
+
 describe("GET /bills/{id}", () => {
   it("answers one bill as the list does", async () => {
     const page = await get<BillPage>("/bills?pageSize=3&billType=NotSet");

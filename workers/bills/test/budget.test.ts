@@ -17,5 +17,16 @@ describeSilentUpstream({
     listBills: { path: "/bills" },
     pollBills: { path: "/bills/poll" },
     getBill: { path: "/bills/1" },
+    markBillsExported: {
+      path: "/bills/mark-exported",
+      init: { headers: { "Content-Type": "application/json" }, body: JSON.stringify({ billIds: [1] }) },
+    },
+    markInventoryBillsExported: {
+      path: "/inventory-bills/mark-exported",
+      init: {
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ inventoryBillIds: [1] }),
+      },
+    },
   },
 });

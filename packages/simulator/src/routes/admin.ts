@@ -5,6 +5,7 @@ import { Hono } from "hono";
 import type { SimulatorState } from "../context.ts";
 import { HttpProblem, notFound, validationProblem } from "../errors.ts";
 import { type FaultRule, FaultSyntaxError } from "../faults.ts";
+import { INVOICE_LOCKS, type InvoiceLock, type RuntimeSettings } from "../options.ts";
 import type { Simulator } from "../simulator.ts";
 
 async function json(request: Request): Promise<unknown> {
@@ -37,6 +38,58 @@ function faultRules(body: unknown): FaultRule[] {
   });
 }
 
+const isNumberPair = (value: unknown): value is { requests: number; perSeconds: number } =>
+  isRecord(value) && typeof value.requests === "number" && typeof value.perSeconds === "number";
+
+/** A list of invoice lock names, or undefined with an error filed. */
+function lockList(
+  value: unknown,
+  field: string,
+  errors: Record<string, string[]>,
+): InvoiceLock[] | undefined {
+  if (!Array.isArray(value)) {
+    errors[field] = [`Must be a list of ${INVOICE_LOCKS.join(", ")}.`];
+    return undefined;
+  }
+  const locks = INVOICE_LOCKS.filter((lock) => value.includes(lock));
+  const bad = value.filter((entry) => !INVOICE_LOCKS.some((lock) => lock === entry));
+  if (bad.length > 0)
+    errors[field] = bad.map((entry) => `'${String(entry)}' is not one of ${INVOICE_LOCKS.join(", ")}.`);
+  return bad.length > 0 ? undefined : locks;
+}
+
+/** `PUT /__sim/config`: any of tokenLifetimeSeconds, tokenRateLimit, invoiceLocks {items?, fields?}. */
+function configChanges(body: unknown, current: RuntimeSettings): Partial<RuntimeSettings> {
+  if (!isRecord(body)) throw validationProblem({ body: ["Send a JSON object."] });
+  const { tokenLifetimeSeconds, tokenRateLimit, invoiceLocks, ...rest } = body;
+  const errors: Record<string, string[]> = {};
+  for (const name of Object.keys(rest)) errors[name] = ["Not a setting of the simulator."];
+  const changes: Partial<RuntimeSettings> = {};
+  if (typeof tokenLifetimeSeconds === "number") changes.tokenLifetimeSeconds = tokenLifetimeSeconds;
+  else if (tokenLifetimeSeconds !== undefined) errors.tokenLifetimeSeconds = ["Must be a number."];
+  if (isNumberPair(tokenRateLimit))
+    changes.tokenRateLimit = { requests: tokenRateLimit.requests, perSeconds: tokenRateLimit.perSeconds };
+  else if (tokenRateLimit !== undefined)
+    errors.tokenRateLimit = ["Must be { requests: number, perSeconds: number }."];
+  if (isRecord(invoiceLocks)) {
+    const items =
+      invoiceLocks.items === undefined
+        ? current.invoiceLocks.items
+        : lockList(invoiceLocks.items, "invoiceLocks.items", errors);
+    const fields =
+      invoiceLocks.fields === undefined
+        ? current.invoiceLocks.fields
+        : lockList(invoiceLocks.fields, "invoiceLocks.fields", errors);
+    if (items && fields) changes.invoiceLocks = { items, fields };
+  } else if (invoiceLocks !== undefined) {
+    errors.invoiceLocks = [
+      'Must be { "items": ["Posted", "Exported"], "fields": [] } (either list may be left out).',
+    ];
+  }
+  if (Object.keys(errors).length > 0) throw validationProblem(errors);
+  return changes;
+}
+
 /** The `/__sim/` endpoints, each calling the Simulator method of the same name. */
 export function adminRoutes(state: SimulatorState, simulator: Simulator): Hono {
   const routes = new Hono();
@@ -53,35 +106,17 @@ export function adminRoutes(state: SimulatorState, simulator: Simulator): Hono {
 
   routes.get("/__sim/stats", (c) => c.json(simulator.stats()));
 
-  routes.get("/__sim/config", (c) => c.json(state.tokenSettings));
+  routes.get("/__sim/config", (c) => c.json(simulator.settings()));
 
   routes.put("/__sim/config", async (c) => {
-    const body = await json(c.req.raw);
-    if (!isRecord(body)) throw validationProblem({ body: ["Send a JSON object."] });
-    const { tokenLifetimeSeconds, tokenRateLimit } = body;
-    const changes: Parameters<Simulator["configure"]>[0] = {};
-    if (tokenLifetimeSeconds !== undefined) {
-      if (typeof tokenLifetimeSeconds !== "number")
-        throw validationProblem({ tokenLifetimeSeconds: ["Must be a number."] });
-      changes.tokenLifetimeSeconds = tokenLifetimeSeconds;
-    }
-    if (tokenRateLimit !== undefined) {
-      if (
-        !isRecord(tokenRateLimit) ||
-        typeof tokenRateLimit.requests !== "number" ||
-        typeof tokenRateLimit.perSeconds !== "number"
-      ) {
-        throw validationProblem({ tokenRateLimit: ["Must be { requests: number, perSeconds: number }."] });
-      }
-      changes.tokenRateLimit = { requests: tokenRateLimit.requests, perSeconds: tokenRateLimit.perSeconds };
-    }
+    const changes = configChanges(await json(c.req.raw), simulator.settings());
     try {
       simulator.configure(changes);
     } catch (error) {
       if (error instanceof RangeError) throw validationProblem({ body: [error.message] });
       throw error;
     }
-    return c.json(state.tokenSettings);
+    return c.json(simulator.settings());
   });
 
   routes.get("/__sim/tenants/:tenant/faults", (c) =>

@@ -1,11 +1,10 @@
 // Payments: GET /payments (DetailedPaymentResponse with appliedTo[]), POST /payments
 // (Payments_Create, restored from the March 2026 spec), PATCH /payments/{id} (typeId and splits
-// required, as the spec says) and POST /payments/status. Writes settle invoice balances in the
-// tenant store, where they stay until reset.
+// required, as the spec says) and POST /payments/status. The writes live in writes/payments.ts.
 import type { components } from "@st-edge/servicetitan";
 import { Hono } from "hono";
 import type { ApiEnv, SimulatorState } from "../context.ts";
-import { activeState, amountBetween, enumValues, equalTo, inList } from "../filters.ts";
+import { activeState, amountBetween, customFieldsMatch, enumValues, equalTo, inList } from "../filters.ts";
 import { operation } from "../operation.ts";
 import { pageOf, readPaging, sortRecords } from "../paging.ts";
 import type { StoredPayment } from "../records.ts";
@@ -48,6 +47,7 @@ export function paymentRoutes(state: SimulatorState): Hono<ApiEnv> {
     const reference = q.string("appliedToReferenceNumber");
     const batchNumber = q.int("batchNumber");
     const transactionType = q.string("transactionType");
+    const customFields = q.dictionary("customField.Fields");
     const numberOf = (invoiceId: number) => store.invoice(invoiceId)?.referenceNumber;
     const matches = store.payments().filter(
       (payment) =>
@@ -67,6 +67,7 @@ export function paymentRoutes(state: SimulatorState): Hono<ApiEnv> {
         // paidOnAfter is taken as inclusive, like the other "after" filters (UNCONFIRMED).
         between(payment.paidOn, q.instant("paidOnAfter"), q.instant("paidOnBefore")) &&
         amountBetween(payment.total, q.decimal("totalGreater"), q.decimal("totalLess")) &&
+        customFieldsMatch(payment.customFields, customFields, q.string("customField.Operator")) &&
         // Every simulated payment is a received payment; none comes from a journal entry.
         transactionType !== "JournalEntry",
     );
@@ -79,26 +80,24 @@ export function paymentRoutes(state: SimulatorState): Hono<ApiEnv> {
   });
 
   routes.post("/payments", operation(state, "Payments_Create"), async (c) => {
-    const body = await readBody(c.req.raw, "Accounting.V2.PaymentCreateRequest");
+    const body = await readBody(c.req.raw, "Payments_Create");
     const store = c.var.store;
-    return c.json(
-      store.paymentResponse(store.createPayment(body)) satisfies S["Accounting.V2.PaymentResponse"],
-    );
+    const payment = store.apply({ op: "Payments_Create", body });
+    return c.json(store.paymentResponse(payment) satisfies S["Accounting.V2.PaymentResponse"]);
   });
 
   routes.post("/payments/status", operation(state, "Payments_UpdateStatus"), async (c) => {
-    const body = await readBody(c.req.raw, "Accounting.V2.PaymentStatusBatchRequest");
-    c.var.store.updatePaymentStatus(body.paymentIds, body.status);
+    const body = await readBody(c.req.raw, "Payments_UpdateStatus");
+    c.var.store.apply({ op: "Payments_UpdateStatus", body });
     return c.body(null, 200);
   });
 
   routes.patch("/payments/:id", operation(state, "Payments_Update"), async (c) => {
     const id = pathId("id", c.req.param("id"));
-    const body = await readBody(c.req.raw, "Accounting.V2.PaymentUpdateRequest");
+    const body = await readBody(c.req.raw, "Payments_Update");
     const store = c.var.store;
-    return c.json(
-      store.paymentResponse(store.updatePayment(id, body)) satisfies S["Accounting.V2.PaymentResponse"],
-    );
+    const payment = store.apply({ op: "Payments_Update", id, body });
+    return c.json(store.paymentResponse(payment) satisfies S["Accounting.V2.PaymentResponse"]);
   });
 
   return routes;

@@ -33,6 +33,7 @@ export function rootRoutes(state: SimulatorState): Hono {
         "POST /__sim/tenants/{tenant}/revoke-tokens",
         "POST /__sim/revoke-tokens",
         "GET /__sim/tenants/{tenant}/ledger",
+        "GET /__sim/persistence (wrangler dev: what the saved journal restored)",
       ],
     });
   });

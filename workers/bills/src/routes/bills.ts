@@ -9,6 +9,7 @@ import {
 } from "@st-edge/servicetitan";
 import type { Hono } from "hono";
 import { getBill, listBills, pollBills } from "../api.ts";
+import { createdBound } from "../created-bounds.ts";
 import { DEFAULT_LOOKBACK_MS, newestFirst, POLL_PAGE_SIZE, planAfterFirstPage } from "../poll.ts";
 import { toBillView, toPollItem } from "../view.ts";
 
@@ -42,8 +43,8 @@ export function registerBillRoutes<E extends WorkerEnv>(app: Hono<E>): void {
       billType: query.billType,
       jobNumber: query.jobNumber,
       purchaseOrderNumber: query.purchaseOrderNumber,
-      dateFrom: query.dateFrom,
-      dateTo: query.dateTo,
+      dateFrom: query.dateFrom === undefined ? undefined : createdBound(query.dateFrom, "from"),
+      dateTo: query.dateTo === undefined ? undefined : createdBound(query.dateTo, "to"),
       createdOnOrAfter: query.createdOnOrAfter,
       createdBefore: query.createdBefore,
       modifiedOnOrAfter: query.modifiedOnOrAfter,
