@@ -1,4 +1,5 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { fuzzKnobs } from "@st-edge/edge/fuzz-knobs";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -7,6 +8,8 @@ export default defineConfig({
       wrangler: { configPath: "./wrangler.jsonc" },
       // Tests inject an in-process simulator per test file; nothing else answers this binding.
       miniflare: {
+        // FUZZ_CASES and FUZZ_SEED from the environment, for the shared fuzz suite.
+        bindings: fuzzKnobs(),
         serviceBindings: { SERVICETITAN: () => new Response("not wired in tests", { status: 599 }) },
       },
     }),

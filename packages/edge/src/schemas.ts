@@ -51,6 +51,20 @@ export const IdList = (max: number) =>
     ),
   );
 
+/**
+ * Text of at most `max` UTF-16 code units: the way ServiceTitan, a .NET service, most likely
+ * counts a field's length (UNCONFIRMED), so an emoji counts as two. zod's own `maxLength` counts
+ * code points (zod 4.6), which let a memo of 232 emoji (464 units) through a 232 limit. The
+ * document says `maxLength: max`, which JSON Schema counts in code points: a bound, not the rule.
+ *
+ * @example memo: z.optional(schemas.Text(232))
+ */
+export const Text = (max: number, message = `must be at most ${max} characters (an emoji counts as 2)`) =>
+  z.string().check(
+    z.refine((text: string) => text.length <= max, message),
+    z.meta({ maxLength: max }),
+  );
+
 /** An RFC 3339 date-time with an offset, e.g. 2026-01-31T00:00:00Z. */
 export const DateTime = z
   .string()

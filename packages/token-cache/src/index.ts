@@ -3,6 +3,7 @@ export { createTokenCipher, EncryptionKeyError, sha256Hex, type TokenCipher } fr
 export {
   createKvTokenProvider,
   type KvTokenProviderOptions,
+  MAX_FAILURE_COOLDOWN_MS,
   type TokenCacheEvent,
   tokenCacheKey,
 } from "./kv-token-provider.ts";

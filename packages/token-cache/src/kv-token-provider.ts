@@ -48,6 +48,8 @@ export interface KvTokenProviderOptions {
   refreshSpreadMs?: number;
   /** After the token endpoint fails, callers get the same error for this long instead of a new request (default 5 s). */
   failureCooldownMs?: number;
+  /** The longest cool-down, whatever ServiceTitan's Retry-After asks for (default 30 s; see MAX_FAILURE_COOLDOWN_MS). */
+  maxFailureCooldownMs?: number;
   /** Encrypts values at rest when set (from TOKEN_ENCRYPTION_KEY). */
   cipher?: TokenCipher;
   random?: () => number;
@@ -65,6 +67,15 @@ interface StoredToken {
 }
 
 const KV_MIN_TTL_SECONDS = 60;
+
+/**
+ * The longest this isolate stops asking the token endpoint after a failure. The cool-down is
+ * there so that callers get a 429/503 with Retry-After instead of a hot loop of token requests;
+ * 30 s keeps that to two requests a minute per isolate while the endpoint is refusing, yet one
+ * Retry-After of 300 s (or a proxy's 86400) does not lock an isolate out for minutes once the
+ * throttle lifts. A token another isolate puts in KV meanwhile is used at once (KV is still read).
+ */
+export const MAX_FAILURE_COOLDOWN_MS = 30_000;
 
 /**
  * The KV key for one tenant's token: environment, tenant id and a hash of the client id. Never a
@@ -91,6 +102,7 @@ export function createKvTokenProvider(options: KvTokenProviderOptions): TokenPro
     refreshMarginMs = 60_000,
     refreshSpreadMs = 5_000,
     failureCooldownMs = 5_000,
+    maxFailureCooldownMs = MAX_FAILURE_COOLDOWN_MS,
     cipher,
     random = Math.random,
     onEvent = () => {},
@@ -145,18 +157,30 @@ export function createKvTokenProvider(options: KvTokenProviderOptions): TokenPro
     return fallback;
   };
 
+  /** The cached failure as callers get it at `now`: the same kind, with what is left of the cool-down. */
+  const cooling = ({ error, until }: { error: unknown; until: number }, now: number): unknown =>
+    error instanceof ServiceTitanAuthError
+      ? new ServiceTitanAuthError({
+          failure: error.failure,
+          status: error.status,
+          oauthError: error.oauthError,
+          retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)),
+        })
+      : error;
+
   const refresh = new SingleFlight(async () => {
     const now = clock.now();
-    if (failure && now < failure.until) {
-      // No hot loop of token requests while the endpoint is failing: answer from memory or fail fast.
-      onEvent("failure-cached");
-      return fallbackOr(failure.error, [current]);
-    }
+    // KV first, cool-down or not: another isolate may have signed in since.
     const stored = await readKv();
     if (stored && !due(stored, now)) {
       onEvent("kv-hit");
       current = stored;
       return stored;
+    }
+    if (failure && now < failure.until) {
+      // No hot loop of token requests while the endpoint is failing: answer from what we hold or fail fast.
+      onEvent("failure-cached");
+      return fallbackOr(cooling(failure, now), [current, stored]);
     }
     onEvent("kv-miss");
     try {
@@ -172,8 +196,9 @@ export function createKvTokenProvider(options: KvTokenProviderOptions): TokenPro
         error instanceof ServiceTitanAuthError && error.retryAfterSeconds !== undefined
           ? error.retryAfterSeconds * 1000
           : 0;
-      failure = { error, until: clock.now() + Math.max(failureCooldownMs, hinted) };
-      return fallbackOr(error, [current, stored]);
+      const cooldownMs = Math.min(maxFailureCooldownMs, Math.max(failureCooldownMs, hinted));
+      failure = { error, until: clock.now() + cooldownMs };
+      return fallbackOr(cooling(failure, clock.now()), [current, stored]);
     }
   });
 

@@ -330,5 +330,5 @@ export const markInventoryBillsExported = defineRoute({
   },
 });
 
-// poll before {id}: Hono tries routes in registration order.
+// The order of the OpenAPI document; any mount order works (ids match digits only).
 export const routes = [listBills, pollBills, getBill, markBillsExported, markInventoryBillsExported];

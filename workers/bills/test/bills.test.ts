@@ -118,7 +118,7 @@ describe("GET /bills", () => {
       "validation-failed",
     );
     expect(body.errors).toEqual([
-      expect.objectContaining({ in: "query", message: expect.stringContaining("vendor") }),
+      expect.objectContaining({ in: "query", field: "vendor", message: expect.stringContaining("vendor") }),
     ]);
   });
 

@@ -343,5 +343,5 @@ export const getInvoice = defineRoute({
   },
 });
 
-/** Order matters: the literal paths must be mounted before `/invoices/{id}`. */
+/** Every route, in the order of the OpenAPI document. */
 export const routes = [findInvoices, batchInvoices, pollInvoices, getInvoice];

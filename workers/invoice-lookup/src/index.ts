@@ -10,7 +10,7 @@ import { pollInvoicesHandler } from "./routes/poll-invoices.ts";
 const app = createWorkerApp<Env>({ name: "invoice-lookup", openapi });
 
 mount(app, findInvoices, findInvoicesHandler);
-// Literal paths before `/invoices/{id}`, which would otherwise take "batch" and "poll" as ids.
+// `/invoices/{id}` takes digits only (mount), so "batch" and "poll" are never read as ids.
 mount(app, batchInvoices, batchInvoicesHandler);
 mount(app, pollInvoices, pollInvoicesHandler);
 mount(app, getInvoice, getInvoiceHandler);

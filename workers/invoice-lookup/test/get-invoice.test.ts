@@ -114,7 +114,7 @@ describe("GET /invoices/{id}", () => {
     expect(body.errors).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ in: "query", field: "include" }),
-        expect.objectContaining({ in: "query", message: expect.stringContaining("foo") }),
+        expect.objectContaining({ in: "query", field: "foo", message: expect.stringContaining("foo") }),
       ]),
     );
   });

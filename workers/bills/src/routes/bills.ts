@@ -28,7 +28,7 @@ async function listPage(client: ServiceTitanClient, query: BillQuery) {
 }
 
 /**
- * Mounts every bills route on `app` (poll before `{id}`: Hono tries routes in order).
+ * Mounts every bills route on `app`.
  *
  * @example registerBillRoutes(createWorkerApp<Env>({ name: "bills", openapi }));
  */
