@@ -12,8 +12,8 @@ import {
   markAbsent,
   release,
   renew,
-  sendEnded,
   type StoredResponse,
+  sendEnded,
   succeed,
 } from "./state.ts";
 
