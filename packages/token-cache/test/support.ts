@@ -1,5 +1,6 @@
-// Shared setup for token-cache tests: a simulator on a manual clock, and providers that play the
-// part of separate isolates (each its own memory) sharing one real KV namespace.
+// Shared setup for token-cache tests and the token-economy benchmark: a simulator on a manual
+// clock, providers that play the part of separate isolates (each its own memory) sharing one
+// real KV namespace, and a model of KV as seen from other Cloudflare locations.
 
 import { env } from "cloudflare:test";
 import type { Fetch } from "@st-edge/servicetitan";
@@ -66,4 +67,46 @@ export function world(options: { tokenLifetimeSeconds?: number; tenants?: Simula
     client,
     tokenRequests: () => sim.stats().tokenRequests.total,
   };
+}
+
+/**
+ * KV as one Cloudflare location sees it: reads are served from that location's cache for
+ * `lagMs` after it last fetched a key (KV's `cacheTtl`, 60 s by default, absent keys included),
+ * writes and deletes made there are seen there at once. `lagMs: 0` is KV without a cache.
+ * A model of KV, not of our code: it decides only what each read returns.
+ *
+ * @example
+ * const locations = kvLocations(env.TOKENS, () => clock.now(), 60_000);
+ * createKvTokenProvider({ kv: locations.at(1), ... });
+ */
+export function kvLocations(kv: KVNamespace, now: () => number, lagMs: number) {
+  const caches = new Map<number, Map<string, { value: string | null; at: number }>>();
+  const counts = { reads: 0, writes: 0 };
+  const at = (location: number): KVNamespace => {
+    const cache = caches.get(location) ?? new Map<string, { value: string | null; at: number }>();
+    caches.set(location, cache);
+    const view = Object.create(kv) as KVNamespace;
+    view.get = (async (key: string, type?: unknown) => {
+      counts.reads++;
+      let entry = cache.get(key);
+      if (!entry || now() - entry.at >= lagMs) {
+        entry = { value: await kv.get(key), at: now() };
+        cache.set(key, entry);
+      }
+      if (entry.value === null) return null;
+      return type === "json" ? JSON.parse(entry.value) : entry.value;
+    }) as KVNamespace["get"];
+    view.put = (async (key: string, value: string, options?: KVNamespacePutOptions) => {
+      counts.writes++;
+      cache.set(key, { value, at: now() });
+      return kv.put(key, value, options);
+    }) as KVNamespace["put"];
+    view.delete = async (key: string) => {
+      counts.writes++;
+      cache.set(key, { value: null, at: now() });
+      return kv.delete(key);
+    };
+    return view;
+  };
+  return { at, counts };
 }
