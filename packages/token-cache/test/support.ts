@@ -2,7 +2,7 @@
 // clock, providers that play the part of separate isolates (each its own memory) sharing one
 // real KV namespace, and a model of KV as seen from other Cloudflare locations.
 
-import { env } from "cloudflare:test";
+import { abortAllDurableObjects, env, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import type { Fetch } from "@st-edge/servicetitan";
 import { createServiceTitanClient, manualClock } from "@st-edge/servicetitan";
 import {
@@ -70,43 +70,65 @@ export function world(options: { tokenLifetimeSeconds?: number; tenants?: Simula
 }
 
 /**
- * KV as one Cloudflare location sees it: reads are served from that location's cache for
- * `lagMs` after it last fetched a key (KV's `cacheTtl`, 60 s by default, absent keys included),
- * writes and deletes made there are seen there at once. `lagMs: 0` is KV without a cache.
- * A model of KV, not of our code: it decides only what each read returns.
+ * KV as seen from several Cloudflare locations: a write is seen at once where it was made and
+ * only `lagMs` later elsewhere (KV is eventually consistent; "up to 60 seconds or more"). Writes
+ * made outside these views (the token broker's) are noticed on the next read and are then seen
+ * everywhere after the lag: later than on Cloudflare, never earlier. A model of KV, not of our
+ * code: it decides only what each read returns. `lagMs: 0` is KV without lag.
  *
  * @example
- * const locations = kvLocations(env.TOKENS, () => clock.now(), 60_000);
- * createKvTokenProvider({ kv: locations.at(1), ... });
+ * const kv = kvLocations(env.TOKENS, () => clock.now(), 60_000);
+ * createKvTokenProvider({ kv: kv.at(1), ... }); // an isolate in the second location
  */
 export function kvLocations(kv: KVNamespace, now: () => number, lagMs: number) {
-  const caches = new Map<number, Map<string, { value: string | null; at: number }>>();
+  const ELSEWHERE = -1;
+  const history = new Map<string, { value: string | null; at: number; location: number }[]>();
+  /** Reads and writes made through the views (not the broker's own writes). */
   const counts = { reads: 0, writes: 0 };
+  const record = (key: string, value: string | null, location: number) => {
+    if (location !== ELSEWHERE) counts.writes++;
+    history.set(key, [...(history.get(key) ?? []), { value, at: now(), location }]);
+  };
   const at = (location: number): KVNamespace => {
-    const cache = caches.get(location) ?? new Map<string, { value: string | null; at: number }>();
-    caches.set(location, cache);
     const view = Object.create(kv) as KVNamespace;
     view.get = (async (key: string, type?: unknown) => {
       counts.reads++;
-      let entry = cache.get(key);
-      if (!entry || now() - entry.at >= lagMs) {
-        entry = { value: await kv.get(key), at: now() };
-        cache.set(key, entry);
-      }
-      if (entry.value === null) return null;
-      return type === "json" ? JSON.parse(entry.value) : entry.value;
+      const latest = await kv.get(key);
+      if ((history.get(key)?.at(-1)?.value ?? null) !== latest) record(key, latest, ELSEWHERE);
+      const visible = (history.get(key) ?? [])
+        .filter((e) => e.location === location || now() - e.at >= lagMs)
+        .at(-1);
+      if (!visible || visible.value === null) return null;
+      return type === "json" ? JSON.parse(visible.value) : visible.value;
     }) as KVNamespace["get"];
     view.put = (async (key: string, value: string, options?: KVNamespacePutOptions) => {
-      counts.writes++;
-      cache.set(key, { value, at: now() });
+      record(key, value, location);
       return kv.put(key, value, options);
     }) as KVNamespace["put"];
     view.delete = async (key: string) => {
-      counts.writes++;
-      cache.set(key, { value: null, at: now() });
+      record(key, null, location);
       return kv.delete(key);
     };
     return view;
   };
   return { at, counts };
+}
+
+/**
+ * Empties every token broker and the KV namespace: storage is isolated per test file, not per
+ * test, and a broker keeps its token in memory too.
+ */
+export async function resetBrokersAndKv(): Promise<void> {
+  for (const namespace of [env.TOKEN_BROKER, env.ENCRYPTING_TOKEN_BROKER]) {
+    for (const id of await listDurableObjectIds(namespace)) {
+      await runInDurableObject(namespace.get(id), (_, state) => state.storage.deleteAll());
+    }
+  }
+  await abortAllDurableObjects();
+  let cursor: string | undefined;
+  do {
+    const page = await env.TOKENS.list({ cursor });
+    await Promise.all(page.keys.map((key) => env.TOKENS.delete(key.name)));
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
 }

@@ -13,21 +13,12 @@ import {
   WORKER_REFRESH_MARGIN_MS,
 } from "../src/index.ts";
 import { TEST_ENCRYPTION_KEY } from "./keys.ts";
-import { DEMO, kvLocations, OTHER, seeded, world } from "./support.ts";
+import { DEMO, kvLocations, OTHER, resetBrokersAndKv, seeded, world } from "./support.ts";
 
 const pageOfInvoices = { params: { query: { pageSize: 1 } } };
 const SPREAD_MS = 5_000;
 
-// Storage is isolated per test file, not per test: start each test with empty brokers and KV.
-beforeEach(async () => {
-  for (const namespace of [env.TOKEN_BROKER, env.ENCRYPTING_TOKEN_BROKER]) {
-    for (const id of await listDurableObjectIds(namespace)) {
-      await runInDurableObject(namespace.get(id), (_, state) => state.storage.deleteAll());
-    }
-  }
-  await abortAllDurableObjects();
-  for (const key of (await env.TOKENS.list()).keys) await env.TOKENS.delete(key.name);
-});
+beforeEach(resetBrokersAndKv);
 
 /** A world whose isolates sit in `locations` locations, every one of them using the broker. */
 function brokered(options: { locations?: number; lagMs?: number; tokenLifetimeSeconds?: number } = {}) {
