@@ -8,6 +8,9 @@ export default defineConfig({
       // Tests inject an in-process simulator per test file; nothing else answers this binding.
       miniflare: {
         serviceBindings: { SERVICETITAN: () => new Response("not wired in tests", { status: 599 }) },
+        // wrangler.jsonc binds the token broker in invoice-lookup (script_name); here the
+        // worker's own export answers, with real Durable Object storage.
+        durableObjects: { TOKEN_BROKER: { className: "TokenBroker", useSQLite: true } },
       },
     }),
   ],

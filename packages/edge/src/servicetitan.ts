@@ -1,5 +1,6 @@
 // The ServiceTitan client for a worker's deployment, built once per isolate: the token provider
-// (memory → KV → token endpoint) must live as long as the isolate for the hot path to do no I/O.
+// (memory → KV → the tenant's token broker → token endpoint) must live as long as the isolate
+// for the hot path to do no I/O.
 import {
   type Clock,
   createServiceTitanClient,
@@ -8,7 +9,12 @@ import {
   type ServiceTitanClient,
   tokenUrl,
 } from "@st-edge/servicetitan";
-import { createKvTokenProvider, createTokenCipher, type TokenCacheEvent } from "@st-edge/token-cache";
+import {
+  createKvTokenProvider,
+  createTokenCipher,
+  type TokenCacheEvent,
+  WORKER_REFRESH_MARGIN_MS,
+} from "@st-edge/token-cache";
 import { type EdgeBindings, readConfig } from "./config.ts";
 
 export interface TenantClient {
@@ -41,6 +47,9 @@ async function build(env: EdgeBindings, options: ServiceTitanForOptions): Promis
     fetch: send,
     clock: options.clock,
     cipher: env.TOKEN_ENCRYPTION_KEY ? await createTokenCipher(env.TOKEN_ENCRYPTION_KEY) : undefined,
+    broker: env.TOKEN_BROKER,
+    // Routes answer within 25 s; the margin's reasoning is in token-cache's refresh-margin.ts.
+    refreshMarginMs: WORKER_REFRESH_MARGIN_MS,
     onEvent: options.onTokenEvent,
   });
   const client = createServiceTitanClient({

@@ -9,11 +9,6 @@ export {
   tokenCacheKey,
 } from "./kv-token-provider.ts";
 export { WORKER_REFRESH_MARGIN_MS } from "./refresh-margin.ts";
-export {
-  BROKER_FAILURE_COOLDOWN_CAP_MS,
-  BROKER_FAILURE_COOLDOWN_MS,
-  type BrokerAnswer,
-  type BrokerTokenRequest,
-  TokenBroker,
-  type TokenBrokerEnv,
-} from "./token-broker.ts";
+// The Durable Object class itself is `@st-edge/token-cache/broker` (it imports cloudflare:workers,
+// which scripts run on Node, such as OpenAPI generation, cannot load).
+export type { BrokerAnswer, BrokerTokenRequest, TokenBroker, TokenBrokerEnv } from "./token-broker.ts";

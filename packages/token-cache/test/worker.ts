@@ -3,7 +3,8 @@
 // TOKEN_ENCRYPTION_KEY set; MISBOUND_TOKEN_BROKER is a binding to a class that is no broker (a
 // wrong `script_name` or class), which callers must survive.
 import { DurableObject } from "cloudflare:workers";
-import { TokenBroker, type TokenBrokerEnv } from "../src/index.ts";
+import type { TokenBrokerEnv } from "../src/index.ts";
+import { TokenBroker } from "../src/token-broker.ts";
 import { TEST_ENCRYPTION_KEY } from "./keys.ts";
 
 export { TokenBroker };

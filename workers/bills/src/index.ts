@@ -7,4 +7,6 @@ const app = createWorkerApp<EdgeBindings>({ name: "bills", openapi });
 
 registerBillRoutes(app);
 
+export { TokenBroker } from "@st-edge/edge/token-broker";
+
 export default app;
