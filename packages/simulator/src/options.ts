@@ -39,6 +39,11 @@ export interface SimulatorOptions {
   exportLagSeconds?: number;
   /** Records per export call (default 100, so the default seed takes several calls). */
   exportBatchSize?: number;
+  /**
+   * Operations answered as if ServiceTitan had removed them (404, before authentication), e.g.
+   * `["Payments_Create"]`: the May 2026 spec lacks it (FACTS.md §2.10). Default none.
+   */
+  retiredOperations?: string[];
 }
 
 /** The app key every local run accepts (`ST-App-Key: demo-app-key`). */
@@ -79,6 +84,7 @@ export interface Settings {
   maxPageSize: number;
   exportLagSeconds: number;
   exportBatchSize: number;
+  retiredOperations: string[];
 }
 
 /** What `configure()` and `PUT /__sim/config` can change. */
@@ -123,5 +129,6 @@ export function resolveSettings(options: SimulatorOptions): Settings {
     maxPageSize: positiveInteger("maxPageSize", options.maxPageSize ?? 5000),
     exportLagSeconds: Math.max(0, options.exportLagSeconds ?? 900),
     exportBatchSize: positiveInteger("exportBatchSize", options.exportBatchSize ?? 100),
+    retiredOperations: [...(options.retiredOperations ?? [])],
   };
 }
