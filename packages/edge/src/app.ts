@@ -12,11 +12,13 @@ import { ProblemError, problemResponse } from "./problem.ts";
 export interface WorkerAppOptions {
   /** The worker's name, in logs and /healthz. */
   name: string;
-  /** The worker's OpenAPI document (generated into specs/workers/). */
-  openapi: object;
+  /** The worker's OpenAPI document (generated into specs/workers/), served at /openapi.json. */
+  openapi?: object;
+  /** Check API_KEY_HASHES on every route but /healthz (default true; the dispatcher checks per tenant). */
+  callerAuth?: boolean;
 }
 
-export type WorkerEnv<B extends EdgeBindings = EdgeBindings> = {
+export type WorkerEnv<B extends object = EdgeBindings> = {
   Bindings: B;
   Variables: { requestId: string };
 };
@@ -27,7 +29,7 @@ export type WorkerEnv<B extends EdgeBindings = EdgeBindings> = {
  * mount(app, getInvoice, handler);
  * export default app;
  */
-export function createWorkerApp<B extends EdgeBindings>(options: WorkerAppOptions): Hono<WorkerEnv<B>> {
+export function createWorkerApp<B extends object>(options: WorkerAppOptions): Hono<WorkerEnv<B>> {
   const app = new Hono<WorkerEnv<B>>();
 
   app.use(requestId({ headerName: "X-Request-Id", limitLength: 128 }));
@@ -50,8 +52,9 @@ export function createWorkerApp<B extends EdgeBindings>(options: WorkerAppOption
   });
 
   app.get("/healthz", (c) => c.json({ status: "ok", worker: options.name }));
-  app.use(callerAuth({ open: ["/healthz"] }));
-  app.get("/openapi.json", (c) => c.json(options.openapi));
+  if (options.callerAuth !== false) app.use(callerAuth({ open: ["/healthz"] }));
+  const { openapi } = options;
+  if (openapi) app.get("/openapi.json", (c) => c.json(openapi));
 
   app.notFound((c) =>
     problemResponse(
