@@ -46,7 +46,8 @@ describe("one refresher for every location", () => {
     // A call every 10 s at a random isolate; each must be accepted by ServiceTitan (never a
     // token past its life), and the tenant's token count must be the one-location ideal.
     for (let ms = 0; ms < hours * 3_600_000; ms += 10_000) {
-      const st = clients[Math.floor(random() * clients.length)] ?? w.client(isolates[0] ?? w.isolate(0));
+      const st = clients.at(Math.floor(random() * clients.length));
+      if (!st) throw new Error("no isolate");
       unwrap(await st.GET("/tenant/{tenant}/invoices", pageOfInvoices));
       w.clock.advance(10_000);
     }
