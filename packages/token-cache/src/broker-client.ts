@@ -1,5 +1,5 @@
 // An isolate's side of the token broker (token-broker.ts): on a KV miss, ask the tenant's broker
-// instead of the token endpoint; after a 401, tell it the token is revoked. When the broker
+// instead of the token endpoint, naming the token ServiceTitan last refused here. When the broker
 // cannot be reached, fall back to what isolates did before it existed (the token endpoint, then
 // KV), so a broker outage costs token requests, never a caller's request.
 import {
@@ -31,10 +31,11 @@ export interface BrokerClientOptions {
 }
 
 export interface BrokerClient {
-  /** A token from the broker, or from `direct` when the broker is unreachable. */
-  issue(): Promise<IssuedToken>;
-  /** Tells the broker ServiceTitan refused `accessToken`. Never throws. */
-  revoke(accessToken: string): Promise<void>;
+  /**
+   * A token from the broker, or from `direct` when the broker is unreachable. `refused`: the
+   * token ServiceTitan last refused (401) here, which the broker forgets and never hands out.
+   */
+  issue(refused?: string): Promise<IssuedToken>;
 }
 
 /**
@@ -44,20 +45,21 @@ export interface BrokerClient {
  */
 export function brokerClient(options: BrokerClientOptions): BrokerClient {
   const { namespace, key, clock, onEvent } = options;
-  const stub = async () => namespace.get(namespace.idFromName(await key));
 
   return {
-    async issue() {
+    async issue(refused) {
       let answer: BrokerAnswer;
       try {
-        answer = await (await stub()).issue({
-          key: await key,
+        const name = await key;
+        answer = await namespace.get(namespace.idFromName(name)).issue({
+          key: name,
           tokenUrl: options.tokenUrl,
           credentials: options.credentials,
           now: clock.now(),
           marginMs: options.marginMs,
           refreshAtMs: options.refreshAtMs,
           upstream: options.upstream,
+          refused,
         });
       } catch {
         // No binding at run time, the object overloaded or reset, a deploy in between: the
@@ -71,15 +73,6 @@ export function brokerClient(options: BrokerClientOptions): BrokerClient {
       }
       onEvent(answer.stale ? "stale-fallback" : answer.refreshed ? "broker-refresh" : "broker-hit");
       return answer.token;
-    },
-    async revoke(accessToken) {
-      try {
-        await (await stub()).revoke({ key: await key, accessToken });
-      } catch {
-        // Unreachable: the broker still holds the revoked token; the next isolate to use it gets
-        // the 401 and revokes it again. Nothing is lost but one retry.
-        onEvent("broker-unreachable");
-      }
     },
   };
 }

@@ -150,15 +150,17 @@ export function createKvTokenProvider(options: KvTokenProviderOptions): TokenPro
       onEvent("failure-cached");
       return fallbackOr(failure.error, [current]);
     }
-    const stored = await readKv();
-    if (stored && stored.accessToken !== revoked && !due(stored, now)) {
+    const read = await readKv();
+    // A token ServiceTitan refused here is no token at all (not even a fallback), whatever KV says.
+    const stored = read?.accessToken === revoked ? undefined : read;
+    if (stored && !due(stored, now)) {
       onEvent("kv-hit");
       current = stored;
       return stored;
     }
     onEvent("kv-miss");
     try {
-      const issued = await (broker ? broker.issue() : fromTokenEndpoint());
+      const issued = await (broker ? broker.issue(revoked) : fromTokenEndpoint());
       failure = undefined;
       current = issued;
       return issued;
@@ -182,12 +184,13 @@ export function createKvTokenProvider(options: KvTokenProviderOptions): TokenPro
       return (await refresh.run()).accessToken;
     },
     async invalidate(token) {
-      // Concurrent requests that met the same 401 revoke it once.
+      if (current?.accessToken === token) current = undefined;
+      // Concurrent requests that met the same 401 revoke it once. The broker hears of it with the
+      // next token request (`refused`), so it can never hand the refused token back.
       if (revoked === token) return;
       revoked = token;
       onEvent("invalidated");
-      if (current?.accessToken === token) current = undefined;
-      await Promise.all([removeFromKv(token), broker?.revoke(token)]);
+      await removeFromKv(token);
     },
   };
 }

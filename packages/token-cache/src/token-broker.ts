@@ -52,6 +52,12 @@ export interface BrokerTokenRequest {
   refreshAtMs: number;
   /** Where the token request goes instead of the network: the simulator, in local runs and tests. */
   upstream?: Fetch;
+  /**
+   * A token ServiceTitan refused (401) for this caller. If it is the one held, it is forgotten
+   * (here and in KV) and a new one requested: every isolate that met the same 401 names it, the
+   * first makes the one refresh, the others get its result. Never handed out again.
+   */
+  refused?: string;
 }
 
 /** The broker's answer: a token, or the token endpoint's failure (rebuilt by the caller). */
@@ -115,7 +121,11 @@ export class TokenBroker extends DurableObject<TokenBrokerEnv> {
 
   /** A token with more than `refreshAtMs` left: the one held, or a new one. */
   async issue(request: BrokerTokenRequest): Promise<BrokerAnswer> {
-    const held = await this.#load(request.key);
+    let held = await this.#load(request.key);
+    if (held && held.accessToken === request.refused) {
+      await this.#forget(request.key, held.accessToken);
+      held = undefined;
+    }
     if (held && isFresh(held, request.now, request.refreshAtMs)) {
       return { ok: true, token: held, refreshed: false, stale: false };
     }
@@ -128,18 +138,11 @@ export class TokenBroker extends DurableObject<TokenBrokerEnv> {
     return this.#pending;
   }
 
-  /**
-   * ServiceTitan refused `accessToken` (401): forget it, here and in KV, if it is still the one
-   * held. Idempotent: every isolate that saw the 401 may call it; only the first changes anything,
-   * and the next `issue` makes one request for all of them.
-   */
-  async revoke(request: { key: string; accessToken: string }): Promise<boolean> {
-    const held = await this.#load(request.key);
-    if (held?.accessToken !== request.accessToken) return false;
+  /** ServiceTitan refused the held token: drop it from memory, storage and KV. */
+  async #forget(key: string, accessToken: string): Promise<void> {
     this.#held = undefined;
     await this.ctx.storage.delete(STORED);
-    await (await this.#kv(request.key, systemClock)).remove(request.accessToken);
-    return true;
+    await (await this.#kv(key, systemClock)).remove(accessToken);
   }
 
   async #refresh(request: BrokerTokenRequest): Promise<BrokerAnswer> {

@@ -130,6 +130,39 @@ describe("revocation", () => {
     expect(w.count("invalidated")).toBe(isolates.length);
   });
 
+  it("never takes the refused token back from the broker while many calls of one isolate meet the 401", async () => {
+    const w = brokered({ lagMs: 0 });
+    const st = w.client(w.isolate(0));
+    unwrap(await st.GET("/tenant/{tenant}/invoices", pageOfInvoices));
+    w.sim.revokeTokens(DEMO.tenantId);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => st.GET("/tenant/{tenant}/invoices", pageOfInvoices)),
+    );
+    expect(results.map((r) => r.response.status)).toEqual(results.map(() => 200));
+    expect(w.tokenRequests()).toBe(2);
+    // And afterwards: the isolate holds the new token, not the refused one.
+    unwrap(await st.GET("/tenant/{tenant}/invoices", pageOfInvoices));
+    expect(w.tokenRequests()).toBe(2);
+  });
+
+  it("after a revocation during a token outage, recovers once the outage ends (never reusing the refused token)", async () => {
+    const w = brokered({ lagMs: 0 });
+    const st = w.client(w.isolate(0));
+    unwrap(await st.GET("/tenant/{tenant}/invoices", pageOfInvoices));
+    w.sim.revokeTokens(DEMO.tenantId);
+    w.sim.setFaults(DEMO.tenantId, [{ fault: "token-outage", operationId: "OAuth_Token", times: 3 }]);
+    const during = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        st.GET("/tenant/{tenant}/invoices", pageOfInvoices).catch((e: unknown) => e),
+      ),
+    );
+    for (const outcome of during)
+      expect(outcome).toMatchObject({ name: "ServiceTitanAuthError", failure: "unavailable" });
+    w.clock.advance(6_000);
+    for (let i = 0; i < 3; i++) unwrap(await st.GET("/tenant/{tenant}/invoices", pageOfInvoices));
+    expect(w.tokenRequests()).toBe(1 + 3 + 1);
+  });
+
   it("does not take a revoked token back from KV when deleting it there failed", async () => {
     const w = world();
     // KV allows one write per second per key: under load a delete can fail, leaving the copy.
