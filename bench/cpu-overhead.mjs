@@ -32,6 +32,22 @@ await build({
   conditions: ["workerd", "worker", "import"],
   outfile: join(out, "bundle.mjs"),
   logLevel: "error",
+  // The worker module exports the token broker Durable Object class, whose base class comes from
+  // workerd's cloudflare:workers; Node has none, and this benchmark never instantiates it.
+  plugins: [
+    {
+      name: "cloudflare-workers-stub",
+      setup(build) {
+        build.onResolve({ filter: /^cloudflare:workers$/ }, () => ({
+          path: "cloudflare:workers",
+          namespace: "stub",
+        }));
+        build.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
+          contents: "export class DurableObject {}",
+        }));
+      },
+    },
+  ],
   nodePaths: [
     join(root, "workers/invoice-lookup/node_modules"),
     join(root, "packages/simulator/node_modules"),
