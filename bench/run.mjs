@@ -29,6 +29,7 @@ const results = {
   machine: {},
   tokenEconomy: [],
   cpuOverhead: undefined,
+  dispatchOverhead: undefined,
   overhead: [],
   payments: [],
   dispatch: [],
@@ -111,9 +112,15 @@ async function load(url, { connections, headers = {}, method = "GET", body, setu
   );
   const match = output.match(/BENCH cpu-overhead (\{.*\})/);
   if (match) results.cpuOverhead = JSON.parse(match[1]);
+  const dispatch = output.match(/BENCH dispatch-overhead (\{.*\})/);
+  if (dispatch) results.dispatchOverhead = JSON.parse(dispatch[1]);
   table(
     "Edge overhead, in process: invoice by id, simulator direct vs through invoice-lookup (ms)",
     results.cpuOverhead ? [results.cpuOverhead] : [],
+  );
+  table(
+    "Dispatcher overhead, in process: invoice-lookup direct vs through the dispatcher (ms)",
+    results.dispatchOverhead ? [results.dispatchOverhead] : [],
   );
 }
 
