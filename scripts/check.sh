@@ -28,11 +28,14 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 pnpm exec turbo run test --concurrency=2 --output-logs=new-only 2>&1 | tee "$log"
 # Sum vitest's per-package "Tests  N passed (M)" / "Tests  F failed | N passed (M)" lines and
-# node's test runner's "ℹ pass N" / "ℹ fail N" (the integrations).
+# node's test runner's "ℹ pass N" / "ℹ fail N" (spec reporter: the integrations) and
+# "# pass N" / "# fail N" (TAP: the scripts package).
 read -r passed failed < <(sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '
   / Tests +[0-9]/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
   /ℹ pass [0-9]+$/ { p += $NF }
   /ℹ fail [0-9]+$/ { f += $NF }
+  /# pass [0-9]+$/ { p += $NF }
+  /# fail [0-9]+$/ { f += $NF }
   END { print p + 0, f + 0 }')
 
 step "bundles: offline dry-run of the example tenant, gzip budget per worker"

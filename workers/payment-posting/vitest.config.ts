@@ -13,6 +13,9 @@ export default defineConfig({
         // The chaos run's size (`pnpm test:chaos --full` sets 1000); FUZZ_CASES and FUZZ_SEED
         // for the shared fuzz suite.
         bindings: { CHAOS_PAYMENTS: process.env.CHAOS_PAYMENTS ?? "", ...fuzzKnobs() },
+        // wrangler.jsonc binds the token broker in invoice-lookup (script_name); here the
+        // worker's own export answers, with real Durable Object storage.
+        durableObjects: { TOKEN_BROKER: { className: "TokenBroker", useSQLite: true } },
       },
     }),
   ],

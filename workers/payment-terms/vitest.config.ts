@@ -11,6 +11,9 @@ export default defineConfig({
         // FUZZ_CASES and FUZZ_SEED from the environment, for the shared fuzz suite.
         bindings: fuzzKnobs(),
         serviceBindings: { SERVICETITAN: () => new Response("not wired in tests", { status: 599 }) },
+        // wrangler.jsonc binds the token broker in invoice-lookup (script_name); here the
+        // worker's own export answers, with real Durable Object storage.
+        durableObjects: { TOKEN_BROKER: { className: "TokenBroker", useSQLite: true } },
       },
     }),
   ],

@@ -11,10 +11,16 @@ const here = import.meta.dirname;
 const root = resolve(here, "../../..");
 
 // turbo runs this after each worker's own gen (which writes its OpenAPI document) only for the
-// workers this package depends on: a new worker must be listed, or its document could be stale.
+// workers this package depends on: a new worker with a document must be listed, or its document
+// could be stale. (The dispatcher has none: it passes its tenants' workers' documents through.)
 const ownDeps = JSON.parse(readFileSync(join(here, "../package.json"), "utf8")).devDependencies ?? {};
 const unlisted = readdirSync(join(root, "workers"), { withFileTypes: true })
-  .filter((entry) => entry.isDirectory() && existsSync(join(root, "workers", entry.name, "package.json")))
+  .filter(
+    (entry) =>
+      entry.isDirectory() &&
+      existsSync(join(root, "workers", entry.name, "package.json")) &&
+      existsSync(join(root, "specs/workers", `${entry.name}.openapi.json`)),
+  )
   .map(
     (entry) =>
       JSON.parse(readFileSync(join(root, "workers", entry.name, "package.json"), "utf8")).name as string,

@@ -16,11 +16,13 @@ import { unmatched } from "./routes.ts";
 export interface WorkerAppOptions {
   /** The worker's name, in logs and /healthz. */
   name: string;
-  /** The worker's OpenAPI document (generated into specs/workers/). */
-  openapi: object;
+  /** The worker's OpenAPI document (generated into specs/workers/), served at /openapi.json. */
+  openapi?: object;
+  /** Check API_KEY_HASHES on every route but /healthz (default true; the dispatcher checks per tenant). */
+  callerAuth?: boolean;
 }
 
-export type WorkerEnv<B extends EdgeBindings = EdgeBindings> = {
+export type WorkerEnv<B extends object = EdgeBindings> = {
   Bindings: B;
   Variables: { requestId: string };
 };
@@ -52,7 +54,7 @@ function stampRequestId(): MiddlewareHandler<WorkerEnv> {
  * mount(app, getInvoice, handler);
  * export default app;
  */
-export function createWorkerApp<B extends EdgeBindings>(options: WorkerAppOptions): HonoApp<WorkerEnv<B>> {
+export function createWorkerApp<B extends object>(options: WorkerAppOptions): HonoApp<WorkerEnv<B>> {
   // PatternRouter (hono/tiny): a worker has a handful of routes, and Hono's default pair of
   // routers costs ~2.5 KiB of gzip in every bundle (each worker has a 50 KiB budget).
   const app = new Hono<WorkerEnv<B>>();
@@ -79,8 +81,9 @@ export function createWorkerApp<B extends EdgeBindings>(options: WorkerAppOption
 
   app.use(requestBudget());
   app.get("/healthz", (c) => c.json({ status: "ok", worker: options.name }));
-  app.use(callerAuth({ open: ["/healthz"] }));
-  app.get("/openapi.json", (c) => c.json(options.openapi));
+  if (options.callerAuth !== false) app.use(callerAuth({ open: ["/healthz"] }));
+  const { openapi } = options;
+  if (openapi) app.get("/openapi.json", (c) => c.json(openapi));
 
   // Thrown, so onError answers it like every other problem.
   app.notFound((c) => {

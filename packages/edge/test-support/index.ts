@@ -3,7 +3,13 @@
 // for expected answers, a caller with a valid key, and the shared contract suite (auth, unknown
 // routes, problem shape, OpenAPI). Test-only: never imported by worker code.
 
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import {
+  abortAllDurableObjects,
+  createExecutionContext,
+  listDurableObjectIds,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { Validator } from "@cfworker/json-schema";
 import {
   DEMO_APP_KEY,
@@ -78,6 +84,26 @@ export function tenantBindings(tenant: TenantCredentials) {
     ST_CLIENT_ID: tenant.clientId,
     ST_CLIENT_SECRET: tenant.clientSecret,
   } satisfies Partial<EdgeBindings>;
+}
+
+/**
+ * Forgets every cached ServiceTitan token, in KV and in the token broker (its storage and its
+ * memory), as a deployment that never signed in would find it. Durable Object storage is
+ * isolated per test file, not per test. Other Durable Objects keep their storage.
+ *
+ * @example beforeEach(() => forgetCachedTokens(env));
+ */
+export async function forgetCachedTokens(
+  bindings: Pick<EdgeBindings, "TOKENS" | "TOKEN_BROKER">,
+): Promise<void> {
+  const { keys } = await bindings.TOKENS.list({ prefix: "st-token:" });
+  await Promise.all(keys.map((key) => bindings.TOKENS.delete(key.name)));
+  const broker = bindings.TOKEN_BROKER;
+  if (!broker) return;
+  for (const id of await listDurableObjectIds(broker)) {
+    await runInDurableObject(broker.get(id), (_, state) => state.storage.deleteAll());
+  }
+  await abortAllDurableObjects();
 }
 
 /** Bindings for a worker under test: the demo tenant of `sim`, and TEST_API_KEY + OTHER_API_KEY accepted. */

@@ -8,7 +8,7 @@ import { createServiceTitanClient, type ServiceTitanClientOptions } from "../src
 import { manualClock } from "../src/clock.ts";
 import { ServiceTitanError } from "../src/errors.ts";
 import { allPages, exportFeed, fetchByIds, fetchOneById, unwrap } from "../src/paging.ts";
-import { createMemoryTokenProvider } from "../src/token-provider.ts";
+import { createMemoryTokenProvider, requestToken } from "../src/token-provider.ts";
 import type { Fetch } from "../src/transport/fetch.ts";
 import { recording, withFault } from "./helpers.ts";
 
@@ -304,5 +304,27 @@ describe("reading helpers", () => {
     let again = 0;
     for await (const batch of exportFeed(exportInvoices, { from: cursor })) again += batch.data.length;
     expect(again).toBe(0);
+  });
+});
+
+describe("token requests", () => {
+  it("counts a token's life from when it was asked for, not from when the answer arrived", async () => {
+    const clock = manualClock();
+    const sim = createSimulator({ clock });
+    const sentAt = clock.now();
+    // The answer takes 3 s to arrive: ServiceTitan's 900 s started somewhere in those 3 s.
+    const slow: Fetch = async (request) => {
+      const response = await sim.fetch(request);
+      clock.advance(3_000);
+      return response;
+    };
+    const token = await requestToken({
+      tokenUrl: `${SIMULATOR_HOSTS.authBaseUrl}/connect/token`,
+      credentials: { clientId: demo.clientId, clientSecret: demo.clientSecret },
+      fetch: slow,
+      clock,
+    });
+    expect(token.issuedAt).toBe(sentAt);
+    expect(token.expiresAt).toBe(sentAt + 900_000);
   });
 });

@@ -52,6 +52,11 @@ export interface SimulatorOptions {
   journal?: SimulatorJournal;
   /** Writes to replay, as a journal recorded them, before the simulator serves anything. */
   restore?: readonly JournalEntry[];
+  /**
+   * Operations answered as if ServiceTitan had removed them (404, before authentication), e.g.
+   * `["Payments_Create"]`: the May 2026 spec lacks it (FACTS.md §2.10). Default none.
+   */
+  retiredOperations?: string[];
 }
 
 /**
@@ -123,6 +128,7 @@ export interface Settings {
   maxPageSize: number;
   exportLagSeconds: number;
   exportBatchSize: number;
+  retiredOperations: string[];
 }
 
 /** Token settings, which `configure()` and `PUT /__sim/config` can change. */
@@ -184,5 +190,6 @@ export function resolveSettings(options: SimulatorOptions): Settings {
     maxPageSize: positiveInteger("maxPageSize", options.maxPageSize ?? 5000),
     exportLagSeconds: Math.max(0, options.exportLagSeconds ?? 900),
     exportBatchSize: positiveInteger("exportBatchSize", options.exportBatchSize ?? 100),
+    retiredOperations: [...(options.retiredOperations ?? [])],
   };
 }

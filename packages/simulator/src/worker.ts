@@ -37,6 +37,8 @@ export interface SimulatorEnv {
   SIM_INVOICE_FIELD_LOCKS?: string;
   /** A fault on every accounting call of every tenant, in X-Sim-Fault syntax (e.g. "latency=50" for benchmarks). */
   SIM_FAULTS?: string;
+  /** Comma-separated operation ids answered as removed (404), e.g. "Payments_Create". */
+  SIM_RETIRED_OPERATIONS?: string;
 }
 
 const number = (name: string, value: string | undefined): number | undefined => {
@@ -79,6 +81,9 @@ export function optionsFromEnv(env: SimulatorEnv): SimulatorOptions {
     maxPageSize: number("SIM_MAX_PAGE_SIZE", env.SIM_MAX_PAGE_SIZE),
     exportLagSeconds: number("SIM_EXPORT_LAG_SECONDS", env.SIM_EXPORT_LAG_SECONDS),
     exportBatchSize: number("SIM_EXPORT_BATCH_SIZE", env.SIM_EXPORT_BATCH_SIZE),
+    retiredOperations: env.SIM_RETIRED_OPERATIONS?.split(",")
+      .map((id) => id.trim())
+      .filter(Boolean),
     tenants:
       invoiceCount === undefined ? undefined : DEMO_TENANTS.map((tenant) => ({ ...tenant, invoiceCount })),
     invoiceLocks: { ...(items ? { items } : {}), ...(fields ? { fields } : {}) },

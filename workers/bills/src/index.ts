@@ -10,4 +10,6 @@ const app = createWorkerApp<Env>({ name: "bills", openapi });
 registerBillRoutes(app);
 registerExportMarkRoutes(app);
 
+export { TokenBroker } from "@st-edge/edge/token-broker";
+
 export default app;

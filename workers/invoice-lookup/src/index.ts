@@ -15,4 +15,6 @@ mount(app, batchInvoices, batchInvoicesHandler);
 mount(app, pollInvoices, pollInvoicesHandler);
 mount(app, getInvoice, getInvoiceHandler);
 
+export { TokenBroker } from "@st-edge/edge/token-broker";
+
 export default app;

@@ -21,6 +21,7 @@ import {
 } from "./routes/payments.ts";
 import type { PaymentBindings } from "./settings.ts";
 
+export { TokenBroker } from "@st-edge/edge/token-broker";
 export { IdempotencyStore, InvoiceGate } from "@st-edge/exactly-once";
 
 const app = createWorkerApp<PaymentBindings>({ name: "payment-posting", openapi });

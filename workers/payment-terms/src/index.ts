@@ -7,4 +7,6 @@ const app = createWorkerApp<PaymentTermsBindings>({ name: "payment-terms", opena
 
 registerPaymentTermRoutes(app);
 
+export { TokenBroker } from "@st-edge/edge/token-broker";
+
 export default app;

@@ -7,4 +7,6 @@ const app = createWorkerApp<Env>({ name: "tax-zones", openapi });
 
 registerTaxZoneRoutes(app);
 
+export { TokenBroker } from "@st-edge/edge/token-broker";
+
 export default app;
