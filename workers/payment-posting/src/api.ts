@@ -193,6 +193,50 @@ export const createPayment = defineRoute({
   },
 });
 
+const CheckedSplitView = z.object({
+  invoiceId: z.number(),
+  invoiceNumber: z.nullable(z.string()),
+  amount: z.string(),
+  balance: z.nullable(z.string()).check(z.describe("The invoice's balance in ServiceTitan now")),
+  available: z
+    .nullable(z.string())
+    .check(
+      z.describe("What a payment may take now: the balance less payments this deployment is still recording"),
+    ),
+  balanceAfter: z.nullable(z.string()).check(z.describe("The balance once this payment is posted")),
+});
+
+export const PaymentCheck = z.object({
+  ok: z.literal(true),
+  typeId: z.number(),
+  type: z.string(),
+  amount: z.string(),
+  customerId: z.nullable(z.number()),
+  splits: z.array(CheckedSplitView),
+});
+export type PaymentCheckOutput = z.output<typeof PaymentCheck>;
+
+export const checkPayment = defineRoute({
+  method: "post",
+  path: "/payments/check",
+  operationId: "checkPayment",
+  summary: "Check a payment without posting it",
+  description:
+    "Runs every check POST /payments makes (body, payment type, invoices, balances, one customer) and answers what " +
+    "the payment would do, or the problem the post would answer. Nothing is written and no Idempotency-Key is " +
+    "needed. The post checks again when it is sent: a payment made in between can still make it refuse.",
+  tags: ["Payments"],
+  body: CreatePaymentBody,
+  bodyLimitBytes: 16 * 1024,
+  responses: {
+    200: { description: "The payment would be posted as shown", schema: PaymentCheck },
+    400: problem("Invalid request (field errors listed)"),
+    404: problem("An invoice does not exist in this tenant (invoice-not-found)"),
+    409: problem("Another write on an invoice is in progress (invoice-busy)", RETRY_AFTER),
+    422: problem("Invoice inactive, overpayment, unknown payment type, or invoices of different customers"),
+  },
+});
+
 export const listPayments = defineRoute({
   method: "get",
   path: "/payments",
@@ -275,6 +319,7 @@ export const updatePaymentStatus = defineRoute({
 
 export const routes = [
   createPayment,
+  checkPayment,
   listPayments,
   pollPayments,
   getPayment,
