@@ -5,15 +5,16 @@
 // the automation run that posted it). `exportId` is not returned by GET /payments, and custom
 // fields would need per-tenant setup. The marker is short because memo length limits are
 // UNCONFIRMED: 22 characters, leaving 232 of an assumed 255 for the caller's memo.
+import { MARKER_LENGTH } from "@st-edge/views/payment";
 import { sha256Hex } from "./hash.ts";
 
-export const MARKER_LENGTH = "[ste:0123456789abcdef]".length;
+// The reading side (the marker's pattern, splitting a memo) is shared with every payment view.
+export { MARKER_LENGTH, splitMemo } from "@st-edge/views/payment";
+
 /** Assumed ServiceTitan memo limit (UNCONFIRMED; kept conservative). */
 export const MAX_MEMO = 255;
 /** The caller's share of the memo: the marker and one space go after it. */
 export const MAX_CALLER_MEMO = MAX_MEMO - MARKER_LENGTH - 1;
-
-const MARKER = /\[ste:[0-9a-f]{16}\]/;
 
 /**
  * The marker for an Idempotency-Key in a tenant: 64 bits of SHA-256, enough that two keys never
@@ -28,15 +29,6 @@ export async function markerFor(tenantId: number, key: string): Promise<string> 
 /** The memo sent to ServiceTitan: the caller's memo intact, then the marker. */
 export function withMarker(memo: string | null, marker: string): string {
   return memo ? `${memo} ${marker}` : marker;
-}
-
-/** Splits a ServiceTitan memo into the caller's part and our marker (null when there is none). */
-export function splitMemo(memo: string | null | undefined): { memo: string | null; marker: string | null } {
-  if (!memo) return { memo: memo ?? null, marker: null };
-  const found = MARKER.exec(memo);
-  if (!found) return { memo, marker: null };
-  const rest = (memo.slice(0, found.index) + memo.slice(found.index + found[0].length)).trim();
-  return { memo: rest === "" ? null : rest, marker: found[0] };
 }
 
 /** True when ServiceTitan's memo carries this marker (anywhere: tolerate trimming or edits around it). */

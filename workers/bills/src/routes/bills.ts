@@ -7,10 +7,10 @@ import {
   ServiceTitanError,
   unwrap,
 } from "@st-edge/servicetitan";
+import { toBillView, toPollItem } from "@st-edge/views/bill";
 import type { Hono } from "hono";
 import { getBill, listBills, pollBills } from "../api.ts";
 import { DEFAULT_LOOKBACK_MS, newestFirst, POLL_PAGE_SIZE, planAfterFirstPage } from "../poll.ts";
-import { toBillView, toPollItem } from "../view.ts";
 
 type BillQuery = NonNullable<operations["ApBills_GetListPaginated"]["parameters"]["query"]>;
 

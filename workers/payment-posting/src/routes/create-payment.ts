@@ -28,8 +28,9 @@ import {
   ServiceTitanError,
   unwrap,
 } from "@st-edge/servicetitan";
+import { type PaymentViewOutput, viewOfDetailed, viewOfResponse } from "@st-edge/views/payment";
 import type { Context } from "hono";
-import type { createPayment, PaymentViewOutput } from "../api.ts";
+import type { createPayment } from "../api.ts";
 import { checkBalances, commonCustomer, resolveInvoices, resolvePaymentType } from "../checks.ts";
 import type { BeginResult, OwnerResult, StoredResponse } from "../idempotency/state.ts";
 import { markerFor, withMarker } from "../marker.ts";
@@ -44,7 +45,6 @@ import {
 } from "../problems.ts";
 import { reconcile } from "../reconcile.ts";
 import { type PaymentBindings, readSettings } from "../settings.ts";
-import { viewOfDetailed, viewOfResponse } from "../views.ts";
 
 type Ctx = Context<WorkerEnv<PaymentBindings>>;
 

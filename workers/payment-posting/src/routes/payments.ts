@@ -9,6 +9,7 @@ import {
   type WorkerEnv,
 } from "@st-edge/edge";
 import { Decimal, type DetailedPayment, type PaymentUpdateRequest, unwrap } from "@st-edge/servicetitan";
+import { toPollItem, viewOfDetailed, viewOfResponse } from "@st-edge/views/payment";
 import type { Context } from "hono";
 import type { getPayment, listPayments, pollPayments, updatePayment, updatePaymentStatus } from "../api.ts";
 import { checkBalances, resolveInvoices, resolvePaymentType } from "../checks.ts";
@@ -18,7 +19,6 @@ import { MAX_MEMO, splitMemo, withMarker } from "../marker.ts";
 import { canonicalSplits } from "../payment-request.ts";
 import { PAYMENT_NOT_FOUND, PAYMENT_TYPE_UNKNOWN, paymentProblem } from "../problems.ts";
 import { type PaymentBindings, readSettings } from "../settings.ts";
-import { viewOfDetailed, viewOfResponse } from "../views.ts";
 
 type Ctx = Context<WorkerEnv<PaymentBindings>>;
 
@@ -97,14 +97,7 @@ export async function pollPaymentsHandler(
   const items = boundary
     ? sorted.filter((payment, index) => index < limit || payment.modifiedOn === boundary.modifiedOn)
     : sorted;
-  return c.json(
-    items.map((payment) => ({
-      ...viewOfDetailed(payment),
-      id: `${payment.id}-${payment.modifiedOn}`,
-      paymentId: payment.id,
-      modifiedOn: payment.modifiedOn,
-    })),
-  );
+  return c.json(items.map(toPollItem));
 }
 
 export async function updatePaymentHandler(

@@ -3,8 +3,56 @@
 // decimal-string amounts, string typeId, appliedTo). Amounts are always two-decimal strings and
 // the memo is split into the caller's text and our marker.
 import { Decimal, type DetailedPayment, type PaymentResponse } from "@st-edge/servicetitan";
-import type { PaymentViewOutput } from "./api.ts";
-import { splitMemo } from "./marker.ts";
+import * as z from "zod/mini";
+
+const SplitView = z.object({ invoiceId: z.number(), amount: z.string() });
+
+export const PaymentView = z.object({
+  id: z.number(),
+  typeId: z.nullable(z.number()),
+  type: z.nullable(z.string()),
+  amount: z.string(),
+  paidOn: z.nullable(z.string()),
+  memo: z.nullable(z.string()).check(z.describe("The caller's memo, without the tracing marker")),
+  marker: z
+    .nullable(z.string())
+    .check(
+      z.describe(
+        "Tracing marker this service appended to the memo in ServiceTitan, e.g. [ste:0123456789abcdef]",
+      ),
+    ),
+  checkNumber: z.nullable(z.string()),
+  authCode: z.nullable(z.string()),
+  status: z.nullable(z.string()),
+  customerId: z.nullable(z.number()),
+  active: z.nullable(z.boolean()),
+  splits: z.array(SplitView),
+  createdOn: z.optional(z.nullable(z.string())),
+  modifiedOn: z.optional(z.nullable(z.string())),
+});
+export type PaymentViewOutput = z.output<typeof PaymentView>;
+
+export const PollItem = z.extend(PaymentView, {
+  id: z.string().check(z.describe("Unique per version of a payment: <paymentId>-<modifiedOn>")),
+  paymentId: z.number(),
+  modifiedOn: z.string(),
+});
+
+/**
+ * The tracing marker payment posting appends to a memo (`[ste:` + 16 hex + `]`, see
+ * workers/payment-posting/src/marker.ts): views show the caller's memo without it.
+ */
+export const MARKER_LENGTH = "[ste:0123456789abcdef]".length;
+const MARKER = /\[ste:[0-9a-f]{16}\]/;
+
+/** Splits a ServiceTitan memo into the caller's part and our marker (null when there is none). */
+export function splitMemo(memo: string | null | undefined): { memo: string | null; marker: string | null } {
+  if (!memo) return { memo: memo ?? null, marker: null };
+  const found = MARKER.exec(memo);
+  if (!found) return { memo, marker: null };
+  const rest = (memo.slice(0, found.index) + memo.slice(found.index + found[0].length)).trim();
+  return { memo: rest === "" ? null : rest, marker: found[0] };
+}
 
 const STATUSES = new Set(["Pending", "Posted", "Exported"]);
 
@@ -67,6 +115,20 @@ export function viewOfDetailed(payment: DetailedPayment): PaymentViewOutput {
     active: payment.active,
     splits: splits.map((split) => ({ invoiceId: split.invoiceId, amount: split.amount.toFixed(2) })),
     createdOn: payment.createdOn,
+    modifiedOn: payment.modifiedOn,
+  };
+}
+
+/**
+ * A polling item: one version of a payment, `id` unique per version (what Zapier dedupes on).
+ *
+ * @example toPollItem(payment).id // "13000001-2026-01-02T03:04:05.1230000Z"
+ */
+export function toPollItem(payment: DetailedPayment): z.output<typeof PollItem> {
+  return {
+    ...viewOfDetailed(payment),
+    id: `${payment.id}-${payment.modifiedOn}`,
+    paymentId: payment.id,
     modifiedOn: payment.modifiedOn,
   };
 }
