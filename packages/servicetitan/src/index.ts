@@ -16,6 +16,7 @@ export type { ExportBatch, ExportFeedOptions, Page } from "./paging.ts";
 export { allPages, chunk, exportFeed, fetchByIds, fetchOneById, MAX_IDS_PER_CALL, unwrap } from "./paging.ts";
 export type { ServiceTitanPaths } from "./paths.ts";
 export { parseRetryAfter, secondsHintFromTitle } from "./retry-after.ts";
+export { stampKey } from "./stamp.ts";
 export type {
   ClientCredentials,
   IssuedToken,
