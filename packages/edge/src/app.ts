@@ -14,6 +14,11 @@ export interface WorkerAppOptions {
   name: string;
   /** The worker's OpenAPI document (generated into specs/workers/). */
   openapi: object;
+  /**
+   * Paths that authenticate callers their own way instead of by API key (a webhook receiver
+   * checking its sender's signature). /healthz is always open.
+   */
+  open?: string[];
 }
 
 export type WorkerEnv<B extends EdgeBindings = EdgeBindings> = {
@@ -50,7 +55,7 @@ export function createWorkerApp<B extends EdgeBindings>(options: WorkerAppOption
   });
 
   app.get("/healthz", (c) => c.json({ status: "ok", worker: options.name }));
-  app.use(callerAuth({ open: ["/healthz"] }));
+  app.use(callerAuth({ open: ["/healthz", ...(options.open ?? [])] }));
   app.get("/openapi.json", (c) => c.json(options.openapi));
 
   app.notFound((c) =>

@@ -27,5 +27,6 @@ export {
   DEFAULT_BODY_LIMIT_BYTES,
   fieldErrors,
   queryObject,
+  readBodyBytes,
   readJsonBody,
 } from "./validation.ts";

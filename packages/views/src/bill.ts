@@ -140,6 +140,7 @@ const gl = (value: Gl) =>
 
 export type BillFields = ReturnType<typeof billFields>;
 export type BillView = { id: number } & BillFields;
+export type PollItem = { id: string; billId: number } & BillFields;
 
 function billFields(bill: ApBill) {
   return {
@@ -242,6 +243,6 @@ export function toBillView(bill: ApBill): BillView {
 }
 
 /** A polling item: `id` unique per version (of `stampOf`: createdOn or modifiedOn), the bill's own id in `billId`. */
-export function toPollItem(bill: ApBill, stampOf: (bill: ApBill) => string | null | undefined) {
+export function toPollItem(bill: ApBill, stampOf: (bill: ApBill) => string | null | undefined): PollItem {
   return { id: `${bill.id}-${stampOf(bill) ?? "none"}`, billId: bill.id, ...billFields(bill) };
 }

@@ -37,6 +37,7 @@ export const PollItem = z.extend(PaymentView, {
   paymentId: z.number(),
   modifiedOn: z.string(),
 });
+export type PollItem = z.output<typeof PollItem>;
 
 /**
  * The tracing marker payment posting appends to a memo (`[ste:` + 16 hex + `]`, see
@@ -124,7 +125,7 @@ export function viewOfDetailed(payment: DetailedPayment): PaymentViewOutput {
  *
  * @example toPollItem(payment).id // "13000001-2026-01-02T03:04:05.1230000Z"
  */
-export function toPollItem(payment: DetailedPayment): z.output<typeof PollItem> {
+export function toPollItem(payment: DetailedPayment): PollItem {
   return {
     ...viewOfDetailed(payment),
     id: `${payment.id}-${payment.modifiedOn}`,
