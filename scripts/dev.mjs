@@ -21,9 +21,11 @@ const verbose = process.argv.includes("--verbose");
 // ST_EDGE_PORT_BASE moves every port (default 8786), for a second checkout on the same machine.
 const BASE = portBase(8786);
 const SIMULATOR_PORT = BASE;
-const WORKERS = ["invoice-lookup", "tax-zones", "payment-terms", "bills", "payment-posting"].map(
+const WORKERS = ["invoice-lookup", "tax-zones", "payment-terms", "bills", "payment-posting", "events"].map(
   (name, index) => ({ name, port: BASE + 1 + index }),
 );
+// The events API and its watcher (the Durable Object, queue consumers) run in one process.
+WORKERS[5].configs = ["wrangler.jsonc", "wrangler.watcher.jsonc"];
 
 /** Picks an open invoice with a tax zone from the simulator, as a ServiceTitan client would. */
 async function sampleInvoice(simulatorUrl) {
@@ -70,6 +72,12 @@ function sampleRequests(stack, key, invoice) {
       body: payment,
       status: 201,
       replay: true,
+    },
+    {
+      title: "List instant-trigger subscriptions (see workers/events/README.md to subscribe a receiver)",
+      method: "GET",
+      url: `${stack.url("events")}/hooks`,
+      status: 200,
     },
   ];
   return list.map((r) => ({

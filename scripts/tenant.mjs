@@ -16,14 +16,21 @@ import { readJsonc } from "./lib/jsonc.mjs";
 const root = resolve(import.meta.dirname, "..");
 /** Gzip budget per worker bundle (minified). */
 export const BUNDLE_BUDGET_BYTES = 50 * 1024;
-const CAPABILITIES = ["invoice-lookup", "tax-zones", "payment-terms", "bills", "payment-posting"];
+const CAPABILITIES = ["invoice-lookup", "tax-zones", "payment-terms", "bills", "payment-posting", "events"];
+/** Each capability's wrangler configs, in deploy order (a Durable Object's owner before its users). */
+const CONFIGS = { events: ["wrangler.watcher.jsonc", "wrangler.jsonc"] };
 const SECRET_NAMES = [
   "ST_APP_KEY",
   "ST_CLIENT_ID",
   "ST_CLIENT_SECRET",
   "API_KEY_HASHES",
   "TOKEN_ENCRYPTION_KEY",
+  "HOOK_SIGNING_SECRET",
+  "ST_WEBHOOK_KEY",
 ];
+/** Local-only settings in the workers' wrangler.jsonc that a deployment must not keep. */
+const DEPLOYED_VARS = { HOOK_TARGET_POLICY: "deployed" };
+const LOCAL_ONLY_VARS = ["POLL_INTERVAL_SECONDS"];
 
 function fail(message) {
   console.error(`error: ${message}`);
@@ -56,20 +63,58 @@ function readTenant(name) {
   return tenant;
 }
 
-/** The wrangler config for one capability of one tenant. */
-function generateConfig(name, tenant, capability) {
+/** A local name ("st-events") as the tenant's ("acme-plumbing-events"): workers, queues, script names. */
+const tenantName = (tenant, local) => `${tenant.cloudflare.workerPrefix}-${local.replace(/^st-/, "")}`;
+
+/** The queue settings of a config, with every queue named for the tenant. */
+function tenantQueues(tenant, queues) {
+  if (!queues) return {};
+  const rename = (entry) => ({
+    ...entry,
+    queue: tenantName(tenant, entry.queue),
+    ...(entry.dead_letter_queue ? { dead_letter_queue: tenantName(tenant, entry.dead_letter_queue) } : {}),
+  });
+  return {
+    queues: {
+      ...(queues.producers ? { producers: queues.producers.map(rename) } : {}),
+      ...(queues.consumers ? { consumers: queues.consumers.map(rename) } : {}),
+    },
+  };
+}
+
+/** Durable Object bindings to another script point at the tenant's copy of it. */
+function tenantDurableObjects(tenant, durableObjects) {
+  if (!durableObjects) return {};
+  const bindings = durableObjects.bindings.map((binding) =>
+    binding.script_name ? { ...binding, script_name: tenantName(tenant, binding.script_name) } : binding,
+  );
+  return { durable_objects: { ...durableObjects, bindings } };
+}
+
+/** The wrangler configs (one per worker, in deploy order) for one capability of one tenant. */
+function generateConfigs(name, tenant, capability) {
+  return (CONFIGS[capability] ?? ["wrangler.jsonc"]).map((file) =>
+    generateConfig(name, tenant, capability, file),
+  );
+}
+
+/** The wrangler config of one worker of a capability for one tenant. */
+function generateConfig(name, tenant, capability, file) {
   const workerDir = join(root, "workers", capability);
-  const base = readJsonc(join(workerDir, "wrangler.jsonc"));
+  const base = readJsonc(join(workerDir, file));
   const outDir = join(root, ".deploy", name);
   mkdirSync(outDir, { recursive: true });
-  const { $schema: _schema, services = [], ...rest } = base;
+  const { $schema: _schema, services = [], queues, durable_objects, ...rest } = base;
+  const vars = { ...base.vars };
+  for (const key of LOCAL_ONLY_VARS) delete vars[key];
+  for (const [key, value] of Object.entries(DEPLOYED_VARS)) if (key in vars) vars[key] = value;
   const config = {
     ...rest,
-    name: `${tenant.cloudflare.workerPrefix}-${capability}`,
+    name: tenantName(tenant, base.name),
     main: relative(outDir, join(workerDir, base.main)),
     ...(tenant.cloudflare.accountId ? { account_id: tenant.cloudflare.accountId } : {}),
     vars: {
-      ...base.vars,
+      ...vars,
       ST_ENVIRONMENT: tenant.servicetitan.environment,
       ST_TENANT_ID: String(tenant.servicetitan.tenantId),
       ST_AUTH_SCHEME: tenant.servicetitan.authScheme ?? "raw",
@@ -77,10 +122,12 @@ function generateConfig(name, tenant, capability) {
     kv_namespaces: [{ binding: "TOKENS", id: tenant.cloudflare.kvNamespaceId }],
     // The simulator binding exists only for local runs.
     services: services.filter((service) => service.binding !== "SERVICETITAN"),
+    ...tenantQueues(tenant, queues),
+    ...tenantDurableObjects(tenant, durable_objects),
     workers_dev: tenant.cloudflare.workersDev !== false,
     ...(tenant.cloudflare.routes?.length ? { routes: tenant.cloudflare.routes } : {}),
   };
-  const path = join(outDir, `${capability}.wrangler.json`);
+  const path = join(outDir, `${config.name.slice(tenant.cloudflare.workerPrefix.length + 1)}.wrangler.json`);
   writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`);
   return { path, workerDir, config };
 }
@@ -116,9 +163,10 @@ switch (command) {
   case "dry-run": {
     const tenant = readTenant(name);
     const rows = [];
-    for (const capability of tenant.capabilities) {
-      const { path, workerDir, config } = generateConfig(name, tenant, capability);
-      const outdir = join(root, ".deploy", name, "dist", capability);
+    for (const { path, workerDir, config } of tenant.capabilities.flatMap((c) =>
+      generateConfigs(name, tenant, c),
+    )) {
+      const outdir = join(root, ".deploy", name, "dist", config.name);
       wrangler(workerDir, ["deploy", "--dry-run", "--minify", "--outdir", outdir, "-c", path], {
         capture: true,
       });
@@ -138,8 +186,7 @@ switch (command) {
   }
   case "deploy": {
     const tenant = readTenant(name);
-    for (const capability of tenant.capabilities) {
-      const { path, workerDir } = generateConfig(name, tenant, capability);
+    for (const { path, workerDir } of tenant.capabilities.flatMap((c) => generateConfigs(name, tenant, c))) {
       wrangler(workerDir, ["deploy", "--minify", "-c", path]);
     }
     break;
@@ -153,11 +200,12 @@ switch (command) {
     const missing = SECRET_NAMES.slice(0, 4).filter(
       (key) => typeof secrets[key] !== "string" || secrets[key] === "",
     );
+    if (tenant.capabilities.includes("events") && !secrets.HOOK_SIGNING_SECRET)
+      missing.push("HOOK_SIGNING_SECRET");
     if (missing.length) fail(`${relative(root, file)} lacks ${missing.join(", ")}`);
     const unknown = Object.keys(secrets).filter((key) => !SECRET_NAMES.includes(key));
     if (unknown.length) fail(`${relative(root, file)} has unknown keys: ${unknown.join(", ")}`);
-    for (const capability of tenant.capabilities) {
-      const { path, workerDir } = generateConfig(name, tenant, capability);
+    for (const { path, workerDir } of tenant.capabilities.flatMap((c) => generateConfigs(name, tenant, c))) {
       wrangler(workerDir, ["secret", "bulk", file, "-c", path]);
     }
     break;
