@@ -20,6 +20,7 @@ import {
   startStack,
   writeDevVars,
 } from "../scripts/lib/local-stack.mjs";
+import { benchEvents } from "./events.mjs";
 
 const quick = process.argv.includes("--quick");
 const DURATION = quick ? 2 : 5;
@@ -30,6 +31,7 @@ const results = {
   cpuOverhead: undefined,
   overhead: [],
   payments: [],
+  events: undefined,
   bundles: [],
 };
 
@@ -206,7 +208,21 @@ for (const upstreamLatency of [0, 50]) {
 table("Edge overhead: invoice by id, simulator direct vs through invoice-lookup (ms)", results.overhead);
 table("Payment posting: simulator direct vs through payment-posting (ms)", results.payments);
 
-// 4. Bundle sizes from the example tenant's offline dry-run.
+// 4. Instant triggers: event-to-delivery latency per path, and deliveries under target faults.
+{
+  results.events = await benchEvents({ port: BENCH_PORT, quick });
+  const { ownWrites, webhooks, polled, faults, pollIntervalSeconds } = results.events;
+  table("Instant triggers: event to signed delivery at a local receiver (ms)", [
+    { path: "our own writes (EVENTS queue, via POST /events)", ...ownWrites },
+    { path: "ServiceTitan webhook (signed CloudEvent → receiver)", ...webhooks },
+    { path: `polled change (export feed, a poll every ${pollIntervalSeconds} s)`, ...polled },
+  ]);
+  table("Instant triggers: deliveries to a target failing 40 % of attempts (500, hang, dropped connection)", [
+    faults,
+  ]);
+}
+
+// 5. Bundle sizes from the example tenant's offline dry-run.
 {
   const output = execFileSync(process.execPath, [join(root, "scripts/tenant.mjs"), "dry-run", "example"], {
     cwd: root,

@@ -24,8 +24,9 @@ const SIMULATOR_PORT = BASE;
 const WORKERS = ["invoice-lookup", "tax-zones", "payment-terms", "bills", "payment-posting", "events"].map(
   (name, index) => ({ name, port: BASE + 1 + index }),
 );
-// The events API and its watcher (the Durable Object, queue consumers) run in one process.
-WORKERS[5].configs = ["wrangler.jsonc", "wrangler.watcher.jsonc"];
+// The events API and its watcher (the Durable Object, queue consumers) run in one process, and
+// forget subscriptions and seen versions on restart, as the simulator forgets its records.
+Object.assign(WORKERS[5], { configs: ["wrangler.jsonc", "wrangler.watcher.jsonc"], freshState: true });
 
 /** Picks an open invoice with a tax zone from the simulator, as a ServiceTitan client would. */
 async function sampleInvoice(simulatorUrl) {

