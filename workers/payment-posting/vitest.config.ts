@@ -9,6 +9,8 @@ export default defineConfig({
       // Tests inject an in-process simulator per test file; nothing else answers this binding.
       miniflare: {
         serviceBindings: { SERVICETITAN: () => new Response("not wired in tests", { status: 599 }) },
+        // The chaos run's size (`pnpm test:chaos --full` sets 1000).
+        bindings: { CHAOS_PAYMENTS: process.env.CHAOS_PAYMENTS ?? "" },
       },
     }),
   ],

@@ -1,8 +1,10 @@
-// The Hono app every worker starts from: request ids, structured access logs, /healthz,
-// caller authentication, /openapi.json, and problem+json for every error and unknown route.
+// The Hono app every worker starts from: request ids, structured access logs, the request's time
+// budget, /healthz, caller authentication, /openapi.json, and problem+json for every error and
+// unknown route.
 import { ServiceTitanError } from "@st-edge/servicetitan";
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
+import { requestBudget } from "./budget.ts";
 import { callerAuth } from "./caller-auth.ts";
 import type { EdgeBindings } from "./config.ts";
 import { toProblem } from "./errors.ts";
@@ -54,6 +56,7 @@ export function createWorkerApp<B extends EdgeBindings>(options: WorkerAppOption
     });
   });
 
+  app.use(requestBudget());
   app.get("/healthz", (c) => c.json({ status: "ok", worker: options.name }));
   app.use(callerAuth({ open: ["/healthz", ...(options.open ?? [])] }));
   app.get("/openapi.json", (c) => c.json(options.openapi));

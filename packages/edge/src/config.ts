@@ -22,6 +22,8 @@ export interface EdgeBindings {
   API_KEY_HASHES?: string;
   /** Secret, optional: base64 32-byte key; cached tokens are then encrypted in KV. */
   TOKEN_ENCRYPTION_KEY?: string;
+  /** End-to-end time budget of every route in ms (default 25000: Zapier gives a call 30 s). */
+  REQUEST_BUDGET_MS?: string;
   TOKENS: KVNamespace;
   /** Local runs and tests only: the simulator, reached through a service binding. */
   SERVICETITAN?: Fetcher;

@@ -10,8 +10,15 @@ import { ProblemError, type ProblemInit } from "./problem.ts";
 function fromServiceTitan(error: ServiceTitanError): ProblemInit {
   const traceId = error.traceId;
   const operation = error.operationId ? ` (${error.operationId})` : "";
-  if (error.failure === "timeout")
-    return { type: "upstream-timeout", detail: `No answer from ServiceTitan${operation}` };
+  if (error.failure === "timeout") {
+    const within =
+      error.budgetMs === undefined ? "" : ` within this request's ${error.budgetMs / 1000} s budget`;
+    return {
+      type: "upstream-timeout",
+      detail: `No answer from ServiceTitan${operation}${within}`,
+      retryAfterSeconds: 2,
+    };
+  }
   if (error.failure === "network") {
     return {
       type: "upstream-unavailable",

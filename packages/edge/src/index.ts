@@ -1,5 +1,7 @@
 // @st-edge/edge: what every worker shares.
+
 export { createWorkerApp, type WorkerAppOptions, type WorkerEnv } from "./app.ts";
+export { ANSWER_RESERVE_MS, DEFAULT_REQUEST_BUDGET_MS, readBudgetMs, requestBudget } from "./budget.ts";
 export { callerAuth, hashApiKey, isAcceptedKey, parseKeyHashes, presentedKey } from "./caller-auth.ts";
 export { ConfigError, type EdgeBindings, type EdgeConfig, readConfig, SIMULATOR_HOSTS } from "./config.ts";
 export { toProblem } from "./errors.ts";

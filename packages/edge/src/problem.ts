@@ -24,6 +24,33 @@ export const PROBLEM_TYPES = {
   "upstream-invalid-response": { status: 502, title: "ServiceTitan answered with data we cannot read" },
   misconfigured: { status: 500, title: "This deployment is misconfigured" },
   "internal-error": { status: 500, title: "Internal error" },
+  // Exactly-once writes (payments, adjustment invoices): see packages/exactly-once.
+  /** The same Idempotency-Key was used before with a different request body. Nothing was written. */
+  "idempotency-key-reused": { status: 422, title: "Idempotency-Key already used for a different request" },
+  /** Another request with this Idempotency-Key is still being processed. Retry after Retry-After. */
+  "idempotency-key-in-use": { status: 409, title: "A request with this Idempotency-Key is in progress" },
+  /** The record of an Idempotency-Key could not be reached before writing. Nothing was written. */
+  "idempotency-store-unavailable": {
+    status: 503,
+    title: "The idempotency store is unavailable; retry with the same key",
+  },
+  /** Another write on the same invoice is in progress (its balance is being decided). Nothing was written. */
+  "invoice-busy": { status: 409, title: "Another write on this invoice is in progress" },
+  /** The invoice's gate could not be reached or was lost before writing. Nothing was written. */
+  "gate-unavailable": { status: 503, title: "The invoice's gate is unavailable; retry" },
+  // Payments.
+  /** ServiceTitan answered the create call with 404/405: this tenant cannot create payments through the API. */
+  "payment-creation-unsupported": { status: 501, title: "ServiceTitan does not accept payment creation" },
+  /** The create call's outcome is unknown and could not be settled yet. Retry with the same key. */
+  "payment-outcome-unknown": {
+    status: 503,
+    title: "The payment's outcome is not known yet; retry with the same key",
+  },
+  "invoice-not-found": { status: 404, title: "Invoice not found in this tenant" },
+  "invoice-inactive": { status: 422, title: "Invoice is inactive" },
+  overpayment: { status: 422, title: "Amount exceeds the invoice balance" },
+  "payment-type-unknown": { status: 422, title: "Unknown payment type" },
+  "payment-not-found": { status: 404, title: "Payment not found in this tenant" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemType = keyof typeof PROBLEM_TYPES;

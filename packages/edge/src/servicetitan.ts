@@ -1,20 +1,33 @@
-// The ServiceTitan client for a worker's deployment, built once per isolate: the token provider
-// (memory → KV → token endpoint) must live as long as the isolate for the hot path to do no I/O.
+// The ServiceTitan client for a request. What lives as long as the isolate (settings, the token
+// provider: memory → KV → token endpoint, so the hot path does no I/O) is built once per
+// deployment; each request gets a light client bound to its own deadline, so every call it makes
+// ends within the request's budget.
 import {
   type Clock,
   createServiceTitanClient,
+  type Deadline,
   type Fetch,
   resolveHosts,
   type ServiceTitanClient,
+  type TokenProvider,
   tokenUrl,
 } from "@st-edge/servicetitan";
 import { createKvTokenProvider, createTokenCipher, type TokenCacheEvent } from "@st-edge/token-cache";
-import { type EdgeBindings, readConfig } from "./config.ts";
+import { type EdgeBindings, type EdgeConfig, readConfig } from "./config.ts";
 
 export interface TenantClient {
+  /** Bound to the request's deadline. */
   client: ServiceTitanClient;
   tenantId: number;
   environment: string;
+  /** The deployment's token provider, e.g. to have a token in hand before a write. */
+  tokens: TokenProvider;
+  deadline: Deadline;
+  /**
+   * Lives as long as the deployment's connection in this isolate: what per-isolate caches are keyed
+   * by (a request's client lives for one request).
+   */
+  scope: object;
 }
 
 export interface ServiceTitanForOptions {
@@ -22,12 +35,21 @@ export interface ServiceTitanForOptions {
   onTokenEvent?: (event: TokenCacheEvent) => void;
 }
 
+/** What one deployment's requests share in this isolate. */
+interface Connection {
+  config: EdgeConfig;
+  hosts: ReturnType<typeof resolveHosts>;
+  tokens: TokenProvider;
+  send: Fetch | undefined;
+  clock: Clock | undefined;
+}
+
 // Keyed by the upstream fetcher (one per simulator in tests; the global fetch in production),
 // then by environment, tenant and client id.
 const NETWORK = {};
-const clients = new WeakMap<object, Map<string, Promise<TenantClient>>>();
+const connections = new WeakMap<object, Map<string, Promise<Connection>>>();
 
-async function build(env: EdgeBindings, options: ServiceTitanForOptions): Promise<TenantClient> {
+async function connect(env: EdgeBindings, options: ServiceTitanForOptions): Promise<Connection> {
   const config = readConfig(env);
   const hosts = resolveHosts(config.environment);
   const upstream = config.upstream;
@@ -43,33 +65,15 @@ async function build(env: EdgeBindings, options: ServiceTitanForOptions): Promis
     cipher: env.TOKEN_ENCRYPTION_KEY ? await createTokenCipher(env.TOKEN_ENCRYPTION_KEY) : undefined,
     onEvent: options.onTokenEvent,
   });
-  const client = createServiceTitanClient({
-    environment: hosts,
-    tenantId: config.tenantId,
-    appKey: config.appKey,
-    tokens,
-    authorizationScheme: config.authorizationScheme,
-    timeoutMs: config.timeoutMs,
-    fetch: send,
-    clock: options.clock,
-  });
-  return { client, tenantId: config.tenantId, environment: hosts.name };
+  return { config, hosts, tokens, send, clock: options.clock };
 }
 
-/**
- * The tenant's ServiceTitan client for these bindings, shared by every request in this isolate.
- *
- * @example const { client } = await serviceTitanFor(c.env);
- */
-export function serviceTitanFor(
-  env: EdgeBindings,
-  options: ServiceTitanForOptions = {},
-): Promise<TenantClient> {
+function connectionFor(env: EdgeBindings, options: ServiceTitanForOptions): Promise<Connection> {
   const scope = env.SERVICETITAN ?? NETWORK;
-  let byConfig = clients.get(scope);
+  let byConfig = connections.get(scope);
   if (!byConfig) {
     byConfig = new Map();
-    clients.set(scope, byConfig);
+    connections.set(scope, byConfig);
   }
   const key = [
     env.ST_ENVIRONMENT,
@@ -80,10 +84,43 @@ export function serviceTitanFor(
   ].join("|");
   let entry = byConfig.get(key);
   if (!entry) {
-    entry = build(env, options);
+    entry = connect(env, options);
     // A failed build (bad config) is not cached: the next request reports it again.
     entry.catch(() => byConfig?.delete(key));
     byConfig.set(key, entry);
   }
   return entry;
+}
+
+/**
+ * The tenant's ServiceTitan client for this request: its calls end by the request's deadline.
+ *
+ * @example const { client } = await serviceTitanFor(c);
+ */
+export async function serviceTitanFor(
+  c: { env: EdgeBindings; var: { deadline: Deadline } },
+  options: ServiceTitanForOptions = {},
+): Promise<TenantClient> {
+  const connection = await connectionFor(c.env, options);
+  const { config, hosts, tokens, send, clock } = connection;
+  const deadline = c.var.deadline;
+  const client = createServiceTitanClient({
+    environment: hosts,
+    tenantId: config.tenantId,
+    appKey: config.appKey,
+    tokens,
+    authorizationScheme: config.authorizationScheme,
+    timeoutMs: config.timeoutMs,
+    fetch: send,
+    clock,
+    deadline,
+  });
+  return {
+    client,
+    tenantId: config.tenantId,
+    environment: hosts.name,
+    tokens,
+    deadline,
+    scope: connection,
+  };
 }

@@ -358,4 +358,5 @@ export function describeWorkerContract<B>({ name, worker, env, routes, openapi }
   });
 }
 
+export { describeSilentUpstream, SILENT_BUDGET_MS, type SilentUpstreamOptions } from "./budget.ts";
 export { describeWorkerFuzz, type FuzzOptions } from "./fuzz.ts";

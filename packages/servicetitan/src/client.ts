@@ -2,6 +2,7 @@
 // tenant, with auth, timeout and retry layered into its fetch.
 import createClient, { type Client } from "openapi-fetch";
 import { type Clock, systemClock } from "./clock.ts";
+import type { Deadline } from "./deadline.ts";
 import { accountingBaseUrl, resolveHosts, type ServiceTitanEnvironment } from "./environments.ts";
 import { parseId } from "./ids.ts";
 import { errorMiddleware, tenantMiddleware } from "./middleware.ts";
@@ -31,6 +32,11 @@ export interface ServiceTitanClientOptions {
   /** Where requests go; inject the simulator's fetch in tests and local runs. */
   fetch?: Fetch;
   clock?: Clock;
+  /**
+   * The request's time budget: attempts, retry waits and token waits all end by it. Workers build
+   * one client per request with the request's deadline (cheap: the token provider is shared).
+   */
+  deadline?: Deadline;
 }
 
 /**
@@ -42,12 +48,15 @@ export function createServiceTitanClient(options: ServiceTitanClientOptions): Se
   const tenant = parseId(options.tenantId);
   const clock = options.clock ?? systemClock;
   const network: Fetch = options.fetch ?? ((request) => fetch(request));
-  const signed = withAuth(withTimeout(network, options.timeoutMs ?? 30_000), {
+  const { deadline } = options;
+  const signed = withAuth(withTimeout(network, options.timeoutMs ?? 30_000, deadline), {
     tokens: options.tokens,
     appKey: options.appKey,
     scheme: options.authorizationScheme,
+    deadline,
   });
-  const transport = options.retry === false ? signed : withRetry(signed, { clock, ...options.retry });
+  const transport =
+    options.retry === false ? signed : withRetry(signed, { clock, deadline, ...options.retry });
   const client = createClient<ServiceTitanPaths, "application/json">({
     baseUrl: accountingBaseUrl(resolveHosts(options.environment)),
     fetch: transport,

@@ -27,6 +27,8 @@ export interface ServiceTitanErrorInit {
   method?: string;
   problem?: ServiceTitanProblem;
   retryAfterSeconds?: number;
+  /** Set when the request's time budget, not ServiceTitan's own timeout, cut the call short. */
+  budgetMs?: number;
   cause?: unknown;
 }
 
@@ -48,6 +50,8 @@ export class ServiceTitanError extends Error {
   readonly problem: ServiceTitanProblem;
   /** From `Retry-After` or the seconds hint in a 429 `title`, when ServiceTitan gave one. */
   readonly retryAfterSeconds: number | undefined;
+  /** The request budget that ran out, when that is why the call stopped. */
+  readonly budgetMs: number | undefined;
 
   constructor(init: ServiceTitanErrorInit) {
     const what = init.operationId ?? "ServiceTitan call";
@@ -64,6 +68,7 @@ export class ServiceTitanError extends Error {
     this.method = init.method;
     this.problem = init.problem ?? {};
     this.retryAfterSeconds = init.retryAfterSeconds;
+    this.budgetMs = init.budgetMs;
   }
 
   get traceId(): string | undefined {

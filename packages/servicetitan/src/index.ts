@@ -5,6 +5,7 @@ export type { ServiceTitanClient, ServiceTitanClientOptions } from "./client.ts"
 export { createServiceTitanClient } from "./client.ts";
 export type { Clock, ManualClock } from "./clock.ts";
 export { manualClock, systemClock } from "./clock.ts";
+export { type Deadline, deadlineIn, unlessAborted } from "./deadline.ts";
 export type { ServiceTitanEnvironment, ServiceTitanHosts } from "./environments.ts";
 export { accountingBaseUrl, resolveHosts, SERVICETITAN_ENVIRONMENTS, tokenUrl } from "./environments.ts";
 export type { ServiceTitanFailure, ServiceTitanProblem, TokenFailure } from "./errors.ts";

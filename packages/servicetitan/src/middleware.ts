@@ -47,6 +47,7 @@ export function errorMiddleware(now: () => number): Middleware {
           failure: error.failure,
           method: request.method,
           operationId: operationIds[`${request.method} ${schemaPath}`],
+          budgetMs: error.budgetMs,
           cause: error.cause,
         });
       }

@@ -2,6 +2,8 @@
 // (PaymentResponse: number amounts, numeric typeId, splits) or a read (DetailedPaymentResponse:
 // decimal-string amounts, string typeId, appliedTo). Amounts are always two-decimal strings and
 // the memo is split into the caller's text and our marker.
+// The zod shapes document it (payment-posting's OpenAPI document, the events' payloads).
+import { splitMarker } from "@st-edge/exactly-once/marker";
 import { Decimal, type DetailedPayment, type PaymentResponse } from "@st-edge/servicetitan";
 import * as z from "zod/mini";
 
@@ -27,6 +29,9 @@ export const PaymentView = z.object({
   customerId: z.nullable(z.number()),
   active: z.nullable(z.boolean()),
   splits: z.array(SplitView),
+  unappliedAmount: z
+    .string()
+    .check(z.describe("What the payment's amount leaves unapplied to invoices (amount − the splits)")),
   createdOn: z.optional(z.nullable(z.string())),
   modifiedOn: z.optional(z.nullable(z.string())),
 });
@@ -39,20 +44,10 @@ export const PollItem = z.extend(PaymentView, {
 });
 export type PollItem = z.output<typeof PollItem>;
 
-/**
- * The tracing marker payment posting appends to a memo (`[ste:` + 16 hex + `]`, see
- * workers/payment-posting/src/marker.ts): views show the caller's memo without it.
- */
-export const MARKER_LENGTH = "[ste:0123456789abcdef]".length;
-const MARKER = /\[ste:[0-9a-f]{16}\]/;
-
 /** Splits a ServiceTitan memo into the caller's part and our marker (null when there is none). */
-export function splitMemo(memo: string | null | undefined): { memo: string | null; marker: string | null } {
-  if (!memo) return { memo: memo ?? null, marker: null };
-  const found = MARKER.exec(memo);
-  if (!found) return { memo, marker: null };
-  const rest = (memo.slice(0, found.index) + memo.slice(found.index + found[0].length)).trim();
-  return { memo: rest === "" ? null : rest, marker: found[0] };
+export function splitMemo(stored: string | null | undefined): { memo: string | null; marker: string | null } {
+  const { text, marker } = splitMarker(stored);
+  return { memo: text, marker };
 }
 
 const STATUSES = new Set(["Pending", "Posted", "Exported"]);
@@ -65,31 +60,36 @@ const typeIdOf = (value: string | number | null | undefined): number | null => {
   return typeof id === "number" && Number.isSafeInteger(id) && id > 0 ? id : null;
 };
 
-/** A view of ServiceTitan's create/update answer. `fallback` fills what the answer leaves out. */
+/**
+ * A view of ServiceTitan's create/update answer. PaymentResponse carries no amount, so `amount`
+ * is what the payment is for (the create's amount, or the total read before an update: an update
+ * cannot change it); what the splits leave of it is unapplied. `type` and `customerId` fill what
+ * the answer leaves out.
+ */
 export function viewOfResponse(
   payment: PaymentResponse,
-  fallback: { amount?: Decimal; type?: string | null; customerId?: number | null } = {},
+  known: { amount: Decimal; type?: string | null; customerId?: number | null },
 ): PaymentViewOutput {
   const splits = (payment.splits ?? []).flatMap((split) =>
     typeof split.invoiceId === "number" ? [{ invoiceId: split.invoiceId, amount: money(split.amount) }] : [],
   );
-  const total =
-    splits.length > 0 ? Decimal.sum(splits.map((split) => split.amount)) : (fallback.amount ?? Decimal.ZERO);
+  const applied = Decimal.sum(splits.map((split) => split.amount));
   const { memo, marker } = splitMemo(payment.memo);
   return {
     id: payment.id,
     typeId: typeIdOf(payment.typeId),
-    type: fallback.type ?? null,
-    amount: total.toFixed(2),
+    type: known.type ?? null,
+    amount: known.amount.toFixed(2),
     paidOn: payment.paidOn ?? null,
     memo,
     marker,
     checkNumber: payment.checkNumber ?? null,
     authCode: payment.authCode ?? null,
     status: payment.status ?? null,
-    customerId: payment.customerId ?? fallback.customerId ?? null,
+    customerId: payment.customerId ?? known.customerId ?? null,
     active: payment.active ?? null,
     splits: splits.map((split) => ({ invoiceId: split.invoiceId, amount: split.amount.toFixed(2) })),
+    unappliedAmount: known.amount.minus(applied).toFixed(2),
   };
 }
 
@@ -100,7 +100,8 @@ export function viewOfDetailed(payment: DetailedPayment): PaymentViewOutput {
     amount: money(applied.appliedAmount),
   }));
   const { memo, marker } = splitMemo(payment.memo);
-  const total = payment.total ? money(payment.total) : Decimal.sum(splits.map((split) => split.amount));
+  const applied = Decimal.sum(splits.map((split) => split.amount));
+  const total = payment.total ? money(payment.total) : applied;
   return {
     id: payment.id,
     typeId: typeIdOf(payment.typeId),
@@ -115,6 +116,10 @@ export function viewOfDetailed(payment: DetailedPayment): PaymentViewOutput {
     customerId: payment.customer?.id ?? null,
     active: payment.active,
     splits: splits.map((split) => ({ invoiceId: split.invoiceId, amount: split.amount.toFixed(2) })),
+    unappliedAmount: (payment.unappliedAmount
+      ? money(payment.unappliedAmount)
+      : total.minus(applied)
+    ).toFixed(2),
     createdOn: payment.createdOn,
     modifiedOn: payment.modifiedOn,
   };

@@ -2,8 +2,8 @@
 // specs/workers/events.openapi.json) and, under the document's `webhooks`, every event a
 // subscriber can receive with its payload: the poll item of the matching polling trigger.
 import { defineRoute, type ResponseSpec, schemas } from "@st-edge/edge";
-import { EVENT_NAMES, type EventName, PUBLISHABLE_EVENTS } from "@st-edge/edge/events";
 import type { WebhookSpec } from "@st-edge/edge/openapi";
+import { EVENT_NAMES, type EventName, PUBLISHABLE_EVENTS } from "@st-edge/events";
 import type { InvoiceTaskWebhookEvent, InvoiceWebhookEvent } from "@st-edge/servicetitan";
 import { PollItem as BillPollItem } from "@st-edge/views/bill";
 import { PollItem as InvoicePollItem } from "@st-edge/views/invoice";

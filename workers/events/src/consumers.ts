@@ -4,7 +4,7 @@
 // DELIVERIES. DELIVERIES: one attempt per message, under the Durable Object's claim. The
 // dead-letter queues (Cloudflare gives up after max_retries): recorded as dead letters.
 import { log, serviceTitanFor } from "@st-edge/edge";
-import { fetchOneById, type ServiceTitanClient, unwrap } from "@st-edge/servicetitan";
+import { deadlineIn, fetchOneById, type ServiceTitanClient, unwrap } from "@st-edge/servicetitan";
 import * as z from "zod/mini";
 import { deliver } from "./delivery.ts";
 import { DeliveryMessage, dispatch } from "./dispatch.ts";
@@ -25,6 +25,8 @@ import {
   tenantStore,
 } from "./settings.ts";
 
+/** Reading the record a message names ends within this; then the message is retried. */
+const MESSAGE_BUDGET_MS = 30_000;
 /** Delay before an EVENTS message is tried again (ServiceTitan unreachable, the store busy). */
 const eventRetrySeconds = (attempts: number) => Math.min(600, 5 * 2 ** Math.min(attempts, 7));
 
@@ -54,7 +56,7 @@ async function observationOf(env: EventsBindings, message: EventsMessage): Promi
     const inline =
       message.payload === null ? undefined : observationOfPayload(message.event, message.payload);
     if (inline) return inline;
-    const { client } = await serviceTitanFor(env);
+    const { client } = await serviceTitanFor({ env, var: { deadline: deadlineIn(MESSAGE_BUDGET_MS) } });
     if (kindOf(message.event) === "invoice") {
       const invoice = await readInvoice(client, message.recordId);
       return invoice && invoiceObservation(invoice, { claimed: message.event, fresh: true });
@@ -64,7 +66,7 @@ async function observationOf(env: EventsBindings, message: EventsMessage): Promi
   }
   // ServiceTitan's webhook names the invoice; its payload lacks fields the poll item has, so the
   // invoice is read (that also gives its newest version).
-  const { client } = await serviceTitanFor(env);
+  const { client } = await serviceTitanFor({ env, var: { deadline: deadlineIn(MESSAGE_BUDGET_MS) } });
   const invoice = await readInvoice(client, message.invoiceId);
   const exported = message.type === "tn.acc.invoice-exported";
   return (

@@ -11,6 +11,7 @@
 import { log, serviceTitanFor } from "@st-edge/edge";
 import {
   type ApBill,
+  deadlineIn,
   type ServiceTitanClient,
   ServiceTitanError,
   stampKey,
@@ -37,6 +38,8 @@ interface Batch {
 
 type Reader = (client: ServiceTitanClient, cursor: string | null, baselineAt: number) => Promise<Batch>;
 
+/** A round's ServiceTitan calls end within this (an alarm may run far longer; a round should not). */
+const ROUND_BUDGET_MS = 120_000;
 /** Calls per feed and round: a feed far behind catches up over several rounds. */
 const MAX_CALLS_PER_ROUND = 20;
 const BILLS_PAGE_SIZE = 500;
@@ -173,7 +176,10 @@ export async function pollFeeds(input: {
   feeds: readonly FeedName[];
   now?: number;
 }): Promise<DeliveryRef[]> {
-  const { client } = await serviceTitanFor(input.env);
+  const { client } = await serviceTitanFor({
+    env: input.env,
+    var: { deadline: deadlineIn(ROUND_BUDGET_MS) },
+  });
   const refs: DeliveryRef[] = [];
   for (const feed of input.feeds) {
     const state = await input.store.feedState(feed);

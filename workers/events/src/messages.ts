@@ -1,12 +1,12 @@
 // The EVENTS queue's messages, checked on arrival (a queue is an input like any other): a change
-// published by one of our workers (the contract in @st-edge/edge/events), and a ServiceTitan
+// published by one of our workers (the contract in @st-edge/events), and a ServiceTitan
 // webhook this worker received and queued before answering 200.
-import { PUBLISHABLE_EVENTS } from "@st-edge/edge/events";
+import { PUBLISHABLE_EVENTS } from "@st-edge/events";
 import * as z from "zod/mini";
 
 const Id = z.number().check(z.int(), z.positive(), z.maximum(Number.MAX_SAFE_INTEGER));
 
-/** ChangeMessage of @st-edge/edge/events. */
+/** ChangeMessage of @st-edge/events. */
 export const ChangeMessage = z.object({
   v: z.literal(1),
   kind: z.literal("change"),

@@ -3,7 +3,7 @@
 // version (its modifiedOn), whether it is new to the tenant, whether it is exported, and the poll
 // items each event would deliver. Built with @st-edge/views, so a delivery is the very object the
 // matching poll trigger answers.
-import type { EventName, PublishableEvent } from "@st-edge/edge/events";
+import type { EventName, PublishableEvent } from "@st-edge/events";
 import { type ApBill, type DetailedPayment, type Invoice, stampKey } from "@st-edge/servicetitan";
 import { toPollItem as billPollItem } from "@st-edge/views/bill";
 import { PollItem as InvoicePollItemSchema, toPollItem as invoicePollItem } from "@st-edge/views/invoice";
@@ -12,7 +12,7 @@ import * as z from "zod/mini";
 
 export type RecordKind = "invoice" | "payment" | "bill";
 
-/** A poll item (see EventPayloads in @st-edge/edge/events): stored and delivered as JSON. */
+/** A poll item (see EventPayloads in @st-edge/events): stored and delivered as JSON. */
 export interface PollPayload {
   readonly id: string;
 }

@@ -1,20 +1,10 @@
 // This worker's bindings and knobs. Every knob is an optional var with a safe default (deployed
 // behaviour); `pnpm start` loosens them in wrangler.jsonc and tests shrink them. Secrets are read
 // here and nowhere else, and never logged.
-import { ConfigError, type EdgeBindings, readConfig } from "@st-edge/edge";
-import type { TenantEvents } from "./watcher/store.ts";
+import { ConfigError, readConfig } from "@st-edge/edge";
 
-export interface EventsBindings extends EdgeBindings {
-  /** One TenantEvents Durable Object per (environment, tenant): hooks, cursors, versions, deliveries. */
-  TENANT_EVENTS: DurableObjectNamespace<TenantEvents>;
-  /** Changes to fan out: our own writes (publishEvent), ServiceTitan webhooks, replays. */
-  EVENTS: Queue;
-  /** One message per delivery attempt (deliveryId + attempt; the body lives in the Durable Object). */
-  DELIVERIES: Queue;
-  /** Secret: signs every delivery (X-Signature). */
-  HOOK_SIGNING_SECRET?: string;
-  /** Secret: the app's ServiceTitan webhook HMAC key (32–64 characters). */
-  ST_WEBHOOK_KEY?: string;
+/** Optional vars (unset means the default) and the test-only egress stand-in. */
+export interface EventsKnobs {
   /** Header carrying ServiceTitan's signature (UNCONFIRMED upstream; default X-ServiceTitan-Signature). */
   ST_WEBHOOK_SIGNATURE_HEADER?: string;
   /** Oldest ServiceTitan event accepted, by its CloudEvent `time` (default 900 s). */
@@ -36,6 +26,16 @@ export interface EventsBindings extends EdgeBindings {
   /** Local runs and tests only: where deliveries and DNS-over-HTTPS queries go instead of the network. */
   HOOK_EGRESS?: Fetcher;
 }
+
+/**
+ * The bindings, from the generated Env (worker-configuration.d.ts, from wrangler.watcher.jsonc:
+ * the watcher has every binding the API has): TENANT_EVENTS (one TenantEvents Durable Object per
+ * environment + tenant), the EVENTS queue (changes: our own writes, ServiceTitan webhooks,
+ * replays), the DELIVERIES queue (one message per delivery attempt), and the secrets
+ * HOOK_SIGNING_SECRET (signs every delivery) and ST_WEBHOOK_KEY (the app's ServiceTitan webhook
+ * HMAC key, 32–64 characters).
+ */
+export type EventsBindings = Env & EventsKnobs;
 
 export const FEED_NAMES = ["payments", "invoices", "ap-bills"] as const;
 export type FeedName = (typeof FEED_NAMES)[number];

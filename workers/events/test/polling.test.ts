@@ -176,7 +176,7 @@ describe("our own writes", () => {
     await subscribe(s.env, "payment.created", target);
     const { paymentId } = await payInvoice(s);
     const item = paymentPollItem(await payment(s, paymentId));
-    const { publishEvent } = await import("@st-edge/edge/events");
+    const { publishEvent } = await import("@st-edge/events");
     expect(await publishEvent(s.env, { event: "payment.created", recordId: paymentId, payload: item })).toBe(
       true,
     );

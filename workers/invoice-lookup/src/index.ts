@@ -1,5 +1,5 @@
 // The invoice-lookup worker: ServiceTitan invoices by id, find, batch and a polling trigger.
-import { createWorkerApp, type EdgeBindings, mount } from "@st-edge/edge";
+import { createWorkerApp, mount } from "@st-edge/edge";
 import openapi from "../../../specs/workers/invoice-lookup.openapi.json";
 import { batchInvoices, findInvoices, getInvoice, pollInvoices } from "./api.ts";
 import { batchInvoicesHandler } from "./routes/batch-invoices.ts";
@@ -7,7 +7,7 @@ import { findInvoicesHandler } from "./routes/find-invoices.ts";
 import { getInvoiceHandler } from "./routes/get-invoice.ts";
 import { pollInvoicesHandler } from "./routes/poll-invoices.ts";
 
-const app = createWorkerApp<EdgeBindings>({ name: "invoice-lookup", openapi });
+const app = createWorkerApp<Env>({ name: "invoice-lookup", openapi });
 
 mount(app, findInvoices, findInvoicesHandler);
 // Literal paths before `/invoices/{id}`, which would otherwise take "batch" and "poll" as ids.

@@ -1,9 +1,9 @@
-// The ServiceTitan calls this worker makes, each bounded by the request's time budget. The
-// shared client already retries idempotent reads and maps ServiceTitan's errors; what is added
-// here is the deadline: past it, calls are aborted and the caller gets a 504 problem.
-import { ProblemError } from "@st-edge/edge";
+// The ServiceTitan calls this worker makes. The request's client already retries idempotent
+// reads, maps ServiceTitan's errors and ends every call by the request's deadline (a 504 problem
+// past it); what is added here is how the windowed search spends that budget.
 import {
   allPages,
+  type Deadline,
   type DetailedPayment,
   fetchByIds,
   type Invoice,
@@ -16,8 +16,6 @@ import { newestModified, type TimeWindow } from "./newest.ts";
 
 export type InvoiceQuery = NonNullable<operations["Invoices_GetList"]["parameters"]["query"]>;
 
-/** Well inside Zapier's 30 s: answer (or give up) before the caller's client does. */
-export const REQUEST_BUDGET_MS = 25_000;
 /** The windowed search starts no new call after this, so it can still answer with what it has. */
 export const SEARCH_BUDGET_MS = 15_000;
 /** Calls one windowed search may make. */
@@ -29,46 +27,9 @@ export const BATCH_CONCURRENCY = 4;
 /** Pages of payments read for one invoice (a single invoice rarely has more than a few). */
 const PAYMENT_PAGES = 5;
 
-/** One request's deadline for every ServiceTitan call it makes. */
-export class Deadline {
-  readonly signal: AbortSignal;
-  readonly budgetMs: number;
-  private readonly started = Date.now();
-
-  constructor(budgetMs = REQUEST_BUDGET_MS) {
-    this.budgetMs = budgetMs;
-    this.signal = AbortSignal.timeout(budgetMs);
-  }
-
-  elapsedMs(): number {
-    return Date.now() - this.started;
-  }
-
-  /** Runs a call; an abort caused by this deadline becomes a 504 problem. */
-  async run<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    try {
-      return await call(this.signal);
-    } catch (error) {
-      if (this.signal.aborted) {
-        throw new ProblemError({
-          type: "upstream-timeout",
-          detail: `ServiceTitan did not answer within this request's ${this.budgetMs / 1000} s budget`,
-        });
-      }
-      throw error;
-    }
-  }
-}
-
 /** One page of `GET /invoices`. */
-export function listInvoices(
-  client: ServiceTitanClient,
-  deadline: Deadline,
-  query: InvoiceQuery,
-): Promise<Page<Invoice>> {
-  return deadline.run(async (signal) =>
-    unwrap(await client.GET("/tenant/{tenant}/invoices", { params: { query }, signal })),
-  );
+export async function listInvoices(client: ServiceTitanClient, query: InvoiceQuery): Promise<Page<Invoice>> {
+  return unwrap(await client.GET("/tenant/{tenant}/invoices", { params: { query } }));
 }
 
 /**
@@ -77,13 +38,11 @@ export function listInvoices(
  */
 export function invoicesByIds(
   client: ServiceTitanClient,
-  deadline: Deadline,
   ids: readonly number[],
 ): Promise<Map<number, Invoice>> {
   return fetchByIds(
     ids,
-    async (csv) =>
-      (await listInvoices(client, deadline, { ids: csv, pageSize: 50, activeState: "All" })).data,
+    async (csv) => (await listInvoices(client, { ids: csv, pageSize: 50, activeState: "All" })).data,
     { concurrency: BATCH_CONCURRENCY },
   );
 }
@@ -91,19 +50,15 @@ export function invoicesByIds(
 /** Active payments applied to one invoice (ServiceTitan's `appliedToInvoiceIds` filter). */
 export async function paymentsAppliedTo(
   client: ServiceTitanClient,
-  deadline: Deadline,
   invoiceId: number,
 ): Promise<DetailedPayment[]> {
   const payments: DetailedPayment[] = [];
   const pages = allPages(
-    (page) =>
-      deadline.run(async (signal) =>
-        unwrap(
-          await client.GET("/tenant/{tenant}/payments", {
-            params: { query: { appliedToInvoiceIds: String(invoiceId), page, pageSize: 100 } },
-            signal,
-          }),
-        ),
+    async (page) =>
+      unwrap(
+        await client.GET("/tenant/{tenant}/payments", {
+          params: { query: { appliedToInvoiceIds: String(invoiceId), page, pageSize: 100 } },
+        }),
       ),
     { maxPages: PAYMENT_PAGES },
   );
@@ -133,7 +88,7 @@ export function newestInvoices(
     maxCalls: SEARCH_MAX_CALLS,
     outOfTime: () => deadline.elapsedMs() > SEARCH_BUDGET_MS,
     fetchPage: (slice, page) =>
-      listInvoices(client, deadline, {
+      listInvoices(client, {
         ...filters,
         ...(slice.from === undefined ? {} : { modifiedOnOrAfter: iso(slice.from) }),
         ...(slice.to === undefined ? {} : { modifiedBefore: iso(slice.to) }),

@@ -4,8 +4,8 @@
 import { defineRoute, type ResponseSpec, schemas } from "@st-edge/edge";
 import { PaymentView, PollItem } from "@st-edge/views/payment";
 import * as z from "zod/mini";
-import { amountProblem, memoProblem, paidOnProblem, placeholderProblem } from "./inputs.ts";
-import { MAX_CALLER_MEMO } from "./marker.ts";
+import { amountProblem, lengthProblem, memoProblem, paidOnProblem, placeholderProblem } from "./inputs.ts";
+import { MAX_CALLER_MEMO } from "./memo.ts";
 
 export const info = {
   title: "ServiceTitan payment posting",
@@ -19,11 +19,13 @@ const issue = (message: string | undefined, input: unknown, ctx: { addIssue: (i:
   if (message) ctx.addIssue({ code: "custom", message, input } as never);
 };
 
-/** Free text that must be a real value: not empty, not a placeholder, at most `max` characters. */
+/** Free text that must be a real value: not empty, not a placeholder, at most `max` UTF-16 code units. */
 const Text = (max: number) =>
   z.string().check(
-    z.maxLength(max, `must be at most ${max} characters`),
-    z.superRefine((value: string, ctx) => issue(placeholderProblem(value), value, ctx)),
+    z.superRefine((value: string, ctx) =>
+      issue(lengthProblem(value, max) ?? placeholderProblem(value), value, ctx),
+    ),
+    z.describe(`At most ${max} characters`),
   );
 
 /** An amount as a decimal string ("12.30") or a number (12.3): positive, at most two decimals. */
@@ -67,8 +69,12 @@ const Splits = z
   );
 
 const Memo = z.string().check(
-  z.maxLength(MAX_CALLER_MEMO, `must be at most ${MAX_CALLER_MEMO} characters`),
-  z.superRefine((value: string, ctx) => issue(memoProblem(value), value, ctx)),
+  z.superRefine((value: string, ctx) =>
+    issue(lengthProblem(value, MAX_CALLER_MEMO) ?? memoProblem(value), value, ctx),
+  ),
+  z.describe(
+    `At most ${MAX_CALLER_MEMO} characters (UTF-16 code units): the tracing marker goes after it, within ServiceTitan's 255`,
+  ),
 );
 
 export const CreatePaymentBody = z.strictObject({

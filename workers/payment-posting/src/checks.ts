@@ -1,17 +1,13 @@
-// The checks before anything is posted: the payment type exists (names resolved case-insensitively),
-// every invoice exists in this tenant and is active, and no split exceeds its invoice's balance
-// unless the caller opted into overpayment. Each failure is a problem naming the field.
+// The checks before a payment is written: the payment type exists (names resolved
+// case-insensitively), every invoice exists in this tenant and is active, and no split exceeds
+// what is left on its invoice (ServiceTitan's balance, less what this deployment's writes still
+// hold on it: see @st-edge/exactly-once readUnderGates) unless the caller opted into overpayment.
+// Each failure is a problem naming the field.
 import { type FieldError, ProblemError } from "@st-edge/edge";
+import type { InvoiceUnderGate } from "@st-edge/exactly-once";
 import { Decimal, type Invoice, type PaymentType, type ServiceTitanClient } from "@st-edge/servicetitan";
-import { invoicesByIds, invoicesByNumber, paymentTypes, paymentTypesAge } from "./lookups.ts";
+import { invoicesByNumber, paymentTypes, paymentTypesAge } from "./lookups.ts";
 import type { CanonicalSplit, InvoiceRef } from "./payment-request.ts";
-import {
-  INVOICE_INACTIVE,
-  INVOICE_NOT_FOUND,
-  OVERPAYMENT,
-  PAYMENT_TYPE_UNKNOWN,
-  paymentProblem,
-} from "./problems.ts";
 
 /** A cached list older than this is re-read once before a name or id is called unknown. */
 const REFRESH_UNKNOWN_AFTER_MS = 5_000;
@@ -38,89 +34,86 @@ export async function resolvePaymentType(
   }
   const what = "id" in type ? `id ${type.id}` : `"${type.name}"`;
   if (found.length > 1) {
-    throw new ProblemError(
-      paymentProblem(
-        PAYMENT_TYPE_UNKNOWN,
-        `More than one payment type is named ${what}; give typeId instead`,
-        {
-          errors: [{ in: "body", field, message: "matches more than one payment type" }],
-        },
-      ),
-    );
+    throw new ProblemError({
+      type: "payment-type-unknown",
+      detail: `More than one payment type is named ${what}; give typeId instead`,
+      errors: [{ in: "body", field, message: "matches more than one payment type" }],
+    });
   }
   const [paymentType] = found;
   if (!paymentType) {
-    throw new ProblemError(
-      paymentProblem(PAYMENT_TYPE_UNKNOWN, `No active payment type ${what} in this tenant`, {
-        errors: [{ in: "body", field, message: "is not an active payment type of this tenant" }],
-      }),
-    );
+    throw new ProblemError({
+      type: "payment-type-unknown",
+      detail: `No active payment type ${what} in this tenant`,
+      errors: [{ in: "body", field, message: "is not an active payment type of this tenant" }],
+    });
   }
   return paymentType;
 }
 
-export interface ResolvedSplit {
+/** A split whose invoice is known by id. */
+export interface IdSplit {
   invoiceId: number;
   amount: Decimal;
-  invoice: Invoice;
   field: string;
+  ref: InvoiceRef;
 }
 
 const describeRef = (ref: InvoiceRef) =>
   "id" in ref ? `invoice ${ref.id}` : `invoice number "${ref.number}"`;
 
-/** Each split's invoice, which must exist in this tenant (404) and be active (422). */
-export async function resolveInvoices(
+const notFound = (errors: FieldError[]) =>
+  new ProblemError({
+    type: "invoice-not-found",
+    detail: errors.map((error) => error.message).join("; "),
+    errors,
+  });
+
+/**
+ * The invoice id of every split: ids as given, numbers looked up (a number that is not there is a
+ * 404, one that names several invoices a 422). Balances are not read here: they are read again
+ * under the invoices' gates.
+ */
+export async function invoiceIdsOf(
   client: ServiceTitanClient,
   splits: readonly Pick<CanonicalSplit, "invoice" | "amount" | "field">[],
-): Promise<ResolvedSplit[]> {
-  const ids = splits.flatMap((split) => ("id" in split.invoice ? [split.invoice.id] : []));
+): Promise<IdSplit[]> {
   const numbers = [
     ...new Set(splits.flatMap((split) => ("number" in split.invoice ? [split.invoice.number] : []))),
   ];
-  const [byId, byNumber] = await Promise.all([
-    ids.length > 0 ? invoicesByIds(client, ids) : new Map<number, Invoice>(),
-    Promise.all(
+  const byNumber = new Map(
+    await Promise.all(
       numbers.map(async (number) => [number, await invoicesByNumber(client, number)] as const),
-    ).then((entries) => new Map(entries)),
-  ]);
-
+    ),
+  );
   const missing: FieldError[] = [];
   const ambiguous: FieldError[] = [];
-  const resolved: ResolvedSplit[] = [];
+  const resolved: IdSplit[] = [];
   for (const split of splits) {
-    let invoice: Invoice | undefined;
-    if ("id" in split.invoice) {
-      invoice = byId.get(split.invoice.id);
-    } else {
-      const candidates = byNumber.get(split.invoice.number) ?? [];
-      if (candidates.length > 1) {
-        ambiguous.push({
-          in: "body",
-          field: split.field,
-          message: "matches more than one invoice; give invoiceId",
-        });
-        continue;
-      }
-      invoice = candidates[0];
+    const ref = split.invoice;
+    if ("id" in ref) {
+      resolved.push({ invoiceId: ref.id, amount: split.amount, field: split.field, ref });
+      continue;
     }
-    if (!invoice) {
+    const candidates: Invoice[] = byNumber.get(ref.number) ?? [];
+    const [only] = candidates;
+    if (candidates.length > 1) {
+      ambiguous.push({
+        in: "body",
+        field: split.field,
+        message: "matches more than one invoice; give invoiceId",
+      });
+    } else if (!only) {
       missing.push({
         in: "body",
         field: split.field,
-        message: `${describeRef(split.invoice)} does not exist in this tenant`,
+        message: `${describeRef(ref)} does not exist in this tenant`,
       });
-      continue;
+    } else {
+      resolved.push({ invoiceId: only.id, amount: split.amount, field: split.field, ref });
     }
-    resolved.push({ invoiceId: invoice.id, amount: split.amount, invoice, field: split.field });
   }
-  if (missing.length > 0) {
-    throw new ProblemError(
-      paymentProblem(INVOICE_NOT_FOUND, missing.map((error) => error.message).join("; "), {
-        errors: missing,
-      }),
-    );
-  }
+  if (missing.length > 0) throw notFound(missing);
   if (ambiguous.length > 0) {
     throw new ProblemError({
       type: "unprocessable",
@@ -129,7 +122,7 @@ export async function resolveInvoices(
     });
   }
   const duplicate = resolved.find(
-    (split, index) => resolved.findIndex((s) => s.invoiceId === split.invoiceId) !== index,
+    (split, index) => resolved.findIndex((other) => other.invoiceId === split.invoiceId) !== index,
   );
   if (duplicate) {
     throw new ProblemError({
@@ -140,31 +133,59 @@ export async function resolveInvoices(
       ],
     });
   }
-  const inactive = resolved.filter((split) => !split.invoice.active);
-  if (inactive.length > 0) {
-    throw new ProblemError(
-      paymentProblem(INVOICE_INACTIVE, `Invoice ${inactive.map((s) => s.invoiceId).join(", ")} is inactive`, {
-        errors: inactive.map((split) => ({ in: "body", field: split.field, message: "invoice is inactive" })),
-      }),
+  return resolved;
+}
+
+/** A split with its invoice as read under the gate. */
+export interface CheckedSplit extends IdSplit {
+  invoice: Invoice;
+  underGate: InvoiceUnderGate;
+}
+
+/** Every split's invoice must exist in this tenant (404) and be active (422). */
+export function checkInvoices(
+  splits: readonly IdSplit[],
+  invoices: ReadonlyMap<number, InvoiceUnderGate>,
+): CheckedSplit[] {
+  const missing = splits.filter((split) => !invoices.has(split.invoiceId));
+  if (missing.length > 0) {
+    throw notFound(
+      missing.map((split) => ({
+        in: "body",
+        field: split.field,
+        message: `${describeRef(split.ref)} does not exist in this tenant`,
+      })),
     );
   }
-  return resolved;
+  const checked = splits.flatMap((split) => {
+    const underGate = invoices.get(split.invoiceId);
+    return underGate ? [{ ...split, invoice: underGate.invoice, underGate }] : [];
+  });
+  const inactive = checked.filter((split) => !split.invoice.active);
+  if (inactive.length > 0) {
+    throw new ProblemError({
+      type: "invoice-inactive",
+      detail: `Invoice ${inactive.map((split) => split.invoiceId).join(", ")} is inactive`,
+      errors: inactive.map((split) => ({ in: "body", field: split.field, message: "invoice is inactive" })),
+    });
+  }
+  return checked;
 }
 
 /**
  * Refuses splits larger than what is left on their invoice, unless `allowOverpayment`. `credit`
- * adds back what the payment being edited already applies to an invoice.
+ * adds back what the payment being changed already applies to an invoice.
  */
 export function checkBalances(
-  splits: readonly ResolvedSplit[],
+  splits: readonly CheckedSplit[],
   allowOverpayment: boolean,
   credit: ReadonlyMap<number, Decimal> = new Map(),
 ): void {
   if (allowOverpayment) return;
   const errors: FieldError[] = [];
   for (const split of splits) {
-    const balance = Decimal.fromServiceTitan(split.invoice.balance);
-    if (balance === null) {
+    const left = split.underGate.available;
+    if (left === null) {
       errors.push({
         in: "body",
         field: split.field,
@@ -172,30 +193,27 @@ export function checkBalances(
       });
       continue;
     }
-    const available = balance.plus(credit.get(split.invoiceId) ?? Decimal.ZERO);
+    const available = left.plus(credit.get(split.invoiceId) ?? Decimal.ZERO);
     if (split.amount.compare(available) > 0) {
+      const held = split.underGate.pending.length > 0 ? " (after payments still being recorded)" : "";
       errors.push({
         in: "body",
         field: split.field,
-        message: `${split.amount.toFixed(2)} exceeds invoice ${split.invoiceId}'s balance of ${available.toFixed(2)}`,
+        message: `${split.amount.toFixed(2)} exceeds invoice ${split.invoiceId}'s balance of ${available.toFixed(2)}${held}`,
       });
     }
   }
   if (errors.length > 0) {
-    throw new ProblemError(
-      paymentProblem(
-        OVERPAYMENT,
-        `${errors.map((e) => e.message).join("; ")} (set allowOverpayment: true to allow)`,
-        {
-          errors,
-        },
-      ),
-    );
+    throw new ProblemError({
+      type: "overpayment",
+      detail: `${errors.map((e) => e.message).join("; ")} (set allowOverpayment: true to allow)`,
+      errors,
+    });
   }
 }
 
 /** The customer all invoices belong to (sent as the payment's customerId); 422 when they differ. */
-export function commonCustomer(splits: readonly ResolvedSplit[]): number | null {
+export function commonCustomer(splits: readonly CheckedSplit[]): number | null {
   const customers = new Set(splits.map((split) => split.invoice.customer?.id ?? null));
   if (customers.size > 1) {
     throw new ProblemError({

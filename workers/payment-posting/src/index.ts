@@ -21,7 +21,7 @@ import {
 } from "./routes/payments.ts";
 import type { PaymentBindings } from "./settings.ts";
 
-export { IdempotencyStore } from "./idempotency/store.ts";
+export { IdempotencyStore, InvoiceGate } from "@st-edge/exactly-once";
 
 const app = createWorkerApp<PaymentBindings>({ name: "payment-posting", openapi });
 

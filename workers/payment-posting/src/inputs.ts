@@ -2,6 +2,7 @@
 // (exact, positive, at most two decimals), dates, and the placeholder values automation tools
 // leave behind when a field is not mapped ("", "null", "{{1.amount}}"), which must never reach
 // ServiceTitan.
+import { looksLikeMarker } from "@st-edge/exactly-once/marker";
 import { Decimal } from "@st-edge/servicetitan";
 
 /** Why a caller's memo cannot be used: a placeholder, or text that looks like our tracing marker. */
@@ -9,8 +10,15 @@ export function memoProblem(text: string): string | undefined {
   // A marker in a caller's memo could make reconciliation of another key "find" this payment.
   return (
     placeholderProblem(text) ??
-    (/\[ste:/i.test(text) ? 'must not contain "[ste:" (reserved for tracing)' : undefined)
+    (looksLikeMarker(text) ? 'must not contain "[ste:" (reserved for tracing)' : undefined)
   );
+}
+
+/** Why `text` is longer than `max` UTF-16 code units (how .NET counts; zod counts code points). */
+export function lengthProblem(text: string, max: number): string | undefined {
+  return text.length > max
+    ? `must be at most ${max} characters (UTF-16 code units; an emoji counts 2)`
+    : undefined;
 }
 
 /** Largest accepted amount: far below where a JSON number stops being exact. */

@@ -10,6 +10,7 @@ import {
   type ServiceTitanClient,
   unwrap,
 } from "@st-edge/servicetitan";
+import { sameInvoiceNumber } from "./payment-request.ts";
 
 const PAGE_SIZE = 500;
 
@@ -29,14 +30,18 @@ export function invoicesByIds(
   );
 }
 
-/** Invoices whose reference number is `number` (ServiceTitan does not promise it is unique). */
+/**
+ * Invoices whose reference number is `number`, compared as `sameInvoiceNumber` says (ServiceTitan
+ * does not promise numbers are unique).
+ */
 export async function invoicesByNumber(client: ServiceTitanClient, number: string): Promise<Invoice[]> {
   const page = unwrap(
     await client.GET("/tenant/{tenant}/invoices", {
       params: { query: { number, activeState: "All", pageSize: 50 } },
     }),
   );
-  return page.data.filter((invoice) => invoice.referenceNumber === number);
+  const wanted = sameInvoiceNumber(number);
+  return page.data.filter((invoice) => sameInvoiceNumber(invoice.referenceNumber ?? "") === wanted);
 }
 
 /** Payments by id (active or not). */

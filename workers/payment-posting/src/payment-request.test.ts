@@ -35,6 +35,12 @@ describe("toCanonicalPayment", () => {
     expect(hashes.size).toBe(1);
   });
 
+  it("compares invoice numbers case-insensitively, as the duplicate check and the lookup do", async () => {
+    const a = await requestHash(canonical({ typeId: 5, invoiceNumber: "INV-7", amount: 1 }));
+    const b = await requestHash(canonical({ typeId: 5, invoiceNumber: " inv-7", amount: 1 }));
+    expect(a).toBe(b);
+  });
+
   it("compares payment type names case-insensitively", async () => {
     const a = await requestHash(canonical({ paymentType: "Check", invoiceId: 1, amount: 1 }));
     const b = await requestHash(canonical({ paymentType: " check ", invoiceId: 1, amount: 1 }));
@@ -72,7 +78,8 @@ describe("toCanonicalPayment", () => {
     expect(JSON.parse(canonicalJson(payment)).splits).toEqual([
       { invoice: { id: 1 }, amount: "0.10" },
       { invoice: { id: 2 }, amount: "0.20" },
-      { invoice: { number: "INV-3" }, amount: "1000000.01" },
+      // Numbers are compared without case (payment-request.ts sameInvoiceNumber).
+      { invoice: { number: "inv-3" }, amount: "1000000.01" },
     ]);
   });
 

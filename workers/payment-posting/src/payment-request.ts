@@ -3,9 +3,9 @@
 // "cash" vs "Cash") get the same canonical form, hence the same fingerprint under one
 // Idempotency-Key.
 import { type FieldError, ProblemError } from "@st-edge/edge";
+import { sha256Hex } from "@st-edge/exactly-once";
 import { Decimal } from "@st-edge/servicetitan";
 import type { CreatePaymentInput } from "./api.ts";
-import { sha256Hex } from "./hash.ts";
 import { normalizePaidOn, parseAmount } from "./inputs.ts";
 
 export type PaymentStatusValue = "Pending" | "Posted" | "Exported";
@@ -36,8 +36,16 @@ const text = (value: string | undefined) => (value === undefined ? null : value.
 
 const body = (field: string, message: string): FieldError => ({ in: "body", field, message });
 
+/**
+ * The one rule for invoice numbers: compared without regard to letter case, in the duplicate check,
+ * the lookup and the fingerprint alike. ServiceTitan's own rule is UNCONFIRMED; its data sits in
+ * SQL Server, whose default collation ignores case, so "inv-7" and "INV-7" most likely name one
+ * invoice there too.
+ */
+export const sameInvoiceNumber = (number: string) => number.trim().toLowerCase();
+
 export const refKey = (ref: InvoiceRef) =>
-  "id" in ref ? `id:${ref.id}` : `number:${ref.number.toLowerCase()}`;
+  "id" in ref ? `id:${ref.id}` : `number:${sameInvoiceNumber(ref.number)}`;
 
 type SplitInput = NonNullable<CreatePaymentInput["splits"]>[number];
 
@@ -146,7 +154,10 @@ export function canonicalJson(payment: CanonicalPayment): string {
     authCode: payment.authCode,
     status: payment.status,
     splits: payment.splits.map((split) => ({
-      invoice: "id" in split.invoice ? { id: split.invoice.id } : { number: split.invoice.number },
+      invoice:
+        "id" in split.invoice
+          ? { id: split.invoice.id }
+          : { number: sameInvoiceNumber(split.invoice.number) },
       amount: split.amount.toFixed(2),
     })),
     allowOverpayment: payment.allowOverpayment,

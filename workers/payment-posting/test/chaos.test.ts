@@ -1,14 +1,19 @@
-// Bounded chaos: 200 payments posted by 8 concurrent clients that retry with the same key on any
-// non-final answer, some fired twice at once (automations double-fire), some answers "lost" on
-// the client side, while ServiceTitan misbehaves on a seeded mix of faults: 429s, 5xx, latency,
-// hangs, commit-then-fail, commit-then-drop on the create and on reads, and a token outage after
-// tokens are revoked mid-run. Whatever happens: no payment twice, no acknowledged payment lost,
-// invoice balances exact. Clients honour Retry-After at a quarter scale so the run stays short.
+// Bounded chaos: payments posted by 8 concurrent clients that retry with the same key on any
+// non-final answer, some fired twice at once (automations double-fire), some answers "lost" on the
+// client side, and a share of them racing with other keys on shared invoices for more than those
+// invoices hold — while ServiceTitan misbehaves on a seeded mix of faults: 429s, 5xx, 401s on the
+// create, latency, hangs, commit-then-fail, commit-then-drop on the create and on reads, a slow and
+// throttled token endpoint, and a token outage after tokens are revoked mid-run. Whatever happens:
+// no payment twice, no acknowledged payment lost, no refused payment posted, no invoice overpaid,
+// balances exact. Clients honour Retry-After at a quarter scale so the run stays short.
+//
+// CHAOS_PAYMENTS sets the size (CI runs the default, seeded; `pnpm test:chaos --full` runs 1,000).
 // Run alone with `pnpm test:chaos`.
+import { env } from "cloudflare:test";
+import { markerFor } from "@st-edge/exactly-once";
 import { Decimal } from "@st-edge/servicetitan";
-import { createSimulator, type FaultRule, mulberry32 } from "@st-edge/simulator";
+import { createSimulator, DEMO_TENANTS, type FaultRule, mulberry32 } from "@st-edge/simulator";
 import { expect, it } from "vitest";
-import { markerFor } from "../src/marker.ts";
 import {
   type CreatedBody,
   invoiceOf,
@@ -21,7 +26,7 @@ import {
 } from "./support.ts";
 
 const SEED = 20_260_518;
-const PAYMENTS = 200;
+const PAYMENTS = Number((env as { CHAOS_PAYMENTS?: string }).CHAOS_PAYMENTS || 200);
 const CLIENTS = 8;
 /** Attempts per payment before a client gives up (it never should). */
 const MAX_ATTEMPTS = 60;
@@ -29,6 +34,10 @@ const MAX_ATTEMPTS = 60;
 const DOUBLE_FIRE = 0.1;
 /** Share of 201 answers the client pretends it never received (and so retries). */
 const LOST_ANSWER = 0.05;
+/** Share of payments that race other keys on a shared invoice for more than it holds. */
+const CONTENDED = 0.2;
+/** Payments per contended invoice, each for 30 % of its balance: three fit, the rest must be refused. */
+const PER_CONTENDED_INVOICE = 5;
 
 const FAULTS: FaultRule[] = [
   { fault: "commit-then-fail=500", operationId: "Payments_Create", probability: 0.08 },
@@ -37,6 +46,7 @@ const FAULTS: FaultRule[] = [
   { fault: "status=503", operationId: "Payments_Create", probability: 0.05 },
   { fault: "status=500", operationId: "Payments_Create", probability: 0.03 },
   { fault: "status=429;retry-after=1", operationId: "Payments_Create", probability: 0.05 },
+  { fault: "status=401", operationId: "Payments_Create", probability: 0.04 },
   { fault: "hang", operationId: "Payments_Create", probability: 0.03 },
   { fault: "latency=40", operationId: "Payments_Create", probability: 0.1 },
   { fault: "status=503", operationId: "Payments_GetList", probability: 0.06 },
@@ -47,6 +57,9 @@ const FAULTS: FaultRule[] = [
   { fault: "latency=25", operationId: "Invoices_GetList", probability: 0.1 },
   { fault: "hang", operationId: "Invoices_GetList", probability: 0.01 },
   { fault: "status=503", operationId: "PaymentTypes_GetList", probability: 0.05 },
+  // The token endpoint: slow, and throttled now and then (401s and revocation make it busy).
+  { fault: "latency=150", operationId: "OAuth_Token", probability: 0.3 },
+  { fault: "status=429;retry-after=1", operationId: "OAuth_Token", probability: 0.15 },
 ];
 
 interface Job {
@@ -54,33 +67,61 @@ interface Job {
   body: Record<string, unknown>;
   /** Amount per invoice id, as this payment applies it. */
   applies: Map<number, Decimal>;
+  /** Racing other keys for more than the invoice holds: a 422 overpayment is a right answer. */
+  contended: boolean;
 }
 
-it(`chaos: ${PAYMENTS} payments, ${CLIENTS} clients, seeded faults`, { timeout: 120_000 }, async () => {
+it(`chaos: ${PAYMENTS} payments, ${CLIENTS} clients, seeded faults`, { timeout: 600_000 }, async () => {
   const started = Date.now();
-  const sim = createSimulator({ seed: SEED });
+  const sim = createSimulator({
+    seed: SEED,
+    // Enough open invoices for the racing runs of a full-size run.
+    tenants: DEMO_TENANTS.map((tenant) => ({ ...tenant, invoiceCount: Math.max(300, PAYMENTS) })),
+    tokenRateLimit: { requests: 60, perSeconds: 60 },
+  });
   const e = await testEnv(sim, { ST_TIMEOUT_MS: "250", RECONCILE_WAIT_MS: "30", PAYMENT_TYPES_TTL_MS: "0" });
   const rand = mulberry32(SEED);
   const cents = () =>
     Decimal.parse(`${1 + Math.floor(rand() * 4)}.${String(Math.floor(rand() * 100)).padStart(2, "0")}`);
 
-  // The work: mostly one invoice each; some split over two invoices of one customer.
+  // The work: mostly one invoice each; some split over two invoices of one customer; some racing.
   const taken = new Set<number>();
   const pairs = [];
   for (let i = 0; i < 4; i++) pairs.push(await sameCustomerInvoices(sim, taken));
-  const singles = openInvoices(sim, "200.00")
-    .filter((invoice) => !taken.has(invoice.id))
-    .slice(0, 60);
+  const open = openInvoices(sim, "200.00").filter((invoice) => !taken.has(invoice.id));
+  const contendedCount = Math.ceil((PAYMENTS * CONTENDED) / PER_CONTENDED_INVOICE);
+  const contendedInvoices = open.slice(0, contendedCount);
+  const singles = open.slice(contendedCount, contendedCount + 60);
+  if (singles.length === 0 || contendedInvoices.length < contendedCount)
+    throw new Error("not enough open invoices");
   const types = ["Cash", "check", "Credit Card", "ACH / EFT"];
   const jobs: Job[] = [];
-  for (let n = 0; n < PAYMENTS; n++) {
-    const key = `chaos-${SEED}-${n}-${crypto.randomUUID()}`;
+  const keyOf = (n: number) => `chaos-${SEED}-${n}-${crypto.randomUUID()}`;
+  // Racing jobs come in runs of one invoice, so the clients take them at once.
+  for (const invoice of contendedInvoices) {
+    const amount = Decimal.parse(invoice.balance).times(Decimal.parse("0.3")).round(2, "half-up");
+    for (let k = 0; k < PER_CONTENDED_INVOICE && jobs.length < PAYMENTS; k++) {
+      jobs.push({
+        key: keyOf(jobs.length),
+        body: {
+          paymentType: "Cash",
+          invoiceId: invoice.id,
+          amount: amount.toFixed(2),
+          memo: `race ${invoice.id}`,
+        },
+        applies: new Map([[invoice.id, amount]]),
+        contended: true,
+      });
+    }
+  }
+  while (jobs.length < PAYMENTS) {
+    const n = jobs.length;
     const paymentType = types[n % types.length];
     const pair = pairs[n % pairs.length];
     if (n % 10 === 3 && pair) {
       const [a, b] = [cents(), cents()];
       jobs.push({
-        key,
+        key: keyOf(n),
         body: {
           paymentType,
           splits: [
@@ -92,13 +133,14 @@ it(`chaos: ${PAYMENTS} payments, ${CLIENTS} clients, seeded faults`, { timeout: 
           [pair[0].id, a],
           [pair[1].id, b],
         ]),
+        contended: false,
       });
     } else {
       const invoice = singles[n % singles.length];
       if (!invoice) throw new Error("no open invoices");
       const amount = cents();
       jobs.push({
-        key,
+        key: keyOf(n),
         body: {
           paymentType,
           invoiceId: invoice.id,
@@ -106,14 +148,31 @@ it(`chaos: ${PAYMENTS} payments, ${CLIENTS} clients, seeded faults`, { timeout: 
           memo: `chaos ${n}`,
         },
         applies: new Map([[invoice.id, amount]]),
+        contended: false,
       });
     }
+  }
+  // Racing runs spread through the queue, the rest shuffled around them (seeded).
+  const queue: Job[] = [];
+  const calm = jobs.filter((job) => !job.contended);
+  const runs: Job[][] = [];
+  for (const job of jobs.filter((candidate) => candidate.contended)) {
+    const last = runs.at(-1);
+    if (last && last[0]?.applies.keys().next().value === job.applies.keys().next().value) last.push(job);
+    else runs.push([job]);
+  }
+  const gap = Math.max(1, Math.floor(calm.length / Math.max(1, runs.length)));
+  for (let i = 0; i < calm.length || runs.length > 0; i++) {
+    if (i % gap === 0) queue.push(...(runs.shift() ?? []));
+    const job = calm[i];
+    if (job) queue.push(job);
   }
 
   let attempts = 0;
   let retries = 0;
   let giveUps = 0;
   const acknowledged = new Map<string, CreatedBody>();
+  const refused = new Set<string>();
   const statuses: Record<string, number> = {};
 
   /** One client posting one job until it gets a final answer. */
@@ -122,10 +181,14 @@ it(`chaos: ${PAYMENTS} payments, ${CLIENTS} clients, seeded faults`, { timeout: 
       attempts++;
       if (attempt > 1) retries++;
       const response = await post(e, job.key, job.body);
-      const kind =
+      const type =
         response.status === 201
-          ? "201"
-          : `${response.status}:${String(((await response.clone().json()) as { type?: string }).type).replace("urn:st-edge:problem:", "")}`;
+          ? ""
+          : String(((await response.clone().json()) as { type?: string }).type).replace(
+              "urn:st-edge:problem:",
+              "",
+            );
+      const kind = response.status === 201 ? "201" : `${response.status}:${type}`;
       statuses[kind] = (statuses[kind] ?? 0) + 1;
       if (response.status === 201) {
         const created: CreatedBody = await response.json();
@@ -134,6 +197,10 @@ it(`chaos: ${PAYMENTS} payments, ${CLIENTS} clients, seeded faults`, { timeout: 
         const earlier = acknowledged.get(job.key);
         if (earlier) expect(created.id).toBe(earlier.id);
         acknowledged.set(job.key, created);
+        return;
+      }
+      if (job.contended && response.status === 422 && type === "overpayment") {
+        refused.add(job.key);
         return;
       }
       if (![409, 429, 500, 502, 503, 504].includes(response.status)) {
@@ -148,14 +215,13 @@ it(`chaos: ${PAYMENTS} payments, ${CLIENTS} clients, seeded faults`, { timeout: 
   }
 
   sim.setFaults(TENANT, FAULTS);
-  const queue = [...jobs];
   let done = 0;
   const client = async () => {
     for (let job = queue.shift(); job; job = queue.shift()) {
       const fired = rand() < DOUBLE_FIRE ? [deliver(job), deliver(job)] : [deliver(job)];
       await Promise.all(fired);
       // Halfway: tokens revoked and the token endpoint down for a few calls.
-      if (++done === PAYMENTS / 2) {
+      if (++done === Math.floor(PAYMENTS / 2)) {
         sim.setFaults(TENANT, [...FAULTS, { fault: "token-outage", operationId: "OAuth_Token", times: 3 }]);
         sim.revokeTokens(TENANT);
       }
@@ -178,27 +244,30 @@ it(`chaos: ${PAYMENTS} payments, ${CLIENTS} clients, seeded faults`, { timeout: 
   }
   const duplicates = [...byKey.values()].filter((ids) => ids.length > 1).length;
   const lost = [...acknowledged].filter(([key, created]) => byKey.get(key)?.[0] !== created.id).length;
+  const refusedButPosted = [...refused].filter((key) => byKey.has(key)).length;
 
-  // Balances: seeded minus exactly what was acknowledged, per invoice.
+  // Balances: seeded minus exactly what was acknowledged, per invoice; none below zero.
   const expected = new Map<number, Decimal>();
   for (const job of jobs) {
-    if (!acknowledged.has(job.key)) continue;
     for (const [invoiceId, amount] of job.applies) {
-      expected.set(invoiceId, (expected.get(invoiceId) ?? Decimal.ZERO).plus(amount));
+      const taken = acknowledged.has(job.key) ? amount : Decimal.ZERO;
+      expected.set(invoiceId, (expected.get(invoiceId) ?? Decimal.ZERO).plus(taken));
     }
   }
   const wrongBalances: string[] = [];
+  let overpaid = 0;
   for (const [invoiceId, amount] of expected) {
     const invoice = invoiceOf(sim, invoiceId);
     const want = Decimal.parse(invoice.seededBalance).minus(amount).toFixed(2);
-    const have = Decimal.parse(invoice.balance).toFixed(2);
-    if (want !== have) wrongBalances.push(`${invoiceId}: want ${want}, have ${have}`);
+    const have = Decimal.parse(invoice.balance);
+    if (want !== have.toFixed(2)) wrongBalances.push(`${invoiceId}: want ${want}, have ${have.toFixed(2)}`);
+    if (have.isNegative()) overpaid++;
   }
 
   const faults = sim.stats().faults;
   console.log(
     `chaos: payments=${PAYMENTS} attempts=${attempts} retries=${retries} faults=${JSON.stringify(faults)} ` +
-      `ledger=${apiPayments.length} duplicates=${duplicates} lost=${lost}`,
+      `ledger=${apiPayments.length} refused=${refused.size} duplicates=${duplicates} lost=${lost + refusedButPosted} overpaid=${overpaid}`,
   );
   console.log(
     `chaos detail: acknowledged=${acknowledged.size} giveUps=${giveUps} statuses=${JSON.stringify(statuses)} ` +
@@ -211,9 +280,13 @@ it(`chaos: ${PAYMENTS} payments, ${CLIENTS} clients, seeded faults`, { timeout: 
   expect(wrongBalances).toEqual([]);
   expect(duplicates).toBe(0);
   expect(lost).toBe(0);
+  expect(refusedButPosted).toBe(0);
+  expect(overpaid).toBe(0);
   expect(giveUps).toBe(0);
-  expect(acknowledged.size).toBe(PAYMENTS);
-  expect(apiPayments).toHaveLength(PAYMENTS);
+  expect(acknowledged.size + refused.size).toBe(PAYMENTS);
+  expect(apiPayments).toHaveLength(acknowledged.size);
+  // The racing really raced: some were refused, and only racing ones ever are.
+  expect(refused.size).toBeGreaterThan(0);
   // The run must have met the faults it claims to survive.
   for (const kind of [
     "commit-then-fail",
@@ -221,7 +294,9 @@ it(`chaos: ${PAYMENTS} payments, ${CLIENTS} clients, seeded faults`, { timeout: 
     "hang",
     "status:429",
     "status:503",
+    "status:401",
     "token-outage",
+    "latency",
   ]) {
     expect(faults[kind] ?? 0, kind).toBeGreaterThan(0);
   }

@@ -3,10 +3,9 @@
 // posted while its outcome is unknown, and never look like success when creates are unsupported.
 import { runInDurableObject } from "cloudflare:test";
 import { expectProblem } from "@st-edge/edge/testing";
+import { type IdempotencyRecord, type IdempotencyStore, RETENTION_MS } from "@st-edge/exactly-once";
 import { createSimulator } from "@st-edge/simulator";
 import { describe, expect, it } from "vitest";
-import type { IdempotencyRecord } from "../src/idempotency/state.ts";
-import { type IdempotencyStore, RETENTION_MS } from "../src/idempotency/store.ts";
 import {
   apiPaymentsOn,
   type CreatedBody,
@@ -137,7 +136,7 @@ describe("lost answers to the create call", () => {
     const [payment, ...others] = apiPaymentsOn(sim, invoice.id);
     expect(others).toEqual([]);
     expect(((await retry.json()) as CreatedBody).id).toBe(payment?.id);
-    expect(await record(e, key)).toMatchObject({ state: "succeeded", paymentId: payment?.id });
+    expect(await record(e, key)).toMatchObject({ state: "succeeded", resultId: payment?.id });
   });
 });
 
@@ -181,7 +180,7 @@ describe("definite refusals", () => {
       const replayed = await post(e, key, body);
       expect(replayed.headers.get("Idempotent-Replayed")).toBe("true");
       await expectProblem(replayed, 501, "payment-creation-unsupported");
-      expect(await record(e, key)).toMatchObject({ state: "failed", paymentId: null });
+      expect(await record(e, key)).toMatchObject({ state: "failed", resultId: null });
       expect(apiPaymentsOn(sim, invoice.id)).toEqual([]);
     },
   );

@@ -4,9 +4,9 @@
 // endpoint in each worker's own tests.)
 import { env } from "cloudflare:test";
 import { DEMO_TENANT, expectProblem, OTHER_TENANT, tenantBindings } from "@st-edge/edge/testing";
+import { markerFor } from "@st-edge/exactly-once";
 import { createSimulator, type SimulatorTenant } from "@st-edge/simulator";
 import { beforeEach, describe, expect, it } from "vitest";
-import { markerFor } from "../src/marker.ts";
 import { type CreatedBody, call, freshKey, openInvoices, post, type TestEnv, testEnv } from "./support.ts";
 
 const sim = createSimulator();

@@ -263,3 +263,52 @@ describe("POST /payments", () => {
     expect(invoiceOf(sim, inactive.id).balance).toBe(inactive.balance);
   });
 });
+
+describe("text and numbers, one rule each", () => {
+  it("counts a memo in UTF-16 code units, as ServiceTitan does: 232 emoji are too long, 116 fit", async () => {
+    const e = await testEnv(sim);
+    const invoice = nextInvoice();
+    const tooLong = await post(e, freshKey("emoji"), {
+      paymentType: "Cash",
+      invoiceId: invoice.id,
+      amount: "1.00",
+      memo: "😀".repeat(232),
+    });
+    const problem = await expectProblem(tooLong, 400, "validation-failed");
+    expect(problem.errors).toEqual([expect.objectContaining({ in: "body", field: "memo" })]);
+    const fits = await post(e, freshKey("emoji"), {
+      paymentType: "Cash",
+      invoiceId: invoice.id,
+      amount: "1.00",
+      memo: "😀".repeat(116),
+    });
+    expect(fits.status).toBe(201);
+    const [payment] = apiPaymentsOn(sim, invoice.id);
+    // The caller's 232 code units, a space and the 22-unit marker: ServiceTitan's 255.
+    expect(payment?.memo?.length).toBe(255);
+  });
+
+  it("compares invoice numbers without case, in the lookup, the duplicate check and the fingerprint alike", async () => {
+    const e = await testEnv(sim);
+    const invoice = nextInvoice();
+    const number = invoice.referenceNumber ?? "";
+    const key = freshKey("number-case");
+    const lower = { paymentType: "Cash", invoiceNumber: number.toLowerCase(), amount: "1.00" };
+    const first = await post(e, key, lower);
+    expect(first.status).toBe(201);
+    expect(await first.json()).toMatchObject({ splits: [{ invoiceId: invoice.id, amount: "1.00" }] });
+    // The same payment with the number in capitals: a replay, not a different body.
+    const again = await post(e, key, { ...lower, invoiceNumber: number.toUpperCase() });
+    expect(again.status).toBe(201);
+    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
+    const twice = await post(e, freshKey("number-case"), {
+      paymentType: "Cash",
+      splits: [
+        { invoiceNumber: number.toLowerCase(), amount: "1.00" },
+        { invoiceNumber: number.toUpperCase(), amount: "1.00" },
+      ],
+    });
+    await expectProblem(twice, 400, "validation-failed");
+    expect(apiPaymentsOn(sim, invoice.id)).toHaveLength(1);
+  });
+});

@@ -1,6 +1,8 @@
 // Signs every attempt with the current token and the app key. A 401 means ServiceTitan no longer
 // accepts that token (revoked, expired early): drop exactly that token and try once more with a
 // fresh one. Safe for writes too: a 401 is refused before anything is applied.
+import { type Deadline, unlessAborted } from "../deadline.ts";
+import { ServiceTitanError } from "../errors.ts";
 import type { TokenProvider } from "../token-provider.ts";
 import type { Fetch } from "./fetch.ts";
 
@@ -15,22 +17,38 @@ export interface AuthOptions {
   tokens: TokenProvider;
   appKey: string;
   scheme?: AuthorizationScheme;
+  /** The request's deadline: a slow token endpoint is not waited for past it. */
+  deadline?: Deadline;
 }
 
-export function withAuth(next: Fetch, { tokens, appKey, scheme = "raw" }: AuthOptions): Fetch {
+export function withAuth(next: Fetch, { tokens, appKey, scheme = "raw", deadline }: AuthOptions): Fetch {
   const sign = (request: Request, token: string): Request => {
     const signed = new Request(request);
     signed.headers.set("Authorization", scheme === "bearer" ? `Bearer ${token}` : token);
     signed.headers.set("ST-App-Key", appKey);
     return signed;
   };
+  // The refresh may be shared with other requests: stop waiting for it, never cancel it.
+  const tokenFor = async (request: Request) => {
+    try {
+      return await unlessAborted(tokens.getToken(), [request.signal, deadline?.signal]);
+    } catch (error) {
+      if (request.signal.aborted || !deadline?.signal.aborted) throw error;
+      throw new ServiceTitanError({
+        failure: "timeout",
+        method: request.method,
+        budgetMs: deadline.budgetMs,
+        cause: error,
+      });
+    }
+  };
   return async (request) => {
     const spare = request.clone();
-    const token = await tokens.getToken();
+    const token = await tokenFor(request);
     const response = await next(sign(request, token));
     if (response.status !== 401) return response;
     await response.body?.cancel();
     await tokens.invalidate(token);
-    return next(sign(spare, await tokens.getToken()));
+    return next(sign(spare, await tokenFor(spare)));
   };
 }

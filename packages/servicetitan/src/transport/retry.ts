@@ -3,6 +3,7 @@
 // time, honouring Retry-After or ServiceTitan's seconds hint. POST and PATCH are never retried
 // here: a lost answer to a write must be reconciled, not repeated (see payment posting).
 import { type Clock, systemClock } from "../clock.ts";
+import type { Deadline } from "../deadline.ts";
 import { ServiceTitanError } from "../errors.ts";
 import { retryAfterSeconds } from "../retry-after.ts";
 import type { Fetch } from "./fetch.ts";
@@ -19,6 +20,8 @@ export interface RetryOptions {
   clock?: Clock;
   /** [0, 1), for jitter. */
   random?: () => number;
+  /** The request's deadline: no retry waits past it. */
+  deadline?: Deadline;
   /** Told before each wait; for logs and tests. */
   onRetry?: (info: { attempt: number; delayMs: number; status: number | "error" }) => void;
 }
@@ -34,6 +37,7 @@ export function withRetry(next: Fetch, options: RetryOptions = {}): Fetch {
     maxDelayMs = 4_000,
     clock = systemClock,
     random = Math.random,
+    deadline,
     onRetry,
   } = options;
   const backoff = (attempt: number) => random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
@@ -41,6 +45,8 @@ export function withRetry(next: Fetch, options: RetryOptions = {}): Fetch {
   return async (request) => {
     if (!IDEMPOTENT.has(request.method)) return next(request);
     const started = clock.now();
+    // A retry must leave its attempt time to answer: stop waiting once the deadline is that close.
+    const budgetMs = Math.min(maxElapsedMs, deadline ? deadline.remainingMs() : maxElapsedMs);
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= maxAttempts;
       let response: Response;
@@ -49,7 +55,7 @@ export function withRetry(next: Fetch, options: RetryOptions = {}): Fetch {
       } catch (error) {
         const transient = error instanceof ServiceTitanError && error.failure !== "http";
         const delayMs = backoff(attempt);
-        if (!transient || last || clock.now() - started + delayMs > maxElapsedMs) throw error;
+        if (!transient || last || clock.now() - started + delayMs > budgetMs) throw error;
         onRetry?.({ attempt, delayMs, status: "error" });
         await clock.sleep(delayMs);
         continue;
@@ -58,7 +64,7 @@ export function withRetry(next: Fetch, options: RetryOptions = {}): Fetch {
       const hinted = await retryAfterSeconds(response, clock.now());
       const delayMs = hinted === undefined ? backoff(attempt) : hinted * 1000;
       // Asked to wait longer than our budget: hand the 429 (and its Retry-After) to the caller.
-      if (clock.now() - started + delayMs > maxElapsedMs) return response;
+      if (clock.now() - started + delayMs > budgetMs) return response;
       await response.body?.cancel();
       onRetry?.({ attempt, delayMs, status: response.status });
       await clock.sleep(delayMs);

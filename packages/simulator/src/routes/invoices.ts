@@ -39,6 +39,13 @@ function balanceMatches(
   }
 }
 
+/**
+ * `number` without regard to letter case: ServiceTitan keeps invoices in SQL Server, whose default
+ * collation ignores case (UNCONFIRMED; the workers compare numbers the same way).
+ */
+const sameNumber = (value: string | null | undefined, wanted: string | undefined) =>
+  wanted === undefined || (value ?? "").toLowerCase() === wanted.toLowerCase();
+
 /** Invoices_GetList. */
 export function invoiceRoutes(state: SimulatorState): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>();
@@ -76,7 +83,7 @@ export function invoiceRoutes(state: SimulatorState): Hono<ApiEnv> {
           equalTo(invoice.businessUnit?.id, q.int("businessUnitId")) &&
           equalTo(invoice.customer?.id, q.int("customerId")) &&
           equalTo(invoice.adjustmentToId, q.int("adjustmentToId")) &&
-          equalTo(invoice.referenceNumber, q.string("number")) &&
+          sameNumber(invoice.referenceNumber, q.string("number")) &&
           amountBetween(invoice.total, q.decimal("totalGreater"), q.decimal("totalLess")) &&
           balanceMatches(
             invoice.balance,

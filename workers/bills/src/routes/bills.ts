@@ -29,11 +29,11 @@ async function listPage(client: ServiceTitanClient, query: BillQuery) {
 /**
  * Mounts every bills route on `app` (poll before `{id}`: Hono tries routes in order).
  *
- * @example registerBillRoutes(createWorkerApp<EdgeBindings>({ name: "bills", openapi }));
+ * @example registerBillRoutes(createWorkerApp<Env>({ name: "bills", openapi }));
  */
 export function registerBillRoutes<E extends WorkerEnv>(app: Hono<E>): void {
   mount(app, listBills, async (c, { query }) => {
-    const { client } = await serviceTitanFor(c.env);
+    const { client } = await serviceTitanFor(c);
     const page = await listPage(client, {
       ids: query.ids?.join(","),
       statuses: query.status,
@@ -62,7 +62,7 @@ export function registerBillRoutes<E extends WorkerEnv>(app: Hono<E>): void {
   });
 
   mount(app, pollBills, async (c, { query }) => {
-    const { client } = await serviceTitanFor(c.env);
+    const { client } = await serviceTitanFor(c);
     const since = query.since ?? new Date(Date.now() - DEFAULT_LOOKBACK_MS).toISOString();
     const stampOf = query.mode === "new" ? (b: ApBill) => b.createdOn : (b: ApBill) => b.modifiedOn;
     const filters: BillQuery = {
@@ -91,7 +91,7 @@ export function registerBillRoutes<E extends WorkerEnv>(app: Hono<E>): void {
   });
 
   mount(app, getBill, async (c, { params }) => {
-    const { client } = await serviceTitanFor(c.env);
+    const { client } = await serviceTitanFor(c);
     try {
       const bill = unwrap(
         await client.GET("/tenant/{tenant}/ap-bills/{billId}", { params: { path: { billId: params.id } } }),

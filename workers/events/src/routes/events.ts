@@ -1,7 +1,7 @@
 // POST /events: a change made in ServiceTitan outside our workers, published by reference (the
 // worker reads the record itself, so a caller cannot make it deliver a payload of its own).
 import { ProblemError } from "@st-edge/edge";
-import { publishEvent } from "@st-edge/edge/events";
+import { publishEvent } from "@st-edge/events";
 import type { publishChange } from "../api.ts";
 import { eventsProblem, QUEUE_UNAVAILABLE } from "../problems.ts";
 import { ensureWatching } from "../settings.ts";

@@ -1,5 +1,5 @@
 // The watcher's rules, table-driven: which events an observation fires, and how a delivery moves.
-import type { EventName } from "@st-edge/edge/events";
+import type { EventName } from "@st-edge/events";
 import { describe, expect, it } from "vitest";
 import type { Observation } from "../observations.ts";
 import {

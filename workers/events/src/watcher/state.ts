@@ -11,7 +11,7 @@
 //      ▲                  ├──410──▶ gone (subscription removed)
 //      └──retryable───────┤  (5xx, 408, 429, timeout, network; attempt + 1 after a growing delay)
 //                         └──refused / other 4xx / last attempt──▶ dead (listed, replayable)
-import type { EventName } from "@st-edge/edge/events";
+import type { EventName } from "@st-edge/events";
 import { EVENTS_OF, type Observation } from "../observations.ts";
 
 /** What the tenant has seen of one record. */

@@ -10,7 +10,7 @@
 // Decisions are pure functions (state.ts); methods here read, decide and write without yielding.
 import { DurableObject } from "cloudflare:workers";
 import { log } from "@st-edge/edge";
-import type { EventName } from "@st-edge/edge/events";
+import type { EventName } from "@st-edge/events";
 import { stampKey } from "@st-edge/servicetitan";
 import { type DeliveryRef, dispatch } from "../dispatch.ts";
 import { watchRound } from "../feeds.ts";

@@ -2,12 +2,12 @@
 import { serviceTitanFor } from "@st-edge/edge";
 import { toInvoiceView } from "@st-edge/views/invoice";
 import type { batchInvoices } from "../api.ts";
-import { Deadline, invoicesByIds } from "../upstream.ts";
+import { invoicesByIds } from "../upstream.ts";
 import type { Handler } from "./context.ts";
 
 export const batchInvoicesHandler: Handler<typeof batchInvoices> = async (c, { query }) => {
-  const { client } = await serviceTitanFor(c.env);
-  const found = await invoicesByIds(client, new Deadline(), query.ids);
+  const { client } = await serviceTitanFor(c);
+  const found = await invoicesByIds(client, query.ids);
   return c.json({
     invoices: query.ids.flatMap((id) => {
       const invoice = found.get(id);

@@ -1,8 +1,8 @@
 // The types every handler of this worker shares.
-import type { EdgeBindings, RouteInput, RouteSpec, WorkerEnv } from "@st-edge/edge";
+import type { RouteInput, RouteSpec, WorkerEnv } from "@st-edge/edge";
 import type { Context } from "hono";
 
-export type AppContext = Context<WorkerEnv<EdgeBindings>>;
+export type AppContext = Context<WorkerEnv<Env>>;
 
 /** A handler for one route definition of api.ts, as `mount` calls it. */
 export type Handler<R extends RouteSpec> = (c: AppContext, input: RouteInput<R>) => Promise<Response>;

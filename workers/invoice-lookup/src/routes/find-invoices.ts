@@ -3,7 +3,7 @@
 import { log, serviceTitanFor } from "@st-edge/edge";
 import { toInvoiceView } from "@st-edge/views/invoice";
 import type { findInvoices } from "../api.ts";
-import { Deadline, type InvoiceQuery, newestInvoices } from "../upstream.ts";
+import { type InvoiceQuery, newestInvoices } from "../upstream.ts";
 import type { AppContext, Handler } from "./context.ts";
 
 /** Tells the caller (header) and the logs when the time or call budget cut a search short. */
@@ -13,7 +13,7 @@ export function markIncomplete(c: AppContext, calls: number): void {
 }
 
 export const findInvoicesHandler: Handler<typeof findInvoices> = async (c, { query }) => {
-  const { client } = await serviceTitanFor(c.env);
+  const { client, deadline } = await serviceTitanFor(c);
   const filters: InvoiceQuery = {
     number: query.number,
     jobNumber: query.jobNumber,
@@ -21,7 +21,7 @@ export const findInvoicesHandler: Handler<typeof findInvoices> = async (c, { que
     // Sent as a repeated parameter (`statuses=Posted&statuses=Exported`), as ServiceTitan asks.
     statuses: query.status,
   };
-  const { records, complete, calls } = await newestInvoices(client, new Deadline(), {
+  const { records, complete, calls } = await newestInvoices(client, deadline, {
     filters,
     window: { from: query.modifiedSince === undefined ? undefined : Date.parse(query.modifiedSince) },
     limit: query.limit,

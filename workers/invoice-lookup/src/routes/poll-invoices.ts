@@ -4,15 +4,15 @@
 import { ProblemError, serviceTitanFor } from "@st-edge/edge";
 import { toPollItem } from "@st-edge/views/invoice";
 import { LIMITS, type pollInvoices } from "../api.ts";
-import { Deadline, newestInvoices } from "../upstream.ts";
+import { newestInvoices } from "../upstream.ts";
 import type { Handler } from "./context.ts";
 import { markIncomplete } from "./find-invoices.ts";
 
 const LOOKBACK_MS = LIMITS.pollLookbackDays * 86_400_000;
 
 export const pollInvoicesHandler: Handler<typeof pollInvoices> = async (c, { query }) => {
-  const { client } = await serviceTitanFor(c.env);
-  const { records, complete, calls } = await newestInvoices(client, new Deadline(), {
+  const { client, deadline } = await serviceTitanFor(c);
+  const { records, complete, calls } = await newestInvoices(client, deadline, {
     // Deactivating an invoice is a change too.
     filters: { activeState: "All" },
     // Inclusive lower bound and no upper bound: nothing stamped at a boundary or ahead of our clock is skipped.

@@ -1,15 +1,16 @@
 // Handlers for the payment-terms routes: the list, one term, and due dates computed from a term.
-import { type EdgeBindings, mount, ProblemError, serviceTitanFor, type WorkerEnv } from "@st-edge/edge";
+import { mount, ProblemError, serviceTitanFor, type WorkerEnv } from "@st-edge/edge";
 import { allPages, type ServiceTitanClient, ServiceTitanError, unwrap } from "@st-edge/servicetitan";
 import type { Hono } from "hono";
 import { getDueDate, getPaymentTerm, listPaymentTerms } from "../api.ts";
 import { discountFor, dueDate, formatDay, type PercentUnit, parseDay } from "../due-date.ts";
 import { type PaymentTermView, toDiscountTerm, toPaymentTermView } from "../view.ts";
 
-export interface PaymentTermsBindings extends EdgeBindings {
+/** The generated bindings (worker-configuration.d.ts) and this worker's optional var. */
+export type PaymentTermsBindings = Env & {
   /** "percent" (default: a Percent discount of 2 means 2 %) or "fraction" (0.02 means 2 %); UNCONFIRMED upstream. */
   DISCOUNT_PERCENT_UNIT?: string;
-}
+};
 
 const TERM_PAGE_SIZE = 500;
 
@@ -51,7 +52,7 @@ const byName = (a: PaymentTermView, b: PaymentTermView) =>
  */
 export function registerPaymentTermRoutes<B extends PaymentTermsBindings>(app: Hono<WorkerEnv<B>>): void {
   mount(app, listPaymentTerms, async (c, { query }) => {
-    const { client } = await serviceTitanFor(c.env);
+    const { client } = await serviceTitanFor(c);
     const needle = query.name?.toLowerCase();
     const terms: PaymentTermView[] = [];
     const pages = allPages(async (page) =>
@@ -72,13 +73,13 @@ export function registerPaymentTermRoutes<B extends PaymentTermsBindings>(app: H
   });
 
   mount(app, getPaymentTerm, async (c, { params }) => {
-    const { client } = await serviceTitanFor(c.env);
+    const { client } = await serviceTitanFor(c);
     return c.json(await fetchTerm(client, params.id));
   });
 
   mount(app, getDueDate, async (c, { params, query }) => {
     const unit = percentUnit(c.env);
-    const { client } = await serviceTitanFor(c.env);
+    const { client } = await serviceTitanFor(c);
     const term = await fetchTerm(client, params.id);
     const invoice = parseDay(query.invoiceDate);
     const due = dueDate(term, invoice, query.ifDayPassed);

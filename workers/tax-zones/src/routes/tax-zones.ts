@@ -10,17 +10,17 @@ import { createZoneCache, type ZoneCache } from "../zone-cache.ts";
 /** Zones per list call; tax zones number in the tens, so one call normally covers a tenant. */
 const ZONE_PAGE_SIZE = 500;
 
-// One cache per ServiceTitan client (the client is per isolate, upstream, environment, tenant and
+// One cache per deployment connection (per isolate, upstream, environment, tenant and
 // credentials), keyed inside by environment and tenant so a key never serves another tenant.
-const zoneCaches = new WeakMap<ServiceTitanClient, ZoneCache<TaxZoneView[]>>();
+const zoneCaches = new WeakMap<object, ZoneCache<TaxZoneView[]>>();
 
 const cacheKey = (tenant: TenantClient) => `${tenant.environment}:${tenant.tenantId}`;
 
 function cacheFor(tenant: TenantClient): ZoneCache<TaxZoneView[]> {
-  let cache = zoneCaches.get(tenant.client);
+  let cache = zoneCaches.get(tenant.scope);
   if (!cache) {
     cache = createZoneCache<TaxZoneView[]>();
-    zoneCaches.set(tenant.client, cache);
+    zoneCaches.set(tenant.scope, cache);
   }
   return cache;
 }
@@ -75,12 +75,12 @@ const money = (value: Decimal | null) => (value === null ? null : value.toFixed(
 /**
  * Mounts every tax-zones route on `app` (resolve before `{id}`: Hono tries routes in order).
  *
- * @example registerTaxZoneRoutes(createWorkerApp<EdgeBindings>({ name: "tax-zones", openapi }));
+ * @example registerTaxZoneRoutes(createWorkerApp<Env>({ name: "tax-zones", openapi }));
  */
 export function registerTaxZoneRoutes<E extends WorkerEnv>(app: Hono<E>): void {
   mount(app, listTaxZones, async (c, { query }) => {
     const needle = query.name?.toLowerCase();
-    const zones = (await allZones(await serviceTitanFor(c.env)))
+    const zones = (await allZones(await serviceTitanFor(c)))
       .filter((zone) => query.active === "any" || zone.active === (query.active === "true"))
       .filter((zone) => needle === undefined || (zone.name ?? "").toLowerCase().includes(needle))
       .sort(byName);
@@ -88,7 +88,7 @@ export function registerTaxZoneRoutes<E extends WorkerEnv>(app: Hono<E>): void {
   });
 
   mount(app, resolveTaxZone, async (c, { query }) => {
-    const tenant = await serviceTitanFor(c.env);
+    const tenant = await serviceTitanFor(c);
     const invoice = await fetchOneById(
       query.invoiceId,
       async (ids) =>
@@ -131,11 +131,11 @@ export function registerTaxZoneRoutes<E extends WorkerEnv>(app: Hono<E>): void {
   });
 
   mount(app, getTaxZone, async (c, { params }) =>
-    c.json(await requireZone(await serviceTitanFor(c.env), params.id)),
+    c.json(await requireZone(await serviceTitanFor(c), params.id)),
   );
 
   mount(app, quoteTaxZone, async (c, { params, body }) => {
-    const zone = await requireZone(await serviceTitanFor(c.env), params.id);
+    const zone = await requireZone(await serviceTitanFor(c), params.id);
     const amounts: QuoteAmounts =
       body.subtotal !== undefined
         ? { subtotal: body.subtotal }

@@ -1,7 +1,7 @@
 // The publishing contract: what publishEvent puts on the EVENTS queue, and that it never throws.
 import type { PollItem } from "@st-edge/views/payment";
 import { describe, expect, it, vi } from "vitest";
-import { type ChangeMessage, MAX_INLINE_PAYLOAD_BYTES, publishEvent } from "./events.ts";
+import { type ChangeMessage, MAX_INLINE_PAYLOAD_BYTES, publishEvent } from "./index.ts";
 
 /** A queue binding that keeps what it is sent, or refuses it. */
 function queue(refuse = false) {
@@ -35,6 +35,7 @@ const payment = (memo: string | null = null): PollItem => ({
   customerId: 9,
   active: true,
   splits: [{ invoiceId: 11000001, amount: "25.00" }],
+  unappliedAmount: "0.00",
 });
 
 const bindings = (EVENTS: Queue | undefined) => ({

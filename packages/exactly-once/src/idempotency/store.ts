@@ -1,5 +1,5 @@
-// The Durable Object behind Idempotency-Key: one instance per (environment, tenant, key), holding
-// one record (see state.ts). SQLite-backed synchronous storage makes every method read, decide and
+// The Durable Object behind Idempotency-Key: one instance per (environment, tenant, kind of create,
+// key), holding one record (see state.ts). SQLite-backed synchronous storage makes every method read, decide and
 // write without yielding, so two requests can never both own a key; a method's answer leaves the
 // object only once its write is durable (output gate). Records are deleted by an alarm at least
 // 48 hours after their last change, except while a create's outcome is unknown.
@@ -94,19 +94,20 @@ export class IdempotencyStore extends DurableObject {
     leaseMs: number;
     invoiceIds: number[];
     marker: string;
+    sendBy: number;
   }): Promise<OwnerResult> {
     const previous = this.read();
     return this.apply(attempt(previous, { ...input, now: Date.now() }), previous);
   }
 
-  /** Reconciliation found no payment from earlier creates. */
+  /** Reconciliation found nothing from earlier creates. */
   async markAbsent(input: { leaseId: string; leaseMs: number }): Promise<OwnerResult> {
     const previous = this.read();
     return this.apply(markAbsent(previous, { ...input, now: Date.now() }), previous);
   }
 
-  /** The payment exists (created, or found by reconciliation). Returns the answer to give (first success wins). */
-  async succeed(input: { hash: string; paymentId: number; response: StoredResponse }): Promise<FinalResult> {
+  /** The record exists (created, or found by reconciliation). Returns the answer to give (first success wins). */
+  async succeed(input: { hash: string; resultId: number; response: StoredResponse }): Promise<FinalResult> {
     const previous = this.read();
     return this.apply(succeed(previous, { ...input, now: Date.now() }), previous);
   }

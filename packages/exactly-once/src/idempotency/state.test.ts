@@ -32,6 +32,7 @@ const posting = (now = 0) => {
     leaseMs: LEASE,
     invoiceIds: [7],
     marker: "[ste:m]",
+    sendBy: now + 300,
   });
   if (!next) throw new Error("no record");
   return next;
@@ -70,11 +71,11 @@ describe("begin", () => {
   });
 
   it("replays a final answer, even to a different lease", () => {
-    const done = succeed(posting(), { now: 1, paymentId: 9, response: ok, hash: "h" }).next;
+    const done = succeed(posting(), { now: 1, resultId: 9, response: ok, hash: "h" }).next;
     expect(begin(done, { hash: "h", now: 2, leaseMs: LEASE, leaseId: "z" }).result).toEqual({
       kind: "replay",
       response: ok,
-      paymentId: 9,
+      resultId: 9,
     });
   });
 });
@@ -87,6 +88,7 @@ describe("attempt", () => {
       leaseMs: LEASE,
       invoiceIds: [7, 8],
       marker: "[ste:m]",
+      sendBy: 310,
     });
     expect(result.ok).toBe(true);
     expect(next).toMatchObject({
@@ -94,12 +96,31 @@ describe("attempt", () => {
       attempts: 1,
       firstAttemptAt: 10,
       lastAttemptAt: 10,
+      lastSendBy: 310,
       invoiceIds: [7, 8],
     });
   });
 
+  it("holds the lease at least until the create has stopped sending", () => {
+    const { next } = attempt(owned(0), {
+      leaseId: "a",
+      now: 10,
+      leaseMs: LEASE,
+      invoiceIds: [7],
+      marker: "[ste:m]",
+      sendBy: 10 + 5 * LEASE,
+    });
+    expect(next?.leaseExpiresAt).toBe(10 + 5 * LEASE);
+    // Nobody can take the key over while that create may still be sending.
+    expect(
+      begin(next, { hash: "h", now: 10 + 2 * LEASE, leaseMs: LEASE, leaseId: "b" }).result,
+    ).toMatchObject({
+      kind: "busy",
+    });
+  });
+
   it("is refused without the lease, after it expired, or while a create is unsettled", () => {
-    const input = { now: 10, leaseMs: LEASE, invoiceIds: [7], marker: "[ste:m]" };
+    const input = { now: 10, leaseMs: LEASE, invoiceIds: [7], marker: "[ste:m]", sendBy: 310 };
     expect(attempt(owned(0), { ...input, leaseId: "b" }).result).toEqual({ ok: false, reason: "lease-lost" });
     expect(attempt(owned(0), { ...input, leaseId: "a", now: LEASE }).result).toEqual({
       ok: false,
@@ -123,6 +144,7 @@ describe("attempt", () => {
       leaseMs: LEASE,
       invoiceIds: [7],
       marker: "[ste:m]",
+      sendBy: 306,
     });
     expect(again.result.ok).toBe(true);
     expect(again.next).toMatchObject({ attempts: 2, firstAttemptAt: 0, lastAttemptAt: 6 });
@@ -131,33 +153,39 @@ describe("attempt", () => {
 
 describe("final answers", () => {
   it("keeps the first success", () => {
-    const first = succeed(posting(), { now: 1, paymentId: 9, response: ok, hash: "h" });
+    const first = succeed(posting(), { now: 1, resultId: 9, response: ok, hash: "h" });
     const second = succeed(first.next, {
       now: 2,
-      paymentId: 10,
+      resultId: 10,
       response: { status: 201, body: "{}" },
       hash: "h",
     });
-    expect(second.result).toEqual({ stored: ok, paymentId: 9, first: false });
+    expect(second.result).toEqual({ stored: ok, resultId: 9, first: false });
     expect(second.next).toBe(first.next);
   });
 
   it("accepts a success from a request that lost its lease (it is a fact)", () => {
     const takenOver = begin(posting(0), { hash: "h", now: LEASE + 1, leaseMs: LEASE, leaseId: "b" }).next;
-    const { result, next } = succeed(takenOver, { now: LEASE + 2, paymentId: 9, response: ok, hash: "h" });
+    const { result, next } = succeed(takenOver, { now: LEASE + 2, resultId: 9, response: ok, hash: "h" });
     expect(result.first).toBe(true);
     expect(next).toMatchObject({ state: "succeeded", leaseId: null });
     // ...and the new owner can no longer post.
     expect(
-      attempt(next, { leaseId: "b", now: LEASE + 3, leaseMs: LEASE, invoiceIds: [], marker: "[ste:m]" })
-        .result.ok,
+      attempt(next, {
+        leaseId: "b",
+        now: LEASE + 3,
+        leaseMs: LEASE,
+        invoiceIds: [],
+        marker: "[ste:m]",
+        sendBy: LEASE + 303,
+      }).result.ok,
     ).toBe(false);
   });
 
   it("stores a failure only for the owner", () => {
     expect(fail(posting(0), { leaseId: "b", now: 1, response: refused }).result).toEqual({ lost: true });
     const { result, next } = fail(posting(0), { leaseId: "a", now: 1, response: refused });
-    expect(result).toEqual({ stored: refused, paymentId: null, first: true });
+    expect(result).toEqual({ stored: refused, resultId: null, first: true });
     expect(next?.state).toBe("failed");
   });
 });
@@ -181,7 +209,7 @@ describe("release and renew", () => {
   it("ignores a stranger's release and a final record's release", () => {
     const record = owned();
     expect(release(record, { leaseId: "b", now: 1 }).next).toBe(record);
-    const done = succeed(posting(), { now: 1, paymentId: 9, response: ok, hash: "h" }).next;
+    const done = succeed(posting(), { now: 1, resultId: 9, response: ok, hash: "h" }).next;
     expect(release(done, { leaseId: "a", now: 2 }).next).toBe(done);
   });
 
@@ -241,7 +269,14 @@ describe("property: at most one unsettled create, final answers never change", (
             }
             if (t.result.kind === "replay") expect(t.result.response).toEqual(final);
           } else if (step.op === "attempt") {
-            const t = attempt(record, { leaseId, now, leaseMs: LEASE, invoiceIds: [1], marker: "[ste:m]" });
+            const t = attempt(record, {
+              leaseId,
+              now,
+              leaseMs: LEASE,
+              invoiceIds: [1],
+              marker: "[ste:m]",
+              sendBy: now + 300,
+            });
             record = t.next;
             if (t.result.ok) {
               expect(unsettled).toBe(0);
@@ -254,7 +289,7 @@ describe("property: at most one unsettled create, final answers never change", (
           } else if (step.op === "succeed") {
             // Only a create that was sent can succeed.
             if (unsettled === 0 && record?.state !== "succeeded") continue;
-            const t = succeed(record, { now, paymentId: 1, response: ok, hash: record?.hash ?? "h" });
+            const t = succeed(record, { now, resultId: 1, response: ok, hash: record?.hash ?? "h" });
             record = t.next;
             if (final) expect(t.result.stored).toEqual(final);
             final = t.result.stored;

@@ -1,5 +1,5 @@
-// The events contract: what a worker publishes right after it changes something in ServiceTitan,
-// so REST hook subscribers hear of it within seconds instead of at the next poll.
+// @st-edge/events, the events contract: what a worker publishes right after it changes something
+// in ServiceTitan, so REST hook subscribers hear of it within seconds instead of at the next poll.
 //
 // A publisher sends one message to the EVENTS queue (a Cloudflare Queue producer binding); the
 // events worker (workers/events) consumes it, reads the record from ServiceTitan when the message
@@ -10,11 +10,12 @@
 //
 // Publishing never fails the write that caused it: the poll is the safety net, so an event that
 // could not be queued is logged and found by the next poll (seconds to a minute later).
+
+import { log } from "@st-edge/edge";
 import { parseId } from "@st-edge/servicetitan";
 import type { PollItem as BillPollItem } from "@st-edge/views/bill";
 import type { PollItem as InvoicePollItem } from "@st-edge/views/invoice";
 import type { PollItem as PaymentPollItem } from "@st-edge/views/payment";
-import { log } from "./logging.ts";
 
 /** Every event a subscriber can ask for (`POST /hooks {"event": …}`). */
 export const EVENT_NAMES = [

@@ -1,6 +1,6 @@
 // The idempotency state machine, as pure functions over one record: what the Durable Object
-// stores for one (environment, tenant, Idempotency-Key). Kept free of storage and time so every
-// transition can be tested in a table.
+// stores for one (environment, tenant, kind of create, Idempotency-Key). Kept free of storage and
+// time so every transition can be tested in a table.
 //
 //   (none) ──begin──▶ pending ──attempt──▶ posting ──succeed──▶ succeeded (final, replayed)
 //                       ▲  │                  │  └──fail────▶ failed    (final, replayed)
@@ -8,11 +8,13 @@
 //                       └────markAbsent───────┘  (reconciliation proved the create did not land)
 //
 // A lease (leaseId + expiry) says which request currently owns the key. `posting` means a create
-// was sent and its outcome is unknown: whoever owns the key next must reconcile before posting again.
+// was sent and its outcome is unknown: whoever owns the key next must reconcile before posting
+// again. Each attempt records `sendBy`, the instant by which every byte of its create has been
+// sent (the create is cut off then), which is what a later owner's reconciliation waits out.
 
 export type RecordState = "pending" | "posting" | "succeeded" | "failed";
 
-/** The answer a final record replays: status and JSON body text (a payment or a problem). */
+/** The answer a final record replays: status and JSON body text (the created record or a problem). */
 export interface StoredResponse {
   status: number;
   body: string;
@@ -29,11 +31,14 @@ export interface IdempotencyRecord {
   attempts: number;
   firstAttemptAt: number | null;
   lastAttemptAt: number | null;
-  /** Invoices the create applies to: where reconciliation looks for the payment. */
+  /** When the last attempt's create stopped sending, at the latest (its deadline). */
+  lastSendBy: number | null;
+  /** Invoices the create concerns: where reconciliation looks for what it made. */
   invoiceIds: number[];
-  /** The memo marker every create under this key carries (recorded with the first attempt). */
+  /** The marker every create under this key carries (recorded with the first attempt). */
   marker: string | null;
-  paymentId: number | null;
+  /** The ServiceTitan id of what the create made. */
+  resultId: number | null;
   response: StoredResponse | null;
   createdAt: number;
   updatedAt: number;
@@ -42,7 +47,7 @@ export interface IdempotencyRecord {
 export type BeginResult =
   /** The caller owns the key. `mustReconcile`: an earlier create's outcome is unknown. */
   | { kind: "acquired"; leaseId: string; mustReconcile: boolean; record: IdempotencyRecord }
-  | { kind: "replay"; response: StoredResponse; paymentId: number | null }
+  | { kind: "replay"; response: StoredResponse; resultId: number | null }
   | { kind: "mismatch" }
   | { kind: "busy"; retryAfterMs: number };
 
@@ -60,9 +65,10 @@ const freshRecord = (hash: string, now: number): IdempotencyRecord => ({
   attempts: 0,
   firstAttemptAt: null,
   lastAttemptAt: null,
+  lastSendBy: null,
   invoiceIds: [],
   marker: null,
-  paymentId: null,
+  resultId: null,
   response: null,
   createdAt: now,
   updatedAt: now,
@@ -89,7 +95,7 @@ export function begin(
   if (record.hash !== hash) return { result: { kind: "mismatch" }, next: record };
   if (isFinal(record) && record.response) {
     return {
-      result: { kind: "replay", response: record.response, paymentId: record.paymentId },
+      result: { kind: "replay", response: record.response, resultId: record.resultId },
       next: record,
     };
   }
@@ -126,7 +132,15 @@ export function renew(
  */
 export function attempt(
   record: IdempotencyRecord | undefined,
-  input: { leaseId: string; now: number; leaseMs: number; invoiceIds: number[]; marker: string },
+  input: {
+    leaseId: string;
+    now: number;
+    leaseMs: number;
+    invoiceIds: number[];
+    marker: string;
+    /** The create will have stopped sending by then; the lease must outlast it. */
+    sendBy: number;
+  },
 ): Transition<OwnerResult> {
   if (!record || !owns(record, input.leaseId, input.now)) {
     return { result: { ok: false, reason: "lease-lost" }, next: record };
@@ -138,15 +152,16 @@ export function attempt(
     attempts: record.attempts + 1,
     firstAttemptAt: record.firstAttemptAt ?? input.now,
     lastAttemptAt: input.now,
+    lastSendBy: input.sendBy,
     invoiceIds: [...new Set([...record.invoiceIds, ...input.invoiceIds])],
     marker: input.marker,
-    leaseExpiresAt: input.now + input.leaseMs,
+    leaseExpiresAt: Math.max(input.now + input.leaseMs, input.sendBy),
     updatedAt: input.now,
   };
   return { result: { ok: true, record: next }, next };
 }
 
-/** Reconciliation proved no payment from earlier creates exists: the owner may post again. */
+/** Reconciliation proved nothing from earlier creates exists: the owner may create again. */
 export function markAbsent(
   record: IdempotencyRecord | undefined,
   input: { leaseId: string; now: number; leaseMs: number },
@@ -164,29 +179,29 @@ export function markAbsent(
   return { result: { ok: true, record: next }, next };
 }
 
-export type FinalResult = { stored: StoredResponse; paymentId: number | null; first: boolean };
+export type FinalResult = { stored: StoredResponse; resultId: number | null; first: boolean };
 
 /**
- * A payment exists: store the success. Accepted from anyone, lease or not, because it is a fact
+ * The record exists: store the success. Accepted from anyone, lease or not, because it is a fact
  * about ServiceTitan (a late owner may learn it after a takeover). The first success wins.
  */
 export function succeed(
   record: IdempotencyRecord | undefined,
-  input: { now: number; paymentId: number; response: StoredResponse; hash: string },
+  input: { now: number; resultId: number; response: StoredResponse; hash: string },
 ): Transition<FinalResult> {
   if (record && isFinal(record) && record.response) {
-    return { result: { stored: record.response, paymentId: record.paymentId, first: false }, next: record };
+    return { result: { stored: record.response, resultId: record.resultId, first: false }, next: record };
   }
   const next: IdempotencyRecord = {
     ...(record ?? freshRecord(input.hash, input.now)),
     state: "succeeded",
     leaseId: null,
     leaseExpiresAt: 0,
-    paymentId: input.paymentId,
+    resultId: input.resultId,
     response: input.response,
     updatedAt: input.now,
   };
-  return { result: { stored: input.response, paymentId: input.paymentId, first: true }, next };
+  return { result: { stored: input.response, resultId: input.resultId, first: true }, next };
 }
 
 /** A definite, final refusal (ServiceTitan rejected the create): replayed to every retry. Owner only. */
@@ -195,7 +210,7 @@ export function fail(
   input: { leaseId: string; now: number; response: StoredResponse },
 ): Transition<FinalResult | { lost: true }> {
   if (record && isFinal(record) && record.response) {
-    return { result: { stored: record.response, paymentId: record.paymentId, first: false }, next: record };
+    return { result: { stored: record.response, resultId: record.resultId, first: false }, next: record };
   }
   if (!record || !owns(record, input.leaseId, input.now)) return { result: { lost: true }, next: record };
   const next: IdempotencyRecord = {
@@ -206,7 +221,7 @@ export function fail(
     response: input.response,
     updatedAt: input.now,
   };
-  return { result: { stored: input.response, paymentId: null, first: true }, next };
+  return { result: { stored: input.response, resultId: null, first: true }, next };
 }
 
 /**

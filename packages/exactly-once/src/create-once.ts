@@ -1,0 +1,398 @@
+// One create in ServiceTitan per Idempotency-Key, whatever happens to requests and answers. The
+// steps, for any kind of create (payments, adjustment invoices):
+//
+// 1. Claim the key in its Durable Object: replay a final answer, refuse a different body (422),
+//    wait briefly for a concurrent owner then 409, or own the key under a lease.
+// 2. If an earlier create's outcome is unknown, settle it first (search for our marker).
+// 3. Prepare: the caller's reads and checks, under the gates of the invoices the create changes.
+// 4. Have a token in hand, then record durably, together: the reservations (the gates) and the
+//    attempt with the instant its create stops sending (the key).
+// 5. Send the one create, cut off at that instant.
+// 6. Success → store and answer 201. Definite refusal → store it. Not applied (429, auth) → let the
+//    key go. Lost answer → settle it: found → 201; proven absent → let go, 503 (a retry creates);
+//    unsettled → 503, the next retry settles it.
+import {
+  type LogFields,
+  ProblemError,
+  type ProblemInit,
+  type ProblemType,
+  problemResponse,
+} from "@st-edge/edge";
+import {
+  type Deadline,
+  ServiceTitanAuthError,
+  ServiceTitanError,
+  type TokenProvider,
+  unlessAborted,
+} from "@st-edge/servicetitan";
+import type { HeldInvoices } from "./gate/hold.ts";
+import type { Reservation } from "./gate/state.ts";
+import type { BeginResult, IdempotencyRecord, OwnerResult, StoredResponse } from "./idempotency/state.ts";
+import type { IdempotencyStore } from "./idempotency/store.ts";
+import { reconcile } from "./reconcile.ts";
+
+export const REPLAYED_HEADER = "Idempotent-Replayed";
+/** Kept back from the request's deadline after a create stops sending: recording its outcome. */
+const SEND_RESERVE_MS = 500;
+/** A create is not started with less time than this to send it (or than its timeout, if shorter). */
+const MIN_SEND_MS = 1_000;
+/** How long past the request's own deadline an owner keeps its key (its last writes to the key). */
+const LEASE_MARGIN_MS = 5_000;
+
+export interface CreateOnceSettings {
+  /** Read-after-write wait before a missing record counts as absent. */
+  reconcileWaitMs: number;
+  /** How far before the first attempt reconciliation searches (clock skew). */
+  reconcileSkewMs: number;
+  /** How long a request waits for a concurrent one with the same key. */
+  waitMs: number;
+  /** ServiceTitan's per-call timeout: a create never sends for longer. */
+  timeoutMs: number;
+}
+
+/** What `prepare` hands back: what to send, and where it lands. */
+export interface Prepared<Plan> {
+  plan: Plan;
+  /** Invoices the create concerns: where reconciliation will look. */
+  invoiceIds: number[];
+  /** The held gates and the reservation to record on each before sending. */
+  gates?: { held: HeldInvoices; reservations: Map<number, Reservation> };
+}
+
+export interface CreateOnceOptions<Plan, Created extends { id: number }, Found extends { id: number }> {
+  store: DurableObjectStub<IdempotencyStore>;
+  key: string;
+  /** Fingerprint of the canonical request. */
+  hash: string;
+  marker: string;
+  deadline: Deadline;
+  tokens: TokenProvider;
+  settings: CreateOnceSettings;
+  /** This kind's problem for an outcome that is not known yet (e.g. "payment-outcome-unknown"). */
+  outcomeUnknown: ProblemType;
+  /** One line per transition; never given a secret. */
+  log: (transition: string, fields?: Omit<LogFields, "event">, level?: "info" | "warn" | "error") => void;
+  /** Reads and checks before the create; throws problems for refusals. Called at most once. */
+  prepare(): Promise<Prepared<Plan>>;
+  /** Sends the one create; `signal` cuts it off when it must stop sending. */
+  send(plan: Plan, signal: AbortSignal): Promise<Created>;
+  /** Records carrying the marker among `invoiceIds`, made since `since` (ISO date-time). */
+  find(invoiceIds: readonly number[], since: string): Promise<Found[]>;
+  /** The 201 body for what the create answered. */
+  created(made: Created, plan: Plan): object;
+  /** The 201 body for what reconciliation found. */
+  found(record: Found): object;
+  /** The final problem for a definite refusal (a 4xx other than 401/403/408/429). */
+  refusal(error: ServiceTitanError): ProblemInit;
+  /** The id a gate reservation should carry once the create is known to have landed. */
+  reservationPaymentId?(made: { id: number }): number | null;
+}
+
+/** How a failed create call ended. */
+type SendFailure =
+  /** Not applied, and retrying may work (429, auth): let the key go. */
+  | { kind: "not-applied" }
+  /** Not applied, and retrying cannot change that: the key's final answer. */
+  | { kind: "final"; problem: ProblemInit }
+  /** May or may not have been applied. */
+  | { kind: "unknown" };
+
+/** The one predicate that decides what a failed create means. */
+function classify(error: unknown, refusal: (error: ServiceTitanError) => ProblemInit): SendFailure {
+  // The token endpoint failed: the create was never sent.
+  if (error instanceof ServiceTitanAuthError) return { kind: "not-applied" };
+  // Cut off (our deadline), dropped, timed out or 5xx: it may have landed.
+  if (!(error instanceof ServiceTitanError) || error.outcomeUnknown) return { kind: "unknown" };
+  if ([401, 403, 429].includes(error.status)) return { kind: "not-applied" };
+  // "Request Timeout" may follow a partly received body.
+  if (error.status === 408) return { kind: "unknown" };
+  return { kind: "final", problem: refusal(error) };
+}
+
+function json(status: number, body: string, replayed: boolean): Response {
+  const headers = new Headers({
+    "Content-Type": status >= 400 ? "application/problem+json" : "application/json",
+  });
+  if (replayed) headers.set(REPLAYED_HEADER, "true");
+  return new Response(body, { status, headers });
+}
+
+/** A stored answer, as sent again: the current request's id replaces the stored one in problems. */
+function withRequestId(stored: StoredResponse, requestId: string): string {
+  return stored.status >= 400 ? JSON.stringify({ ...JSON.parse(stored.body), requestId }) : stored.body;
+}
+
+const errorName = (error: unknown) => (error instanceof Error ? error.name : "unknown");
+
+/**
+ * Runs one exactly-once create and answers it. Throws ProblemError (and ServiceTitan errors for
+ * not-applied refusals) for the edge to answer; every thrown path has let go of the key.
+ *
+ * @example
+ * return createOnce({ store, key, hash, marker, deadline, tokens, settings, outcomeUnknown: "payment-outcome-unknown",
+ *   log, prepare, send, find, created, found, refusal }, c.var.requestId);
+ */
+export async function createOnce<Plan, Created extends { id: number }, Found extends { id: number }>(
+  options: CreateOnceOptions<Plan, Created, Found>,
+  requestId: string,
+): Promise<Response> {
+  const { store, key, hash, marker, deadline, settings, log } = options;
+  const leaseMs = () => deadline.remainingMs() + LEASE_MARGIN_MS;
+  const unknownOutcome = (detail: string) =>
+    new ProblemError({ type: options.outcomeUnknown, detail, retryAfterSeconds: 2 });
+  const keyTakenOver = () =>
+    new ProblemError({
+      type: "idempotency-key-in-use",
+      detail: "Another request took over this Idempotency-Key; retry shortly.",
+      retryAfterSeconds: 1,
+    });
+
+  // 1. Claim the key.
+  const begun = await storeCall(
+    (): Promise<BeginResult> =>
+      store.begin({
+        hash,
+        leaseMs: leaseMs(),
+        waitMs: Math.max(0, Math.min(settings.waitMs, deadline.remainingMs() - MIN_SEND_MS)),
+      }),
+  );
+  if (begun.kind === "mismatch") {
+    log("key-reused", {}, "warn");
+    throw new ProblemError({
+      type: "idempotency-key-reused",
+      detail:
+        "This Idempotency-Key was already used with a different request body. Nothing was written; use a new key for a new request.",
+    });
+  }
+  if (begun.kind === "busy") {
+    log("busy");
+    throw new ProblemError({
+      type: "idempotency-key-in-use",
+      detail: "Another request with this Idempotency-Key is still being processed; retry shortly.",
+      retryAfterSeconds: Math.min(10, Math.max(1, Math.ceil(begun.retryAfterMs / 1000))),
+    });
+  }
+  if (begun.kind === "replay") {
+    log("replayed", { status: begun.response.status, resultId: begun.resultId ?? undefined });
+    return json(begun.response.status, withRequestId(begun.response, requestId), true);
+  }
+  const { leaseId } = begun;
+  log(begun.mustReconcile ? "takeover" : "acquired", { attempts: begun.record.attempts });
+
+  /** Stores a success (the first one wins) and answers with what is stored. */
+  const succeeded = async (resultId: number, body: object, replayed: boolean) => {
+    const response: StoredResponse = { status: 201, body: JSON.stringify({ ...body, idempotencyKey: key }) };
+    let stored = response;
+    try {
+      const result = await store.succeed({ hash, resultId, response });
+      stored = result.stored;
+      if (result.resultId !== resultId) {
+        log("duplicate-detected", { resultId, storedResultId: result.resultId ?? undefined }, "error");
+      }
+    } catch (error) {
+      // The record exists either way; an unrecorded success is found again by the next reconcile.
+      log("store-failed", { resultId, error: errorName(error) }, "error");
+    }
+    log("succeeded", { resultId });
+    return json(stored.status, stored.body, replayed);
+  };
+
+  /** Stores a final refusal and answers with it. */
+  const failed = async (problem: ProblemInit) => {
+    const answer = problemResponse(problem);
+    const response: StoredResponse = { status: answer.status, body: await answer.text() };
+    // Unrecorded, the refusal is met again: the record stays "posting", the next retry settles
+    // (absent) and sends, and ServiceTitan refuses once more.
+    const result = await store.fail({ leaseId, response }).catch(() => ({ lost: true }) as const);
+    log("failed", { problemType: String(problem.type), traceId: problem.traceId });
+    const stored = "lost" in result ? response : result.stored;
+    return json(stored.status, withRequestId(stored, requestId), false);
+  };
+
+  /** Settles earlier creates: the record found, or undefined once proven absent. */
+  const settle = async (invoiceIds: readonly number[], firstAttemptAt: number, settledAt: number) => {
+    let result: Awaited<ReturnType<typeof reconcile<Found>>>;
+    try {
+      result = await reconcile({
+        find: (since) => options.find(invoiceIds, since),
+        firstAttemptAt,
+        settledAt,
+        waitMs: settings.reconcileWaitMs,
+        skewMs: settings.reconcileSkewMs,
+        deadlineAt: deadline.at,
+        renew: async () => (await store.renew({ leaseId, leaseMs: leaseMs() })).ok,
+      });
+    } catch (error) {
+      const traceId = error instanceof ServiceTitanError ? error.traceId : undefined;
+      log("reconcile-failed", { traceId, error: errorName(error) }, "warn");
+      throw unknownOutcome(
+        "ServiceTitan's answer to the create was lost and it could not be looked up yet. Retry with the same Idempotency-Key: it will be looked up again, never created twice.",
+      );
+    }
+    if (result.kind === "found") {
+      if (result.others.length > 0) {
+        log("duplicates-found", { resultId: result.record.id, others: result.others.join(",") }, "error");
+      }
+      log("reconciled-found", { resultId: result.record.id, checks: result.checks });
+      return result.record;
+    }
+    if (result.kind !== "absent") {
+      log(result.kind, { checks: result.checks }, "warn");
+      throw unknownOutcome(
+        "The create's outcome could not be settled within this request's time budget. Retry with the same Idempotency-Key: it will be looked up again, never created twice.",
+      );
+    }
+    log("reconciled-absent", { checks: result.checks });
+    const absent = await storeCall(
+      (): Promise<OwnerResult> => store.markAbsent({ leaseId, leaseMs: leaseMs() }),
+    );
+    if (!absent.ok) throw keyTakenOver();
+    return undefined;
+  };
+
+  const run = async (): Promise<Response> => {
+    // 2. An earlier create's outcome is unknown: settle it before anything else.
+    if (begun.mustReconcile) {
+      const record: IdempotencyRecord = begun.record;
+      const first = record.firstAttemptAt ?? record.createdAt;
+      const settledAt = record.lastSendBy ?? (record.lastAttemptAt ?? first) + settings.timeoutMs;
+      const earlier = await settle(record.invoiceIds, first, settledAt);
+      if (earlier) return succeeded(earlier.id, options.found(earlier), true);
+    }
+
+    // 3. Reads and checks, under the invoices' gates.
+    const prepared = await options.prepare();
+    const gates = prepared.gates;
+    const reserved = [...(gates?.reservations.values() ?? [])].map((reservation) => reservation.id);
+    let gatesOpen = gates !== undefined;
+    const finishGates = async (outcome: Parameters<HeldInvoices["finish"]>[0]) => {
+      if (!gates) return;
+      gatesOpen = false;
+      await gates.held.finish(outcome);
+    };
+    try {
+      // 4. A token in hand (no token wait inside the send window), then the durable records.
+      await unlessAborted(options.tokens.getToken(), [deadline.signal]);
+      const sendMs = Math.min(settings.timeoutMs, deadline.remainingMs() - SEND_RESERVE_MS);
+      if (sendMs < Math.min(MIN_SEND_MS, settings.timeoutMs)) {
+        throw new ProblemError({
+          type: "upstream-timeout",
+          detail:
+            "Too little of this request's time budget was left to send the create; nothing was written. Retry.",
+          retryAfterSeconds: 1,
+        });
+      }
+      const sendBy = Date.now() + sendMs;
+      const [attempted] = await Promise.all([
+        storeCall(
+          (): Promise<OwnerResult> =>
+            store.attempt({
+              leaseId,
+              leaseMs: Math.max(leaseMs(), sendMs + LEASE_MARGIN_MS),
+              invoiceIds: prepared.invoiceIds,
+              marker,
+              sendBy,
+            }),
+        ),
+        gates ? gates.held.reserve(gates.reservations) : undefined,
+      ]).catch(async (error: unknown) => {
+        // Nothing was sent: whatever got recorded is taken back.
+        await store.markAbsent({ leaseId, leaseMs: leaseMs() }).catch(() => undefined);
+        throw error;
+      });
+      if (!attempted.ok) {
+        log("attempt-refused", { reason: attempted.reason }, "warn");
+        throw keyTakenOver();
+      }
+      log("attempt", { attempts: attempted.record.attempts });
+
+      // 5. The one create.
+      let made: Created;
+      try {
+        made = await options.send(
+          prepared.plan,
+          AbortSignal.any([AbortSignal.timeout(sendMs), deadline.signal]),
+        );
+      } catch (error) {
+        // 6. What a failed create means.
+        const failure = classify(error, options.refusal);
+        const traceId = error instanceof ServiceTitanError ? error.traceId : undefined;
+        const upstreamStatus = error instanceof ServiceTitanError ? error.status : undefined;
+        log("create-failed", { outcome: failure.kind, upstreamStatus, traceId }, "warn");
+        if (failure.kind === "final") {
+          await finishGates({ withdrawn: reserved });
+          return await failed(failure.problem);
+        }
+        if (failure.kind === "not-applied") {
+          await finishGates({ withdrawn: reserved });
+          await storeCall(
+            async (): Promise<OwnerResult> => store.markAbsent({ leaseId, leaseMs: leaseMs() }),
+          );
+          throw error;
+        }
+        // Unknown: the reservations stay (they count until settled); the gates are let go so the
+        // invoices are not blocked while we look.
+        await finishGates({});
+        const record = await settle(
+          prepared.invoiceIds,
+          attempted.record.firstAttemptAt ?? Date.now(),
+          sendBy,
+        );
+        if (record) {
+          await gates?.held.finish({
+            applied: reserved.map((id) => ({
+              id,
+              paymentId: options.reservationPaymentId?.(record) ?? null,
+            })),
+          });
+          return await succeeded(record.id, options.found(record), false);
+        }
+        await gates?.held.finish({ withdrawn: reserved });
+        throw new ProblemError({
+          type: "upstream-unavailable",
+          detail:
+            "ServiceTitan did not record it (its answer was lost, and the record is provably absent). Retry with the same Idempotency-Key.",
+          retryAfterSeconds: 1,
+          traceId,
+        });
+      }
+      const resultId = made.id;
+      const [response] = await Promise.all([
+        succeeded(resultId, options.created(made, prepared.plan), false),
+        finishGates({
+          applied: reserved.map((id) => ({ id, paymentId: options.reservationPaymentId?.(made) ?? null })),
+        }),
+      ]);
+      return response;
+    } finally {
+      if (gatesOpen) await finishGates({ withdrawn: reserved });
+    }
+  };
+
+  try {
+    return await run();
+  } catch (error) {
+    // Whatever happened, let go of the key. A record whose create is unsettled stays "posting",
+    // so the next owner settles it; a record with no create attempted is deleted.
+    await store.release({ leaseId }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * A call to the idempotency store whose failure must stop the request before anything is sent:
+ * answered as a retryable 503, never as an internal error.
+ */
+async function storeCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof ProblemError) throw error;
+    throw new ProblemError({
+      type: "idempotency-store-unavailable",
+      detail:
+        "The idempotency store did not answer. Retry with the same Idempotency-Key: nothing is written twice.",
+      retryAfterSeconds: 1,
+    });
+  }
+}

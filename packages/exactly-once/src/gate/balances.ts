@@ -1,0 +1,114 @@
+// The balances a write under the gate decides on. With the gates held: when earlier writes of ours
+// are still reserved, read the payments on those invoices first (and, by id, landed ones no longer
+// listed there) and end the reservations they show or prove absent; then read the invoices. What a
+// write may take is ServiceTitan's balance less what is still reserved. With nothing reserved
+// (the usual case) this is one read.
+import {
+  allPages,
+  Decimal,
+  type DetailedPayment,
+  fetchByIds,
+  type Invoice,
+  type ServiceTitanClient,
+  unwrap,
+} from "@st-edge/servicetitan";
+import type { HeldInvoices } from "./hold.ts";
+import { available, sortOut } from "./reservations.ts";
+import type { Reservation } from "./state.ts";
+
+export interface InvoiceUnderGate {
+  /** As ServiceTitan answered, read with the gate held. */
+  invoice: Invoice;
+  /** ServiceTitan's balance; null when it did not send one. */
+  balance: Decimal | null;
+  /** Reservations of other writes still counted against this invoice. */
+  pending: Reservation[];
+  /** The balance less the pending reservations; null when the balance is unknown. */
+  available: Decimal | null;
+}
+
+/**
+ * Reads the held invoices (active or not) and what is still reserved on each. `own` is the
+ * reservation id of the write being decided (a retry of the same key): it never counts against itself.
+ * Invoices ServiceTitan does not return are absent from the map.
+ */
+export async function readUnderGates(
+  client: ServiceTitanClient,
+  held: HeldInvoices,
+  { skewMs, own }: { skewMs: number; own?: string },
+): Promise<Map<number, InvoiceUnderGate>> {
+  const reserved = held.invoiceIds.filter((id) =>
+    held.reservationsOf(id).some((reservation) => reservation.id !== own),
+  );
+  const pending = new Map<number, Reservation[]>();
+  if (reserved.length > 0) {
+    const oldest = Math.min(...reserved.flatMap((id) => held.reservationsOf(id).map((r) => r.createdAt)));
+    const payments: DetailedPayment[] = [];
+    for await (const payment of allPages(async (page) =>
+      unwrap(
+        await client.GET("/tenant/{tenant}/payments", {
+          params: {
+            query: {
+              appliedToInvoiceIds: reserved.join(","),
+              modifiedOnOrAfter: new Date(oldest - skewMs).toISOString(),
+              activeState: "All",
+              page,
+              pageSize: 500,
+            },
+          },
+        }),
+      ),
+    )) {
+      payments.push(payment);
+    }
+    const now = Date.now();
+    const others = (invoiceId: number) => held.reservationsOf(invoiceId).filter((r) => r.id !== own);
+    // A payment we know landed, yet not listed on its invoice, was moved or changed since (perhaps in
+    // ServiceTitan itself): read it by id, so its reservation does not linger for a day.
+    const unlisted = reserved.flatMap((invoiceId) =>
+      sortOut(others(invoiceId), invoiceId, payments, now).pending.flatMap((r) =>
+        r.outcome === "applied" && r.expect.paymentId !== null ? [r.expect.paymentId] : [],
+      ),
+    );
+    if (unlisted.length > 0) {
+      const byId = await fetchByIds(
+        unlisted,
+        async (ids) =>
+          unwrap(
+            await client.GET("/tenant/{tenant}/payments", {
+              params: { query: { ids, activeState: "All", pageSize: 50 } },
+            }),
+          ).data,
+      );
+      payments.push(...byId.values());
+    }
+    const ended = new Map<number, string[]>();
+    for (const invoiceId of reserved) {
+      const sorted = sortOut(others(invoiceId), invoiceId, payments, now);
+      ended.set(invoiceId, sorted.ended);
+      pending.set(invoiceId, sorted.pending);
+    }
+    await held.confirm(ended);
+  }
+  const invoices = await fetchByIds(
+    held.invoiceIds,
+    async (ids) =>
+      unwrap(
+        await client.GET("/tenant/{tenant}/invoices", {
+          params: { query: { ids, activeState: "All", pageSize: 50 } },
+        }),
+      ).data,
+  );
+  const result = new Map<number, InvoiceUnderGate>();
+  for (const [id, invoice] of invoices) {
+    const balance = Decimal.fromServiceTitan(invoice.balance);
+    const stillPending = pending.get(id) ?? [];
+    result.set(id, {
+      invoice,
+      balance,
+      pending: stillPending,
+      available: balance === null ? null : available(balance, stillPending),
+    });
+  }
+  return result;
+}

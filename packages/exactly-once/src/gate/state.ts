@@ -1,0 +1,177 @@
+// The per-invoice gate, as pure functions over one record: what the InvoiceGate Durable Object
+// stores for one (environment, tenant, invoice). It makes "check the balance, then write" one
+// decision per invoice:
+//
+// - a lock: one holder at a time (a lease, so a holder that dies frees it), taken before the
+//   balance is read and let go once the write's outcome is known;
+// - reservations: writes this deployment made (or may have made) that ServiceTitan's reads may not
+//   show yet. Each takes its amount off the balance a later holder sees, until that holder's reads
+//   show the write (it is then part of the balance) or prove it absent.
+//
+//   (free) ──acquire──▶ held ──reserve (before the write is sent)──▶ held ──finish──▶ (free)
+//
+// A reservation says how reads will show its write (`expect`), so the holder that reads can tell
+// (see reservations.ts). Kept free of storage and time so every transition can be tested in a table.
+
+/** How reads show a write: a payment (ours by marker, or by id) applying `applied` to this invoice. */
+export interface PaymentExpectation {
+  kind: "payment";
+  marker: string | null;
+  paymentId: number | null;
+  /** What the payment applies to this invoice once the write shows (2-decimal text). */
+  applied: string;
+}
+
+export type Expectation = PaymentExpectation;
+
+export interface Reservation {
+  /** One per write and invoice (e.g. `<marker>` for a create, a fresh id for an update). */
+  id: string;
+  expect: Expectation;
+  /** What the write takes off the invoice's balance until reads show it (2-decimal text, ≥ 0). */
+  amount: string;
+  /**
+   * "unknown": sent (or about to be) with no answer yet; "applied": ServiceTitan answered that it
+   * was applied. Both count until reads show the write; an unknown one also ends at `settleBy`.
+   */
+  outcome: "unknown" | "applied";
+  /**
+   * After this instant an unknown write that reads do not show counts as absent: it stopped sending
+   * by then, and a committed write is visible within the read-after-write wait (UNCONFIRMED, as
+   * reconciliation assumes).
+   */
+  settleBy: number;
+  createdAt: number;
+  /** Never kept past this, whatever happens: a leak guard far beyond any read lag. */
+  expiresAt: number;
+}
+
+export interface GateRecord {
+  holder: { lease: string; expiresAt: number } | null;
+  reservations: Reservation[];
+  updatedAt: number;
+}
+
+/** A transition's verdict and the record to store (undefined: delete; same object: unchanged). */
+export interface Transition<R> {
+  result: R;
+  next: GateRecord | undefined;
+}
+
+export type AcquireResult =
+  | { kind: "acquired"; lease: string; reservations: Reservation[] }
+  | { kind: "busy"; retryAfterMs: number };
+
+export type HolderResult = { ok: true } | { ok: false; reason: "lease-lost" };
+
+const holds = (record: GateRecord | undefined, lease: string, now: number): record is GateRecord =>
+  record?.holder?.lease === lease && record.holder.expiresAt > now;
+
+/** The record to store: nothing at all once no one holds the gate and nothing is reserved. */
+const settled = (record: GateRecord): GateRecord | undefined =>
+  record.holder === null && record.reservations.length === 0 ? undefined : record;
+
+const live = (reservations: Reservation[], now: number) => reservations.filter((r) => r.expiresAt > now);
+
+/**
+ * Takes the lock, or says how long the current holder may still hold it.
+ *
+ * @example acquire(undefined, { lease: "a", now: 0, leaseMs: 30_000 }).result.kind // "acquired"
+ */
+export function acquire(
+  record: GateRecord | undefined,
+  input: { lease: string; now: number; leaseMs: number },
+): Transition<AcquireResult> {
+  const { lease, now, leaseMs } = input;
+  if (record?.holder && record.holder.expiresAt > now && record.holder.lease !== lease) {
+    return { result: { kind: "busy", retryAfterMs: record.holder.expiresAt - now }, next: record };
+  }
+  const reservations = live(record?.reservations ?? [], now);
+  const next: GateRecord = { holder: { lease, expiresAt: now + leaseMs }, reservations, updatedAt: now };
+  return { result: { kind: "acquired", lease, reservations }, next };
+}
+
+/**
+ * The holder records a write it is about to send (durably, before sending). A reservation with the
+ * same id is replaced: a retried write under one Idempotency-Key reserves once.
+ */
+export function reserve(
+  record: GateRecord | undefined,
+  input: { lease: string; now: number; reservation: Reservation },
+): Transition<HolderResult> {
+  if (!holds(record, input.lease, input.now))
+    return { result: { ok: false, reason: "lease-lost" }, next: record };
+  const others = record.reservations.filter((r) => r.id !== input.reservation.id);
+  const next: GateRecord = { ...record, reservations: [...others, input.reservation], updatedAt: input.now };
+  return { result: { ok: true }, next };
+}
+
+/**
+ * The holder's reads showed these writes (they are now part of the balance) or proved them absent:
+ * their reservations end.
+ */
+export function confirm(
+  record: GateRecord | undefined,
+  input: { lease: string; now: number; ended: string[] },
+): Transition<HolderResult> {
+  if (!holds(record, input.lease, input.now))
+    return { result: { ok: false, reason: "lease-lost" }, next: record };
+  const ended = new Set(input.ended);
+  const next: GateRecord = {
+    ...record,
+    reservations: record.reservations.filter((r) => !ended.has(r.id)),
+    updatedAt: input.now,
+  };
+  return { result: { ok: true }, next };
+}
+
+/**
+ * What became of writes, then (for the holder) the lock is let go. Outcomes are facts about
+ * ServiceTitan, so they are taken from anyone, lease or not: `applied` writes keep their
+ * reservation until reads show them; `withdrawn` ones (refused, never sent, proven absent) end.
+ */
+export function finish(
+  record: GateRecord | undefined,
+  input: {
+    lease: string | null;
+    now: number;
+    applied?: { id: string; paymentId: number | null }[];
+    withdrawn?: string[];
+  },
+): Transition<{ released: boolean }> {
+  if (!record) return { result: { released: false }, next: record };
+  const applied = new Map((input.applied ?? []).map((a) => [a.id, a.paymentId]));
+  const withdrawn = new Set(input.withdrawn ?? []);
+  const reservations = live(record.reservations, input.now)
+    .filter((r) => !withdrawn.has(r.id))
+    .map((r): Reservation => {
+      if (!applied.has(r.id)) return r;
+      const paymentId = applied.get(r.id) ?? r.expect.paymentId;
+      return { ...r, outcome: "applied", expect: { ...r.expect, paymentId } };
+    });
+  const released = input.lease !== null && record.holder?.lease === input.lease;
+  const lapsed = record.holder !== null && record.holder.expiresAt <= input.now;
+  const next = settled({
+    holder: released || lapsed ? null : record.holder,
+    reservations,
+    updatedAt: input.now,
+  });
+  return { result: { released }, next };
+}
+
+/** Whether the retention alarm may delete the record: nobody holds it and nothing live is reserved. */
+export function idle(record: GateRecord | undefined, now: number): boolean {
+  if (!record) return true;
+  const held = record.holder !== null && record.holder.expiresAt > now;
+  return !held && live(record.reservations, now).length === 0;
+}
+
+/** When the record next needs the alarm: its holder's lease ending or a reservation expiring. */
+export function nextWake(record: GateRecord | undefined): number | undefined {
+  if (!record) return undefined;
+  const times = [
+    ...(record.holder ? [record.holder.expiresAt] : []),
+    ...record.reservations.map((r) => r.expiresAt),
+  ];
+  return times.length === 0 ? undefined : Math.min(...times);
+}

@@ -1,0 +1,46 @@
+// What posting and updating a payment share for one request: the tenant's client (bound to the
+// request's deadline), the settings, the Durable Objects, and one log line per transition.
+import { type LogFields, log, serviceTitanFor, type TenantClient, type WorkerEnv } from "@st-edge/edge";
+import type { GateOptions } from "@st-edge/exactly-once";
+import type { Context } from "hono";
+import { type PaymentBindings, type PaymentSettings, readSettings } from "../settings.ts";
+
+export type Ctx = Context<WorkerEnv<PaymentBindings>>;
+
+export interface Posting {
+  tenant: TenantClient;
+  settings: PaymentSettings;
+  gates: GateOptions;
+  requestId: string;
+  /** The cache key of the tenant's payment types. */
+  typesKey: string;
+}
+
+export async function postingFor(c: Ctx): Promise<Posting> {
+  const settings = readSettings(c.env);
+  const tenant = await serviceTitanFor(c);
+  const scope = `${tenant.environment}:${tenant.tenantId}`;
+  return {
+    tenant,
+    settings,
+    gates: { namespace: c.env.INVOICE_GATES, scope },
+    requestId: c.var.requestId,
+    typesKey: scope,
+  };
+}
+
+/** Logs one transition of a payment write, by the key's hash (never the key itself). */
+export function transitionLog(requestId: string, fields: Omit<LogFields, "event">) {
+  return (
+    transition: string,
+    more: Omit<LogFields, "event"> = {},
+    level: "info" | "warn" | "error" = "info",
+  ) => log(level, { event: "payment-idempotency", transition, requestId, ...fields, ...more });
+}
+
+/** How long a request may hold an invoice's gate: until its own deadline, plus a margin. */
+export const gateLeaseMs = (posting: Posting) => posting.tenant.deadline.remainingMs() + 5_000;
+
+/** How long a request waits for an invoice another write holds: its wait setting, within its budget. */
+export const gateWaitMs = (posting: Posting) =>
+  Math.max(0, Math.min(posting.settings.waitMs, posting.tenant.deadline.remainingMs() - 2_000));

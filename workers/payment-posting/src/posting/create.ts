@@ -1,0 +1,222 @@
+// Posting one payment exactly once: the payment-specific steps the shared exactly-once runner
+// (@st-edge/exactly-once createOnce) calls.
+//
+// prepare  payment type and invoice numbers resolved; the invoices' gates taken (ascending ids);
+//          invoices read under them, less what earlier writes of ours still hold; every check;
+//          the create body with our marker in the memo; one reservation per invoice.
+// send     POST /payments, cut off when it must stop sending.
+// find     payments on the same invoices carrying the marker (reconciliation).
+import type { ProblemInit } from "@st-edge/edge";
+import {
+  createOnce,
+  hasMarker,
+  holdInvoices,
+  markerFor,
+  type Prepared,
+  type Reservation,
+  readUnderGates,
+} from "@st-edge/exactly-once";
+import {
+  type DetailedPayment,
+  isId,
+  type PaymentCreateRequest,
+  type PaymentResponse,
+  type PaymentType,
+  type ServiceTitanError,
+  unwrap,
+} from "@st-edge/servicetitan";
+import { type PaymentViewOutput, viewOfDetailed, viewOfResponse } from "@st-edge/views/payment";
+import {
+  type CheckedSplit,
+  checkBalances,
+  checkInvoices,
+  commonCustomer,
+  invoiceIdsOf,
+  resolvePaymentType,
+} from "../checks.ts";
+import { searchPayments } from "../lookups.ts";
+import { memoWithMarker } from "../memo.ts";
+import { type CanonicalPayment, requestHash } from "../payment-request.ts";
+
+import { type Ctx, gateLeaseMs, gateWaitMs, type Posting, postingFor, transitionLog } from "./context.ts";
+
+/** Reservations end after this at the latest, shown by reads or not: far beyond any read lag. */
+const RESERVATION_TTL_MS = 24 * 60 * 60 * 1000;
+
+interface PaymentPlan {
+  body: PaymentCreateRequest;
+  paymentType: PaymentType;
+  customerId: number | null;
+  amount: CanonicalPayment["amount"];
+}
+
+/**
+ * Posts `payment` under `key`: the answer to POST /payments.
+ *
+ * @example return postPayment(c, headers["idempotency-key"], toCanonicalPayment(body));
+ */
+export async function postPayment(c: Ctx, key: string, payment: CanonicalPayment): Promise<Response> {
+  const posting = await postingFor(c);
+  const { tenant, settings } = posting;
+  const [hash, marker] = await Promise.all([requestHash(payment), markerFor(tenant.tenantId, key)]);
+  const store = c.env.IDEMPOTENCY.get(
+    c.env.IDEMPOTENCY.idFromName(`${tenant.environment}:${tenant.tenantId}:${key}`),
+  );
+  return createOnce<PaymentPlan, PaymentResponse, DetailedPayment>(
+    {
+      store,
+      key,
+      hash,
+      marker,
+      deadline: tenant.deadline,
+      tokens: tenant.tokens,
+      settings,
+      outcomeUnknown: "payment-outcome-unknown",
+      log: transitionLog(posting.requestId, { keyHash: marker.slice(5, -1) }),
+      prepare: () => preparePayment(posting, payment, marker),
+      send: (plan, signal) => sendPayment(posting, plan, signal),
+      find: (invoiceIds, since) => paymentsCarrying(posting, marker, invoiceIds, since),
+      created: (made, plan): PaymentViewOutput =>
+        viewOfResponse(made, {
+          amount: plan.amount,
+          type: plan.paymentType.name,
+          customerId: plan.customerId,
+        }),
+      found: viewOfDetailed,
+      refusal: paymentRefusal,
+      reservationPaymentId: (made) => made.id,
+    },
+    posting.requestId,
+  );
+}
+
+async function preparePayment(
+  posting: Posting,
+  payment: CanonicalPayment,
+  marker: string,
+): Promise<Prepared<PaymentPlan>> {
+  const { tenant, settings } = posting;
+  const lookup = { client: tenant.client, cacheKey: posting.typesKey, ttlMs: settings.paymentTypesTtlMs };
+  const [paymentType, splits] = await Promise.all([
+    resolvePaymentType(lookup, payment.type),
+    invoiceIdsOf(tenant.client, payment.splits),
+  ]);
+  const held = await holdInvoices(
+    posting.gates,
+    splits.map((split) => split.invoiceId),
+    { leaseMs: gateLeaseMs(posting), waitMs: gateWaitMs(posting) },
+  );
+  try {
+    const invoices = await readUnderGates(tenant.client, held, {
+      skewMs: settings.reconcileSkewMs,
+      own: marker,
+    });
+    const checked = checkInvoices(splits, invoices);
+    checkBalances(checked, payment.allowOverpayment);
+    const customerId = commonCustomer(checked);
+    return {
+      plan: {
+        body: createBody(payment, paymentType.id, checked, customerId, marker),
+        paymentType,
+        customerId,
+        amount: payment.amount,
+      },
+      invoiceIds: checked.map((split) => split.invoiceId),
+      gates: { held, reservations: reservationsFor(posting, checked, marker) },
+    };
+  } catch (error) {
+    await held.finish({});
+    throw error;
+  }
+}
+
+/** One reservation per invoice: the split's amount, held until reads show the payment. */
+function reservationsFor(
+  posting: Posting,
+  splits: readonly CheckedSplit[],
+  marker: string,
+): Map<number, Reservation> {
+  const now = Date.now();
+  return new Map(
+    splits.map((split) => {
+      const amount = split.amount.toFixed(2);
+      const reservation: Reservation = {
+        id: marker,
+        expect: { kind: "payment", marker, paymentId: null, applied: amount },
+        amount,
+        outcome: "unknown",
+        // Every send ends by the request's deadline; past it plus the read-after-write wait, a
+        // payment reads do not show did not land.
+        settleBy: posting.tenant.deadline.at + posting.settings.reconcileWaitMs,
+        createdAt: now,
+        expiresAt: now + RESERVATION_TTL_MS,
+      };
+      return [split.invoiceId, reservation] as const;
+    }),
+  );
+}
+
+function createBody(
+  payment: CanonicalPayment,
+  typeId: number,
+  splits: readonly CheckedSplit[],
+  customerId: number | null,
+  marker: string,
+): PaymentCreateRequest {
+  return {
+    typeId,
+    amount: payment.amount.toNumber(),
+    ...(payment.paidOn ? { paidOn: payment.paidOn } : {}),
+    memo: memoWithMarker(payment.memo, marker),
+    ...(payment.checkNumber ? { checkNumber: payment.checkNumber } : {}),
+    ...(payment.authCode ? { authCode: payment.authCode } : {}),
+    ...(payment.status ? { status: payment.status } : {}),
+    ...(customerId ? { customerId } : {}),
+    splits: splits.map((split) => ({ invoiceId: split.invoiceId, amount: split.amount.toNumber() })),
+  };
+}
+
+async function sendPayment(
+  posting: Posting,
+  plan: PaymentPlan,
+  signal: AbortSignal,
+): Promise<PaymentResponse> {
+  const created = unwrap(
+    await posting.tenant.client.POST("/tenant/{tenant}/payments", { body: plan.body, signal }),
+  );
+  // A 2xx we cannot read says nothing reliable: settled like a lost answer.
+  if (!isId(created.id)) throw new Error("ServiceTitan answered the create without a payment id");
+  return created;
+}
+
+function paymentsCarrying(
+  posting: Posting,
+  marker: string,
+  invoiceIds: readonly number[],
+  since: string,
+): Promise<DetailedPayment[]> {
+  return searchPayments(posting.tenant.client, {
+    ...(invoiceIds.length > 0 ? { appliedToInvoiceIds: invoiceIds } : {}),
+    createdOnOrAfter: since,
+  }).then((payments) => payments.filter((found) => hasMarker(found.memo, marker)));
+}
+
+/** ServiceTitan's definite refusal of the create, as the key's final answer. */
+function paymentRefusal(error: ServiceTitanError): ProblemInit {
+  const traceId = error.traceId;
+  if (error.status === 404 || error.status === 405) {
+    return {
+      type: "payment-creation-unsupported",
+      detail:
+        `ServiceTitan answered ${error.status} to POST /payments: creating payments through the API is not available ` +
+        "for this tenant (the endpoint is absent from ServiceTitan's May 2026 API description). Nothing was posted.",
+      traceId,
+    };
+  }
+  return {
+    type: "upstream-rejected",
+    detail: error.problem.title ?? `ServiceTitan refused the payment (${error.status})`,
+    traceId,
+    extensions: error.problem.errors ? { upstreamErrors: error.problem.errors } : undefined,
+  };
+}

@@ -1,0 +1,232 @@
+// The per-invoice gate against the simulator: concurrent payments with different keys on one
+// invoice are decided one after another (none overpays); a payment over several invoices takes
+// them in one order (no deadlock); payments on unrelated invoices do not wait on each other;
+// PATCH of splits goes through the same gates; and a write of ours that reads do not show yet
+// still counts against the balance.
+
+import { env } from "cloudflare:test";
+import { expectProblem } from "@st-edge/edge/testing";
+import { Decimal } from "@st-edge/servicetitan";
+import { createSimulator } from "@st-edge/simulator";
+import { describe, expect, it } from "vitest";
+import {
+  apiPaymentsOn,
+  type CreatedBody,
+  call,
+  faultyEnv,
+  freshKey,
+  invoiceOf,
+  invoicePicker,
+  isCreate,
+  post,
+  sameCustomerInvoices,
+  TENANT,
+  testEnv,
+} from "./support.ts";
+
+const sim = createSimulator();
+const taken = new Set<number>();
+const nextInvoice = invoicePicker(sim, "200.00", taken);
+
+const json = (body: unknown): RequestInit => ({
+  headers: { "Content-Type": "application/json" },
+  body: JSON.stringify(body),
+});
+
+/** What is left on an invoice in ServiceTitan, exactly. */
+const balanceOf = (invoiceId: number) => Decimal.parse(invoiceOf(sim, invoiceId).balance);
+
+const gate = (invoiceId: number) =>
+  env.INVOICE_GATES.get(env.INVOICE_GATES.idFromName(`simulator:${TENANT}:invoice:${invoiceId}`));
+
+describe("different keys on one invoice", () => {
+  it("five concurrent payments that together exceed the balance: only those that fit are posted", async () => {
+    const e = await testEnv(sim);
+    const invoice = nextInvoice();
+    const balance = balanceOf(invoice.id);
+    // Two fit, a third would overpay: amount × 2 ≤ balance < amount × 3.
+    const amount = balance.times(Decimal.parse("0.4")).round(2, "half-up");
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, (_, n) =>
+        post(e, freshKey(`race-${n}`), {
+          paymentType: "Cash",
+          invoiceId: invoice.id,
+          amount: amount.toFixed(2),
+        }),
+      ),
+    );
+    const statuses = responses.map((response) => response.status).sort();
+    expect(statuses).toEqual([201, 201, 422, 422, 422]);
+    for (const refused of responses.filter((response) => response.status === 422)) {
+      await expectProblem(refused, 422, "overpayment");
+    }
+    expect(apiPaymentsOn(sim, invoice.id)).toHaveLength(2);
+    expect(balanceOf(invoice.id).toFixed(2)).toBe(balance.minus(amount).minus(amount).toFixed(2));
+    expect(balanceOf(invoice.id).isNegative()).toBe(false);
+  });
+
+  it("holds the amount of a create whose outcome is unknown, so another key cannot take it meanwhile", async () => {
+    const invoice = nextInvoice();
+    const balance = balanceOf(invoice.id);
+    const first = balance.minus(Decimal.parse("10.00"));
+    // The create hangs (cut off, never committed) and the lookup that would settle it fails too:
+    // the outcome stays unknown, and so does the reservation on the invoice.
+    const isPaymentRead = (request: Request) =>
+      request.method === "GET" && new URL(request.url).pathname.endsWith("/payments");
+    const broken = await faultyEnv(sim, (request) =>
+      isCreate(request) ? "hang" : isPaymentRead(request) ? "status=503" : undefined,
+    );
+    const key = freshKey("unknown");
+    const body = { paymentType: "Cash", invoiceId: invoice.id, amount: first.toFixed(2) };
+    await expectProblem(await post(broken, key, body), 503, "payment-outcome-unknown");
+    expect(apiPaymentsOn(sim, invoice.id)).toEqual([]);
+
+    // ServiceTitan still shows the whole balance, but 20.00 no longer fits: the first may have landed.
+    const e = await testEnv(sim);
+    const second = await post(e, freshKey("meanwhile"), {
+      paymentType: "Cash",
+      invoiceId: invoice.id,
+      amount: "20.00",
+    });
+    const problem = await expectProblem(second, 422, "overpayment");
+    expect(String(problem.detail)).toContain("still being recorded");
+    expect(apiPaymentsOn(sim, invoice.id)).toEqual([]);
+
+    // The first key's retry settles it (absent), posts it once, and 10.00 is all that is left.
+    expect((await post(e, key, body)).status).toBe(201);
+    expect(apiPaymentsOn(sim, invoice.id)).toHaveLength(1);
+    expect(balanceOf(invoice.id).toFixed(2)).toBe("10.00");
+    expect(
+      (await post(e, freshKey("rest"), { paymentType: "Cash", invoiceId: invoice.id, amount: "10.00" }))
+        .status,
+    ).toBe(201);
+  });
+});
+
+describe("several invoices", () => {
+  it("payments over the same two invoices in opposite orders both finish (one fixed order, no deadlock)", async () => {
+    const e = await testEnv(sim);
+    const [a, b] = await sameCustomerInvoices(sim, taken);
+    const [ab, ba] = await Promise.all([
+      post(e, freshKey("ab"), {
+        paymentType: "Cash",
+        splits: [
+          { invoiceId: a.id, amount: "1.00" },
+          { invoiceId: b.id, amount: "2.00" },
+        ],
+      }),
+      post(e, freshKey("ba"), {
+        paymentType: "Cash",
+        splits: [
+          { invoiceId: b.id, amount: "3.00" },
+          { invoiceId: a.id, amount: "4.00" },
+        ],
+      }),
+    ]);
+    expect([ab.status, ba.status]).toEqual([201, 201]);
+    expect(apiPaymentsOn(sim, a.id)).toHaveLength(2);
+    expect(apiPaymentsOn(sim, b.id)).toHaveLength(2);
+    // Let go afterwards: nobody holds either gate.
+    expect((await gate(a.id).inspect())?.holder ?? null).toBeNull();
+    expect((await gate(b.id).inspect())?.holder ?? null).toBeNull();
+  });
+
+  it("a payment on an unrelated invoice does not wait for a slow one", async () => {
+    const [slow, quick] = [nextInvoice(), nextInvoice()];
+    const e = await testEnv(sim);
+    const slowEnv = await faultyEnv(sim, (request) => (isCreate(request) ? "latency=600" : undefined), {
+      ST_TIMEOUT_MS: "5000",
+    });
+    const order: string[] = [];
+    const slowPost = post(slowEnv, freshKey("slow"), {
+      paymentType: "Cash",
+      invoiceId: slow.id,
+      amount: "1.00",
+    }).then((response) => {
+      order.push("slow");
+      return response;
+    });
+    // Give the slow one time to take its gate and start its create.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const quickPost = await post(e, freshKey("quick"), {
+      paymentType: "Cash",
+      invoiceId: quick.id,
+      amount: "1.00",
+    });
+    order.push("quick");
+    expect(quickPost.status).toBe(201);
+    expect((await slowPost).status).toBe(201);
+    expect(order).toEqual(["quick", "slow"]);
+  });
+});
+
+describe("PATCH of splits", () => {
+  it("goes through the gates: a concurrent payment and a PATCH on one invoice never overpay it", async () => {
+    const e = await testEnv(sim);
+    // A payment moves only between invoices of its customer.
+    const [home, target] = await sameCustomerInvoices(sim, taken);
+    const targetBalance = balanceOf(target.id);
+    // A payment on `home`, big enough to cover most of `target`.
+    const moving = targetBalance.minus(Decimal.parse("1.00"));
+    const created = await post(e, freshKey("mover"), {
+      paymentType: "Cash",
+      invoiceId: home.id,
+      amount: moving.toFixed(2),
+      allowOverpayment: true,
+    });
+    expect(created.status).toBe(201);
+    const payment: CreatedBody = await created.json();
+    // Move it onto `target` while another caller pays `target` 2.00: one of them must be refused.
+    // Slow writes: both checks would happen before either write without the gate.
+    const isWrite = (request: Request) =>
+      (request.method === "POST" || request.method === "PATCH") &&
+      /\/payments(\/\d+)?$/.test(new URL(request.url).pathname);
+    const slow = await faultyEnv(sim, (request) => (isWrite(request) ? "latency=250" : undefined), {
+      ST_TIMEOUT_MS: "5000",
+    });
+    const [patched, paid] = await Promise.all([
+      call(slow, `/payments/${payment.id}`, {
+        method: "PATCH",
+        ...json({ splits: [{ invoiceId: target.id, amount: moving.toFixed(2) }] }),
+      }),
+      post(slow, freshKey("racer"), { paymentType: "Cash", invoiceId: target.id, amount: "2.00" }),
+    ]);
+    // Whichever went first wins; the other is refused, never both applied.
+    const outcomes = [
+      patched.status === 200 ? "patched" : patched.status,
+      paid.status === 201 ? "paid" : paid.status,
+    ];
+    expect(outcomes.filter((outcome) => outcome === 422)).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome === "patched" || outcome === "paid")).toHaveLength(1);
+    expect(balanceOf(target.id).isNegative()).toBe(false);
+  });
+
+  it("answers what ServiceTitan holds: the amount, the splits and what they leave unapplied", async () => {
+    const e = await testEnv(sim);
+    const invoice = nextInvoice();
+    const created = await post(e, freshKey("patch-amount"), {
+      paymentType: "Cash",
+      invoiceId: invoice.id,
+      amount: "25.00",
+    });
+    const payment: CreatedBody = await created.json();
+    const patched = await call(e, `/payments/${payment.id}`, {
+      method: "PATCH",
+      ...json({ splits: [{ invoiceId: invoice.id, amount: "20.00" }] }),
+    });
+    expect(patched.status).toBe(200);
+    expect(await patched.json()).toMatchObject({
+      id: payment.id,
+      amount: "25.00",
+      splits: [{ invoiceId: invoice.id, amount: "20.00" }],
+      unappliedAmount: "5.00",
+    });
+    const [stored] = apiPaymentsOn(sim, invoice.id);
+    expect(stored).toMatchObject({ total: "25.00", unappliedAmount: "5.00" });
+    // A read says the same.
+    expect(await (await call(e, `/payments/${payment.id}`)).json()).toMatchObject({
+      amount: "25.00",
+      unappliedAmount: "5.00",
+    });
+  });
+});
