@@ -78,6 +78,13 @@ describe("the watcher's alarm", () => {
     expect((await stub.status()).deliveries).toEqual({ pending: 1 });
   });
 
+  it("is brought forward when the interval was shortened (a far-off alarm would starve the watcher)", async () => {
+    const stub = bindings.TENANT_EVENTS.get(bindings.TENANT_EVENTS.idFromName("simulator:777"));
+    await stub.ensureWatching({ tenant: "simulator:777", intervalSeconds: 3600 });
+    await stub.ensureWatching({ tenant: "simulator:777", intervalSeconds: 10 });
+    expect(Date.parse((await stub.status()).alarmAt ?? "")).toBeLessThanOrEqual(Date.now() + 10_000);
+  });
+
   it("never polls for an object whose tenant is not the bindings'", async () => {
     const stub = bindings.TENANT_EVENTS.get(bindings.TENANT_EVENTS.idFromName("simulator:999"));
     await stub.ensureWatching({ tenant: "simulator:999", intervalSeconds: 60 });
