@@ -8,6 +8,7 @@
 import { randomBytes } from "node:crypto";
 import {
   callerKey,
+  EXTRA_DEV_VARS,
   HOST,
   portBase,
   simulatorGet,
@@ -128,6 +129,11 @@ process.on("SIGTERM", () => shutdown(0));
 try {
   stack = await startStack({
     simulatorPort: SIMULATOR_PORT,
+    // The simulator sends ServiceTitan-style webhooks for its invoice changes to the events worker.
+    simulatorVars: {
+      SIM_WEBHOOK_URL: `http://${HOST}:${WORKERS[5].port}/webhooks/servicetitan`,
+      SIM_WEBHOOK_KEY: EXTRA_DEV_VARS.events.ST_WEBHOOK_KEY,
+    },
     workers: WORKERS,
     log: (name, line) => {
       if (!smoke || verbose) console.log(`[${name}] ${line}`);

@@ -1,5 +1,6 @@
 // The simulator's options, their defaults, and the demo tenants every local run starts with.
 import type { Clock, ServiceTitanHosts } from "@st-edge/servicetitan";
+import type { WebhookOptions } from "./webhooks.ts";
 
 /**
  * A simulated ServiceTitan tenant and the client credentials its admin would have issued.
@@ -39,6 +40,8 @@ export interface SimulatorOptions {
   exportLagSeconds?: number;
   /** Records per export call (default 100, so the default seed takes several calls). */
   exportBatchSize?: number;
+  /** Webhooks for invoice changes, signed like ServiceTitan's (off unless a url and key are given). */
+  webhooks?: WebhookOptions;
 }
 
 /** The app key every local run accepts (`ST-App-Key: demo-app-key`). */

@@ -17,6 +17,7 @@ import { type SimulatorStats, StatsRecorder } from "./stats.ts";
 import { type SimulatorLedger, TenantStore } from "./store.ts";
 import { startOfUtcDay } from "./time.ts";
 import { TokenService } from "./tokens.ts";
+import { type WebhookOptions, WebhookSender, type WebhookStats } from "./webhooks.ts";
 
 /**
  * A running simulator. Methods and the `/__sim/` HTTP endpoints are one mechanism: the
@@ -42,6 +43,11 @@ export interface Simulator {
   revokeTokens(tenantId?: number): void;
   /** Changes token settings for tokens and requests from now on. Throws RangeError on a non-positive value. */
   configure(changes: Partial<TokenSettings>): void;
+  /** Sends the invoice webhooks that are due (first attempts and retries); see webhooks.ts. */
+  deliverWebhooks(): Promise<void>;
+  /** Changes webhook settings (url, key, header, retries, faults) from now on. */
+  configureWebhooks(changes: WebhookOptions): void;
+  webhookStats(): WebhookStats;
 }
 
 /**
@@ -59,6 +65,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   // Dates are anchored to the start of the day the simulator is created, so two simulators
   // created the same day with the same seed hold identical data even on the system clock.
   const anchor = startOfUtcDay(clock.now());
+  const webhooks = new WebhookSender(options.webhooks ?? {}, clock, settings.seed);
   const stores = new Map(
     settings.tenants.map((tenant, tenantIndex) => [
       tenant.tenantId,
@@ -71,6 +78,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
           invoiceCount: tenant.invoiceCount ?? DEFAULT_INVOICE_COUNT,
         }),
         () => clock.now(),
+        (invoice, previous) => webhooks.invoiceChanged(tenant, invoice, previous),
       ),
     ]),
   );
@@ -103,6 +111,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       state.stats.reset();
       state.tokens.resetThrottle();
       state.tokenSettings = checkTokenSettings(initialTokenSettings);
+      webhooks.reset();
     },
     stats: () => state.stats.snapshot(),
     ledger: (tenantId) => storeOf(tenantId).ledger(),
@@ -116,6 +125,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     configure(changes) {
       state.tokenSettings = checkTokenSettings({ ...state.tokenSettings, ...changes });
     },
+    deliverWebhooks: () => webhooks.deliver(),
+    configureWebhooks: (changes) => webhooks.configure(changes),
+    webhookStats: () => webhooks.stats(),
   };
   const app = createApp(state, simulator);
   return simulator;

@@ -103,6 +103,9 @@ interface ResolvedSplit {
   amount: Decimal;
 }
 
+/** Told of every invoice change a write makes (the simulated webhooks, see webhooks.ts). */
+export type InvoiceChangeListener = (invoice: Invoice, previous: Invoice) => void;
+
 /**
  * A tenant's data and the writes on it.
  *
@@ -114,6 +117,7 @@ export class TenantStore {
   readonly tenantId: number;
   readonly #seed: TenantData;
   readonly #now: () => number;
+  readonly #onInvoiceChange: InvoiceChangeListener | undefined;
   readonly #seededBalances: Map<number, string>;
   readonly #invoicePosition: Map<number, number>;
   readonly #invoiceIdsByNumber: Map<string, number>;
@@ -125,10 +129,11 @@ export class TenantStore {
   #paymentPosition = new Map<number, number>();
   #next = { payment: 0, application: 0 };
 
-  constructor(seed: TenantData, now: () => number) {
+  constructor(seed: TenantData, now: () => number, onInvoiceChange?: InvoiceChangeListener) {
     this.tenantId = seed.tenantId;
     this.#seed = seed;
     this.#now = now;
+    this.#onInvoiceChange = onInvoiceChange;
     this.#seededBalances = new Map(seed.invoices.map((invoice) => [invoice.id, invoice.balance ?? "0.00"]));
     this.#invoicePosition = new Map(seed.invoices.map((invoice, index) => [invoice.id, index]));
     this.#invoiceIdsByNumber = new Map(
@@ -462,12 +467,14 @@ export class TenantStore {
         }
       }
       const balance = money(invoice.total ?? "0").minus(applied);
-      this.#invoices[position] = {
+      const changed: Invoice = {
         ...invoice,
         balance: cents(balance),
         paidOn: lastPaid !== undefined && !balance.isPositive() ? formatDate(lastPaid) : null,
         modifiedOn: formatTimestamp(now),
       };
+      this.#invoices[position] = changed;
+      this.#onInvoiceChange?.(changed, invoice);
     }
   }
 

@@ -1,6 +1,6 @@
 // The `wrangler dev` entry: one simulator per isolate, configured from env vars on the first
 // request (env is only available then). Writes live as long as the isolate.
-import { createSimulator, DEMO_TENANTS, type Simulator } from "./index.ts";
+import { createSimulator, DEMO_TENANTS, parseWebhookFaults, type Simulator } from "./index.ts";
 
 /** All optional strings: `wrangler dev --var SIM_SEED:7`, or `vars` in wrangler.jsonc. */
 export interface SimulatorEnv {
@@ -22,6 +22,16 @@ export interface SimulatorEnv {
   SIM_INVOICE_COUNT?: string;
   /** A fault on every accounting call of every tenant, in X-Sim-Fault syntax (e.g. "latency=50" for benchmarks). */
   SIM_FAULTS?: string;
+  /** Where invoice webhooks go (the events worker's /webhooks/servicetitan); unset: none are sent. */
+  SIM_WEBHOOK_URL?: string;
+  /** The HMAC key webhooks are signed with (the events worker's ST_WEBHOOK_KEY). */
+  SIM_WEBHOOK_KEY?: string;
+  /** The signature header (default X-ServiceTitan-Signature). */
+  SIM_WEBHOOK_HEADER?: string;
+  /** Retry delays in seconds, comma-separated (default 10,30,60,300, as ServiceTitan). */
+  SIM_WEBHOOK_RETRY_SECONDS?: string;
+  /** Webhook faults: drop=<0..1>, repeat=<0..1>, reorder, delay=<ms>, comma-separated. */
+  SIM_WEBHOOK_FAULTS?: string;
 }
 
 const number = (name: string, value: string | undefined): number | undefined => {
@@ -53,6 +63,15 @@ export function simulatorFromEnv(env: SimulatorEnv): Simulator {
     exportBatchSize: number("SIM_EXPORT_BATCH_SIZE", env.SIM_EXPORT_BATCH_SIZE),
     tenants:
       invoiceCount === undefined ? undefined : DEMO_TENANTS.map((tenant) => ({ ...tenant, invoiceCount })),
+    webhooks: {
+      url: env.SIM_WEBHOOK_URL || undefined,
+      key: env.SIM_WEBHOOK_KEY || undefined,
+      signatureHeader: env.SIM_WEBHOOK_HEADER || undefined,
+      retryDelaysSeconds: env.SIM_WEBHOOK_RETRY_SECONDS?.split(",").map(
+        (part) => number("SIM_WEBHOOK_RETRY_SECONDS", part) ?? 0,
+      ),
+      faults: env.SIM_WEBHOOK_FAULTS ? parseWebhookFaults(env.SIM_WEBHOOK_FAULTS) : undefined,
+    },
   });
   const fault = env.SIM_FAULTS?.trim();
   if (fault) for (const tenant of DEMO_TENANTS) simulator.setFaults(tenant.tenantId, [{ fault }]);
@@ -64,9 +83,15 @@ let simulator: Simulator | undefined;
 // Over HTTP a simulated drop (commit-then-drop) surfaces as the runtime's plain-text 500: a
 // worker cannot cut its own connection, and a response with a broken-off body would make
 // wrangler dev's proxy retry the request, applying the write again.
+//
+// Webhooks ride on requests: after each one, what is due is sent in its waitUntil (a Worker
+// cannot send on its own), so retries go out with later traffic.
 export default {
-  fetch(request: Request, env: SimulatorEnv): Promise<Response> {
+  async fetch(request: Request, env: SimulatorEnv, ctx?: ExecutionContext): Promise<Response> {
     simulator ??= simulatorFromEnv(env);
-    return simulator.fetch(request);
+    const sim = simulator;
+    const response = await sim.fetch(request);
+    ctx?.waitUntil(sim.deliverWebhooks());
+    return response;
   },
 } satisfies ExportedHandler<SimulatorEnv>;

@@ -1,11 +1,14 @@
 // ServiceTitan's webhooks: signature (good, bad, missing, stale), duplicates by userassignedid,
-// and the path from a received CloudEvent to a delivery of the invoice's poll item.
-
+// and the path from a received CloudEvent to a delivery of the invoice's poll item; then the
+// simulator's own webhooks (with its faults) end to end.
 import { expectProblem } from "@st-edge/edge/testing";
 import type { Invoice } from "@st-edge/servicetitan";
 import { toPollItem } from "@st-edge/views/invoice";
 import { describe, expect, it } from "vitest";
+import { watchRound } from "../src/feeds.ts";
+import { tenantStore } from "../src/settings.ts";
 import {
+  call,
   cloudEvent,
   drain,
   hmacHex,
@@ -92,7 +95,7 @@ describe("ServiceTitan webhook signature", () => {
     const event = cloudEvent(s, 1, { time: new Date(Date.now() - 1800_000).toISOString() });
     await expectProblem(await sendWebhook(s, event), 401, "webhook-signature-missing");
     const body = JSON.stringify(event);
-    const response = await (await import("./support.ts")).call(s.env, "/webhooks/servicetitan", {
+    const response = await call(s.env, "/webhooks/servicetitan", {
       method: "POST",
       key: null,
       headers: { "Content-Type": "application/json", "X-Hmac": await hmacHex(WEBHOOK_KEY, body) },
@@ -162,5 +165,47 @@ describe("from a webhook to a delivery", () => {
     await sendWebhook(s, cloudEvent(s, invoiceId, { type: "tn.acc.invoice-exported" }));
     await drain(s);
     expect(s.targets.to(target)).toHaveLength(1);
+  });
+});
+
+describe("the simulator's webhooks, end to end", () => {
+  it("delivers each changed invoice once, whatever ServiceTitan repeats or reorders; the poll finds what it drops", async () => {
+    const s = await setup();
+    await subscribe(s.env, "invoice.updated", target);
+    // ServiceTitan (the simulator) calls this worker's receiver in this isolate.
+    s.sim.configureWebhooks({
+      url: "https://events.test/webhooks/servicetitan",
+      key: WEBHOOK_KEY,
+      faults: { repeat: 0.5, reorder: true },
+      fetch: (request) =>
+        call(s.env, request.url, { method: "POST", headers: request.headers, body: request.body, key: null }),
+    });
+    const changed = new Set<number>();
+    for (let n = 0; n < 6; n++) changed.add((await payInvoice(s)).invoiceId);
+    await s.sim.deliverWebhooks();
+    const stats = s.sim.webhookStats();
+    expect(stats).toMatchObject({
+      occurrences: 6,
+      attempts: 6 + stats.repeated,
+      delivered: 6 + stats.repeated,
+    });
+    await drain(s);
+    const versions = s.targets.to(target).map((r) => JSON.parse(r.body).id as string);
+    expect(new Set(versions).size).toBe(versions.length);
+    expect(new Set(s.targets.to(target).map((r) => JSON.parse(r.body).invoiceId))).toEqual(changed);
+
+    // An occurrence ServiceTitan never sends: the invoices feed delivers the change instead.
+    s.sim.configureWebhooks({ faults: { drop: 1 } });
+    const { invoiceId } = await payInvoice(s);
+    await s.sim.deliverWebhooks();
+    await drain(s);
+    const before = s.targets.to(target).length;
+    await watchRound({ env: s.env, store: tenantStore(s.env), feeds: ["invoices"] });
+    await drain(s);
+    const after = s.targets
+      .to(target)
+      .slice(before)
+      .map((r) => JSON.parse(r.body).invoiceId);
+    expect(after).toEqual([invoiceId]);
   });
 });
