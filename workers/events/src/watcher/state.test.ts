@@ -101,6 +101,22 @@ describe("changesOf", () => {
       },
     ],
     [
+      "an old invoice first seen already Exported (a payment touched it): no exported",
+      {
+        observation: observed({ kind: "invoice", exported: true, created: "0010" }),
+        events: ["invoice.updated"],
+        record: true,
+      },
+    ],
+    [
+      "a new invoice already Exported when first seen: created and exported",
+      {
+        observation: observed({ kind: "invoice", exported: true }),
+        events: ["invoice.created", "invoice.exported"],
+        record: true,
+      },
+    ],
+    [
       "ServiceTitan says exported for a version already seen",
       {
         previous: { version: "0200", exported: true },

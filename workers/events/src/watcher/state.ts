@@ -52,10 +52,11 @@ export function changesOf(
     const derived = previous !== undefined || observation.created < cutoffs.created ? updated : created;
     // Our own write knows whether it created or changed the record: that wins over the guess.
     events.push(claimed === created || claimed === updated ? claimed : derived);
-    // First seen and already Exported counts as just exported: the version is newer than the watch.
-    if (observation.kind === "invoice" && observation.exported && !previous?.exported) {
-      events.push("invoice.exported");
-    }
+    // Exported fires on a seen transition, or for an invoice new since watching began. An older
+    // invoice first seen already Exported may have been exported long ago (a payment touched
+    // it): only ServiceTitan's webhook or our own write can say it was exported just now.
+    const turned = previous ? !previous.exported : derived === created;
+    if (observation.kind === "invoice" && observation.exported && turned) events.push("invoice.exported");
   }
   if (claimed && !events.includes(claimed)) events.push(claimed);
   return { events, record: isNew };
