@@ -209,3 +209,10 @@ describe("the simulator's webhooks, end to end", () => {
     expect(after).toEqual([invoiceId]);
   });
 });
+
+describe("a deployment without ServiceTitan's webhook key", () => {
+  it("has no receiver (404), rather than failing on every request", async () => {
+    const s = await setup({ ST_WEBHOOK_KEY: "" });
+    await expectProblem(await sendWebhook(s, cloudEvent(s, 1)), 404, "not-found");
+  });
+});

@@ -4,12 +4,13 @@
 import { ProblemError } from "@st-edge/edge";
 import type { createHook, deleteHook, listHooks } from "../api.ts";
 import { eventsProblem, HOOK_LIMIT, HOOK_NOT_FOUND, TARGET_REFUSED } from "../problems.ts";
-import { dnsResolver, egress, ensureWatching, targetPolicy, tenantStore } from "../settings.ts";
+import { deliverySettings, egress, ensureWatching, tenantStore } from "../settings.ts";
 import { checkResolved, checkTarget } from "../targets.ts";
 import type { Handler } from "./context.ts";
 
 export const createHookHandler: Handler<typeof createHook> = async (c, { body }) => {
-  const policy = targetPolicy(c.env);
+  // A subscription is only taken when deliveries can be signed (HOOK_SIGNING_SECRET) and sent.
+  const { policy, dnsResolver } = deliverySettings(c.env);
   const refused = (reason: string | undefined) =>
     new ProblemError(
       eventsProblem(TARGET_REFUSED, `targetUrl ${reason ?? "is refused"}`, {
@@ -19,7 +20,7 @@ export const createHookHandler: Handler<typeof createHook> = async (c, { body })
   const verdict = checkTarget(body.targetUrl, policy);
   if (!verdict.ok) throw refused(verdict.reason);
   const resolved = await checkResolved(new URL(body.targetUrl), {
-    resolver: dnsResolver(c.env),
+    resolver: dnsResolver,
     send: egress(c.env),
     policy,
   });
