@@ -24,6 +24,8 @@ export default defineConfig({
           ST_CLIENT_ID: demo?.clientId ?? "",
           ST_CLIENT_SECRET: demo?.clientSecret ?? "",
           POLL_INTERVAL_SECONDS: "3600",
+          // The chaos run's size (`pnpm test:chaos --full` sets 200).
+          CHAOS_EVENTS: process.env.CHAOS_EVENTS ?? "",
         },
         serviceBindings: {
           SERVICETITAN: async (request: Request) => {

@@ -2,11 +2,13 @@
 // bills, from a cursor kept in the tenant's Durable Object and advanced only once a batch is
 // processed; record versions decide what is a change, so a re-read never fires again, and our
 // own writes, delivered at once, are recognised as seen.
+import { publishEvent } from "@st-edge/events";
 import { type ApBill, type DetailedPayment, type Invoice, manualClock } from "@st-edge/servicetitan";
 import { toPollItem as billPollItem } from "@st-edge/views/bill";
 import { toPollItem as invoicePollItem } from "@st-edge/views/invoice";
 import { toPollItem as paymentPollItem } from "@st-edge/views/payment";
 import { describe, expect, it } from "vitest";
+import { dispatch } from "../src/dispatch.ts";
 import { type WatcherStore, watchRound } from "../src/feeds.ts";
 import { tenantStore } from "../src/settings.ts";
 import {
@@ -138,7 +140,6 @@ describe("export feed: payments", () => {
     expect(s.targets.received).toHaveLength(0);
     const refs = await tenantStore(s.env).sweep({ graceMs: 0 });
     expect(refs).toHaveLength(1);
-    const { dispatch } = await import("../src/dispatch.ts");
     await dispatch(s.env.DELIVERIES, `simulator:${s.tenant.tenantId}`, refs);
     await drain(s);
     await round(s, ["payments"]);
@@ -176,7 +177,6 @@ describe("our own writes", () => {
     await subscribe(s.env, "payment.created", target);
     const { paymentId } = await payInvoice(s);
     const item = paymentPollItem(await payment(s, paymentId));
-    const { publishEvent } = await import("@st-edge/events");
     expect(await publishEvent(s.env, { event: "payment.created", recordId: paymentId, payload: item })).toBe(
       true,
     );
