@@ -6,12 +6,13 @@
 //   reliability: requests=… faults={…} duplicates=0 lost=0 overpaid=0 fuzz-cases=… 5xx=0 secrets-leaked=0
 //
 // `--full` runs the long version: 1,000 payments in the chaos run (CHAOS_PAYMENTS), 200 record
-// versions through the events pipeline (CHAOS_EVENTS) and at least
-// 10,000 fuzz cases across the workers (FUZZ_CASES per worker); without it, the seeded CI sizes.
+// versions through the events pipeline (CHAOS_EVENTS) and at least 10,000 fuzz cases across the
+// workers (FUZZ_CASES per worker); without it, the seeded CI sizes.
 //
-// requests = requests sent to the workers (chaos attempts + fuzz cases); faults = faults the
-// simulator (and the events run's targets, queues and store) injected. Exits non-zero when a part fails, prints no figures,
-// or any figure that must be 0 is not. The same tests also run in `pnpm test` (and so in CI).
+// requests = requests sent to the workers (chaos attempts + fuzz cases); faults = faults injected
+// by the simulator (and, in the events run, by its targets, queues and store). Exits non-zero when
+// a part fails, prints no figures, or any figure that must be 0 is not. The same tests also run in
+// `pnpm test` (and so in CI).
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
