@@ -38,7 +38,10 @@ export function servicetitanSignature(): MiddlewareHandler<WorkerEnv<EventsBindi
     if (c.req.method !== "POST") return next();
     // Receiving ServiceTitan's webhooks is opt-in: without the app's key there is no receiver.
     if (!c.env.ST_WEBHOOK_KEY) {
-      throw new ProblemError({ type: "not-found", detail: "No ServiceTitan webhook receiver is configured here" });
+      throw new ProblemError({
+        type: "not-found",
+        detail: "No ServiceTitan webhook receiver is configured here",
+      });
     }
     const settings = webhookSettings(c.env);
     const signature = c.req.header(settings.signatureHeader);
