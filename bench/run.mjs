@@ -21,6 +21,7 @@ import {
   startStack,
   writeDevVars,
 } from "../scripts/lib/local-stack.mjs";
+import { benchEvents } from "./events.mjs";
 
 const quick = process.argv.includes("--quick");
 const DURATION = quick ? 2 : 5;
@@ -33,6 +34,7 @@ const results = {
   overhead: [],
   payments: [],
   dispatch: [],
+  events: undefined,
   bundles: [],
 };
 
@@ -259,7 +261,21 @@ table(
   results.dispatch,
 );
 
-// 4. Bundle sizes from the example tenant's offline dry-run.
+// 4. Instant triggers: event-to-delivery latency per path, and deliveries under target faults.
+{
+  results.events = await benchEvents({ port: BENCH_PORT, quick });
+  const { ownWrites, webhooks, polled, faults, pollIntervalSeconds } = results.events;
+  table("Instant triggers: event to signed delivery at a local receiver (ms)", [
+    { path: "our own writes (EVENTS queue, via POST /events)", ...ownWrites },
+    { path: "ServiceTitan webhook (signed CloudEvent → receiver)", ...webhooks },
+    { path: `polled change (export feed, a poll every ${pollIntervalSeconds} s)`, ...polled },
+  ]);
+  table("Instant triggers: deliveries to a target failing 40 % of attempts (500, hang, dropped connection)", [
+    faults,
+  ]);
+}
+
+// 5. Bundle sizes from the example tenant's offline dry-run.
 {
   const output = execFileSync(process.execPath, [join(root, "scripts/tenant.mjs"), "dry-run", "example"], {
     cwd: root,

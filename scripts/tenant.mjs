@@ -22,6 +22,7 @@ import {
   readTenant,
   root,
   TenantConfigError,
+  writeAllWorkerConfigs,
   writeWorkerConfig,
 } from "./lib/tenant-config.mjs";
 import { bundle, wrangler } from "./lib/wrangler.mjs";
@@ -50,9 +51,8 @@ function bundleAll(tenant) {
 
 function dryRun() {
   const tenant = readTenant(name);
-  const workers = bundleAll(tenant);
-  const rows = tenant.capabilities.map((capability) => {
-    const { config, gzipBytes } = workers[capability];
+  const rows = writeAllWorkerConfigs(name, tenant).map(({ path, workerDir, config }) => {
+    const { gzipBytes } = bundle(workerDir, path, join(root, ".deploy", name, "dist", config.name));
     return {
       worker: config.name,
       gzipKiB: (gzipBytes / 1024).toFixed(1),
@@ -78,6 +78,12 @@ async function provision() {
   }
   if (!tenant.cloudflare.accountId)
     throw new TenantConfigError("cloudflare.accountId is needed to provision");
+  // Its watcher consumes queues and runs on a Cron Trigger, which dispatch-namespace scripts
+  // cannot do: deploy it as account workers (`pnpm tenant deploy`) beside the namespace.
+  if (tenant.capabilities.includes("events"))
+    throw new TenantConfigError(
+      "the events capability cannot be provisioned into a dispatch namespace (queues and a Cron Trigger): list it in a tenant file deployed with `pnpm tenant deploy`",
+    );
   const { secrets } = readSecrets(name);
   const { currentMigrationTags, describeRequest, provisioningPlan, send } = await import(
     "./lib/provision.mjs"
@@ -137,23 +143,16 @@ try {
       dryRun();
       break;
     case "deploy": {
-      const tenant = readTenant(name);
-      for (const capability of [
-        brokerHost(tenant),
-        ...tenant.capabilities.filter((c) => c !== brokerHost(tenant)),
-      ]) {
-        const { path, workerDir } = writeWorkerConfig(name, tenant, capability);
+      // The token broker's host first, and each Durable Object's owner before its users.
+      for (const { path, workerDir } of writeAllWorkerConfigs(name, readTenant(name)))
         wrangler(workerDir, ["deploy", "--minify", "-c", path]);
-      }
       break;
     }
     case "secrets": {
       const tenant = readTenant(name);
-      const { file } = readSecrets(name);
-      for (const capability of tenant.capabilities) {
-        const { path, workerDir } = writeWorkerConfig(name, tenant, capability);
+      const { file } = readSecrets(name, tenant);
+      for (const { path, workerDir } of writeAllWorkerConfigs(name, tenant))
         wrangler(workerDir, ["secret", "bulk", file, "-c", path]);
-      }
       break;
     }
     case "provision":

@@ -6,16 +6,30 @@ import { join, relative, resolve } from "node:path";
 import { readJsonc } from "./jsonc.mjs";
 
 export const root = resolve(import.meta.dirname, "../..");
-export const CAPABILITIES = ["invoice-lookup", "tax-zones", "payment-terms", "bills", "payment-posting"];
+export const CAPABILITIES = [
+  "invoice-lookup",
+  "tax-zones",
+  "payment-terms",
+  "bills",
+  "payment-posting",
+  "events",
+];
+/** Each capability's wrangler configs, in deploy order (a Durable Object's owner before its users). */
+const CONFIG_FILES = { events: ["wrangler.watcher.jsonc", "wrangler.jsonc"] };
 export const SECRET_NAMES = [
   "ST_APP_KEY",
   "ST_CLIENT_ID",
   "ST_CLIENT_SECRET",
   "API_KEY_HASHES",
   "TOKEN_ENCRYPTION_KEY",
+  "HOOK_SIGNING_SECRET",
+  "ST_WEBHOOK_KEY",
 ];
-/** TOKEN_ENCRYPTION_KEY is optional; the others are not. */
+/** TOKEN_ENCRYPTION_KEY and ST_WEBHOOK_KEY are optional; HOOK_SIGNING_SECRET is needed with events. */
 const REQUIRED_SECRETS = SECRET_NAMES.slice(0, 4);
+/** Local-only settings in the workers' wrangler.jsonc that a deployment replaces or drops. */
+const DEPLOYED_VARS = { HOOK_TARGET_POLICY: "deployed" };
+const LOCAL_ONLY_VARS = ["POLL_INTERVAL_SECONDS"];
 export const TENANT_NAME = /^[a-z0-9][a-z0-9-]{0,40}$/;
 
 /** A mistake in a tenant's files: the message names the file and the setting, never a secret. */
@@ -76,12 +90,16 @@ function checkDispatch(dispatch) {
 }
 
 /** tenants/<name>.secrets.json, checked: the required secrets present, nothing unknown. */
-export function readSecrets(name) {
+export function readSecrets(name, tenant = readTenant(name)) {
   const file = join(tenantsDir(), `${name}.secrets.json`);
   if (!existsSync(file))
     fail(`${relative(root, file)} not found: a JSON object with ${SECRET_NAMES.join(", ")}`);
   const secrets = JSON.parse(readFileSync(file, "utf8"));
-  const missing = REQUIRED_SECRETS.filter((key) => typeof secrets[key] !== "string" || secrets[key] === "");
+  const required = [
+    ...REQUIRED_SECRETS,
+    ...(tenant.capabilities.includes("events") ? ["HOOK_SIGNING_SECRET"] : []),
+  ];
+  const missing = required.filter((key) => typeof secrets[key] !== "string" || secrets[key] === "");
   if (missing.length) fail(`${relative(root, file)} lacks ${missing.join(", ")}`);
   const unknown = Object.keys(secrets).filter((key) => !SECRET_NAMES.includes(key));
   if (unknown.length) fail(`${relative(root, file)} has unknown keys: ${unknown.join(", ")}`);
@@ -90,6 +108,9 @@ export function readSecrets(name) {
 
 /** A worker's script name: `<prefix>-<capability>` (in the account, or in the dispatch namespace). */
 export const scriptName = (tenant, capability) => `${tenant.cloudflare.workerPrefix}-${capability}`;
+
+/** A local name in a wrangler config ("st-events-watcher") as the tenant's ("acme-plumbing-events-watcher"): scripts, queues. */
+const tenantName = (tenant, local) => `${tenant.cloudflare.workerPrefix}-${local.replace(/^st-/, "")}`;
 
 /**
  * The worker whose script hosts the tenant's token broker: the first capability listed. Every
@@ -104,19 +125,54 @@ function tokenBrokerBinding(tenant, capability, binding) {
   return own ? rest : { ...rest, script_name: scriptName(tenant, brokerHost(tenant)) };
 }
 
-/** The deployable wrangler config for one capability of one tenant (an object; nothing written). */
-export function workerConfig(name, tenant, capability) {
+/** Durable Object bindings: the token broker as above; another script's class in the tenant's copy of it. */
+function durableObjectBinding(tenant, capability, binding) {
+  if (binding.name === "TOKEN_BROKER") return tokenBrokerBinding(tenant, capability, binding);
+  return binding.script_name ? { ...binding, script_name: tenantName(tenant, binding.script_name) } : binding;
+}
+
+/** Queue producers and consumers, every queue named for the tenant. */
+function tenantQueues(tenant, queues) {
+  if (!queues) return {};
+  const rename = (entry) => ({
+    ...entry,
+    queue: tenantName(tenant, entry.queue),
+    ...(entry.dead_letter_queue ? { dead_letter_queue: tenantName(tenant, entry.dead_letter_queue) } : {}),
+  });
+  return {
+    queues: {
+      ...(queues.producers ? { producers: queues.producers.map(rename) } : {}),
+      ...(queues.consumers ? { consumers: queues.consumers.map(rename) } : {}),
+    },
+  };
+}
+
+/** The wrangler config files of a capability, in deploy order. */
+export const configFiles = (capability) => CONFIG_FILES[capability] ?? ["wrangler.jsonc"];
+
+/** The deployable wrangler config of one worker (a capability's `file`) of one tenant (an object; nothing written). */
+export function workerConfig(name, tenant, capability, file = "wrangler.jsonc") {
   const workerDir = join(root, "workers", capability);
-  const base = readJsonc(join(workerDir, "wrangler.jsonc"));
+  const base = readJsonc(join(workerDir, file));
   const outDir = join(root, ".deploy", name);
-  const { $schema: _schema, dev: _dev, services = [], durable_objects: durableObjects, ...rest } = base;
+  const {
+    $schema: _schema,
+    dev: _dev,
+    services = [],
+    durable_objects: durableObjects,
+    queues,
+    ...rest
+  } = base;
+  const vars = { ...base.vars };
+  for (const key of LOCAL_ONLY_VARS) delete vars[key];
+  for (const [key, value] of Object.entries(DEPLOYED_VARS)) if (key in vars) vars[key] = value;
   const config = {
     ...rest,
-    name: scriptName(tenant, capability),
+    name: file === "wrangler.jsonc" ? scriptName(tenant, capability) : tenantName(tenant, base.name),
     main: relative(outDir, join(workerDir, base.main)),
     ...(tenant.cloudflare.accountId ? { account_id: tenant.cloudflare.accountId } : {}),
     vars: {
-      ...base.vars,
+      ...vars,
       ST_ENVIRONMENT: tenant.servicetitan.environment,
       ST_TENANT_ID: String(tenant.servicetitan.tenantId),
       ST_AUTH_SCHEME: tenant.servicetitan.authScheme ?? "raw",
@@ -126,11 +182,12 @@ export function workerConfig(name, tenant, capability) {
       ? {
           durable_objects: {
             bindings: durableObjects.bindings.map((binding) =>
-              binding.name === "TOKEN_BROKER" ? tokenBrokerBinding(tenant, capability, binding) : binding,
+              durableObjectBinding(tenant, capability, binding),
             ),
           },
         }
       : {}),
+    ...tenantQueues(tenant, queues),
     // The simulator binding exists only for local runs.
     services: services.filter((service) => service.binding !== "SERVICETITAN"),
     workers_dev: tenant.cloudflare.workersDev !== false,
@@ -140,10 +197,22 @@ export function workerConfig(name, tenant, capability) {
 }
 
 /** Writes the config of `workerConfig` under .deploy/<name>/ for wrangler; returns its path. */
-export function writeWorkerConfig(name, tenant, capability) {
-  const { config, workerDir, outDir } = workerConfig(name, tenant, capability);
+export function writeWorkerConfig(name, tenant, capability, file = "wrangler.jsonc") {
+  const { config, workerDir, outDir } = workerConfig(name, tenant, capability, file);
   mkdirSync(outDir, { recursive: true });
-  const path = join(outDir, `${capability}.wrangler.json`);
+  const path = join(outDir, `${config.name.slice(tenant.cloudflare.workerPrefix.length + 1)}.wrangler.json`);
   writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`);
   return { path, workerDir, config };
+}
+
+/** Every worker config of a tenant's capabilities, in deploy order (the token broker's host first). */
+export function writeAllWorkerConfigs(name, tenant) {
+  const host = brokerHost(tenant);
+  const ordered = [host, ...tenant.capabilities.filter((capability) => capability !== host)];
+  return ordered.flatMap((capability) =>
+    configFiles(capability).map((file) => ({
+      capability,
+      ...writeWorkerConfig(name, tenant, capability, file),
+    })),
+  );
 }

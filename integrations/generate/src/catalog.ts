@@ -30,6 +30,8 @@ export interface OperationNotes {
   /** Polls: one trigger per entry (a poll's `mode` values, or derived variants). */
   triggers?: TriggerNotes[];
   hidden?: boolean;
+  /** Not a user's action at all (a receiver for ServiceTitan, an operator's route): no step on either platform. */
+  omit?: boolean;
 }
 
 export interface TriggerNotes {
@@ -440,6 +442,12 @@ export const OPERATIONS: Record<string, OperationNotes> = {
       discount: { deadline: "2026-02-10", amount: "2.00" },
     },
   },
+  // events: what is not a subscription is for ServiceTitan or the operator, not a step in a Zap
+  receiveServiceTitanWebhook: { omit: true },
+  publishChange: { omit: true },
+  listDeadLetters: { omit: true },
+  replayDeadLetter: { omit: true },
+  getWatcher: { omit: true },
   // bills
   listBills: {
     key: "find_bills",

@@ -249,6 +249,7 @@ export function buildModel(specsDir: string): Model {
         if (path === "/hooks" || path.startsWith("/hooks/")) continue;
         used.add(op.operationId);
         const notes = OPERATIONS[op.operationId] ?? {};
+        if (notes.omit) continue;
         const upper = method.toUpperCase();
         const kind =
           notes.kind ?? (upper !== "GET" ? "create" : path.endsWith("/poll") ? "trigger" : "search");

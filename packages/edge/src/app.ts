@@ -20,6 +20,11 @@ export interface WorkerAppOptions {
   openapi?: object;
   /** Check API_KEY_HASHES on every route but /healthz (default true; the dispatcher checks per tenant). */
   callerAuth?: boolean;
+  /**
+   * Paths that authenticate callers their own way instead of by API key (a webhook receiver
+   * checking its sender's signature). /healthz is always open.
+   */
+  open?: string[];
 }
 
 export type WorkerEnv<B extends object = EdgeBindings> = {
@@ -81,7 +86,7 @@ export function createWorkerApp<B extends object>(options: WorkerAppOptions): Ho
 
   app.use(requestBudget());
   app.get("/healthz", (c) => c.json({ status: "ok", worker: options.name }));
-  if (options.callerAuth !== false) app.use(callerAuth({ open: ["/healthz"] }));
+  if (options.callerAuth !== false) app.use(callerAuth({ open: ["/healthz", ...(options.open ?? [])] }));
   const { openapi } = options;
   if (openapi) app.get("/openapi.json", (c) => c.json(openapi));
 

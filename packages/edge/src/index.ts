@@ -31,5 +31,6 @@ export {
   DEFAULT_BODY_LIMIT_BYTES,
   fieldErrors,
   queryObject,
+  readBodyBytes,
   readJsonBody,
 } from "./validation.ts";

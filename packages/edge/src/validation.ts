@@ -37,15 +37,13 @@ export function fieldErrors(error: z.core.$ZodError, part: InputPart): FieldErro
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
- * Reads a JSON request body: 415 unless `Content-Type` is JSON, 413 past `maxBytes` (counted while
- * streaming, so a missing or lying Content-Length does not help), 400 when it is not JSON, repeats
- * a key in an object, or holds text that is not allowed (text.ts) in a value or a key.
+ * Reads a request body's bytes: 413 past `maxBytes`, counted while streaming, so a missing or
+ * lying Content-Length does not help. For bodies that must be read as sent (a signed webhook).
  */
-export async function readJsonBody(request: Request, maxBytes = DEFAULT_BODY_LIMIT_BYTES): Promise<unknown> {
-  const type = request.headers.get("Content-Type") ?? "";
-  if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
-    throw new ProblemError({ type: "unsupported-media-type", detail: "Send the body as application/json" });
-  }
+export async function readBodyBytes(
+  request: Request,
+  maxBytes = DEFAULT_BODY_LIMIT_BYTES,
+): Promise<Uint8Array> {
   const declared = Number(request.headers.get("Content-Length") ?? "0");
   const tooLarge = () =>
     new ProblemError({ type: "payload-too-large", detail: `The body must be at most ${maxBytes} bytes` });
@@ -69,6 +67,20 @@ export async function readJsonBody(request: Request, maxBytes = DEFAULT_BODY_LIM
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
+  return bytes;
+}
+
+/**
+ * Reads a JSON request body: 415 unless `Content-Type` is JSON, 413 past `maxBytes` (see
+ * readBodyBytes), 400 when it is not JSON, repeats a key in an object, or holds text that is not
+ * allowed (text.ts) in a value or a key.
+ */
+export async function readJsonBody(request: Request, maxBytes = DEFAULT_BODY_LIMIT_BYTES): Promise<unknown> {
+  const type = request.headers.get("Content-Type") ?? "";
+  if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
+    throw new ProblemError({ type: "unsupported-media-type", detail: "Send the body as application/json" });
+  }
+  const bytes = await readBodyBytes(request, maxBytes);
   let text: string;
   let json: unknown;
   try {

@@ -1,5 +1,6 @@
 // The simulator's options, their defaults, and the demo tenants every local run starts with.
 import type { Clock, ServiceTitanHosts } from "@st-edge/servicetitan";
+import type { WebhookOptions } from "./webhooks.ts";
 import type { TenantWrite } from "./writes/index.ts";
 
 /**
@@ -57,6 +58,8 @@ export interface SimulatorOptions {
    * `["Payments_Create"]`: the May 2026 spec lacks it (FACTS.md §2.10). Default none.
    */
   retiredOperations?: string[];
+  /** Webhooks for invoice changes, signed like ServiceTitan's (off unless a url and key are given). */
+  webhooks?: WebhookOptions;
 }
 
 /**

@@ -2,10 +2,9 @@
 // payment, and what is not found or not valid.
 import { callWorker, DEMO_TENANT, expectProblem, OTHER_TENANT } from "@st-edge/edge/testing";
 import { Decimal, type Invoice } from "@st-edge/servicetitan";
+import { type AppliedPaymentView, InvoiceFields, type InvoiceView } from "@st-edge/views/invoice";
 import { describe, expect, it } from "vitest";
-import { InvoiceFields } from "../src/api.ts";
 import worker from "../src/index.ts";
-import type { AppliedPaymentView, InvoiceView } from "../src/view.ts";
 import { allInvoices, sim, testEnv } from "./helpers.ts";
 
 const get = async (path: string) => callWorker(worker, await testEnv(), path);

@@ -2,6 +2,7 @@
 // generate specs/workers/payment-posting.openapi.json. Cross-field rules (one payment type, splits
 // summing to the amount, ...) live in payment-request.ts and answer with the same 400 shape.
 import { defineRoute, type ResponseSpec, schemas } from "@st-edge/edge";
+import { PaymentView, PollItem } from "@st-edge/views/payment";
 import * as z from "zod/mini";
 import { amountProblem, lengthProblem, memoProblem, paidOnProblem, placeholderProblem } from "./inputs.ts";
 import { MAX_CALLER_MEMO } from "./memo.ts";
@@ -116,43 +117,7 @@ export const IdempotencyKeyHeaders = z.object({
     ),
 });
 
-const SplitView = z.object({ invoiceId: z.number(), amount: z.string() });
-
-export const PaymentView = z.object({
-  id: z.number(),
-  typeId: z.nullable(z.number()),
-  type: z.nullable(z.string()),
-  amount: z.string(),
-  paidOn: z.nullable(z.string()),
-  memo: z.nullable(z.string()).check(z.describe("The caller's memo, without the tracing marker")),
-  marker: z
-    .nullable(z.string())
-    .check(
-      z.describe(
-        "Tracing marker this service appended to the memo in ServiceTitan, e.g. [ste:0123456789abcdef]",
-      ),
-    ),
-  checkNumber: z.nullable(z.string()),
-  authCode: z.nullable(z.string()),
-  status: z.nullable(z.string()),
-  customerId: z.nullable(z.number()),
-  active: z.nullable(z.boolean()),
-  splits: z.array(SplitView),
-  unappliedAmount: z
-    .string()
-    .check(z.describe("What the payment's amount leaves unapplied to invoices (amount − the splits)")),
-  createdOn: z.optional(z.nullable(z.string())),
-  modifiedOn: z.optional(z.nullable(z.string())),
-});
-export type PaymentViewOutput = z.output<typeof PaymentView>;
-
 export const CreatedPayment = z.extend(PaymentView, { idempotencyKey: z.string() });
-
-export const PollItem = z.extend(PaymentView, {
-  id: z.string().check(z.describe("Unique per version of a payment: <paymentId>-<modifiedOn>")),
-  paymentId: z.number(),
-  modifiedOn: z.string(),
-});
 
 const problem = (description: string, headers?: ResponseSpec["headers"]): ResponseSpec => ({
   description,

@@ -5,6 +5,10 @@ export const WORKERS = [
     "title": "ServiceTitan AP bills"
   },
   {
+    "name": "events",
+    "title": "ServiceTitan instant triggers"
+  },
+  {
     "name": "invoice-lookup",
     "title": "ServiceTitan invoice lookup"
   },
@@ -341,7 +345,9 @@ export const OPERATIONS = [
       "mode": "new",
       "limit": "100"
     },
-    "events": []
+    "events": [
+      "bill.created"
+    ]
   },
   {
     "worker": "bills",
@@ -873,7 +879,10 @@ export const OPERATIONS = [
     "fixed": {
       "limit": "100"
     },
-    "events": []
+    "events": [
+      "invoice.created",
+      "invoice.updated"
+    ]
   },
   {
     "worker": "invoice-lookup",
@@ -947,7 +956,9 @@ export const OPERATIONS = [
     "fixed": {
       "limit": "100"
     },
-    "events": [],
+    "events": [
+      "invoice.created"
+    ],
     "transform": "firstVersion",
     "recordIdField": "invoiceId"
   },
@@ -1308,6 +1319,167 @@ export const OPERATIONS = [
   },
   {
     "worker": "payment-posting",
+    "operationId": "checkPayment",
+    "method": "POST",
+    "path": "/payments/check",
+    "resource": "Payment",
+    "description": "Check a payment without posting it",
+    "fields": [
+      {
+        "key": "typeId",
+        "label": "Payment Type ID",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "paymentType",
+        "label": "Payment Type",
+        "help": "The payment type's name as in ServiceTitan (Cash, Check, Credit Card, …), matched case-insensitively. Give this or Payment Type ID.",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "amount",
+        "label": "Amount",
+        "help": "Positive amount with at most two decimals, as text (preferred) or a number",
+        "type": "string",
+        "required": false,
+        "in": "body",
+        "placeholder": "125.50"
+      },
+      {
+        "key": "paidOn",
+        "label": "Paid On",
+        "help": "A date (2026-01-31, midnight UTC) or an RFC 3339 date-time. Default: now.",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "memo",
+        "label": "Memo",
+        "help": "Shown in ServiceTitan. At most 232 characters.",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "checkNumber",
+        "label": "Check Number",
+        "help": "At most 50 characters",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "authCode",
+        "label": "Authorization Code",
+        "help": "At most 50 characters",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "status",
+        "label": "Status",
+        "type": "string",
+        "required": false,
+        "in": "body",
+        "choices": [
+          {
+            "value": "Pending",
+            "label": "Pending"
+          },
+          {
+            "value": "Posted",
+            "label": "Posted"
+          },
+          {
+            "value": "Exported",
+            "label": "Exported"
+          }
+        ]
+      },
+      {
+        "key": "splits",
+        "label": "Splits",
+        "type": "string",
+        "required": false,
+        "in": "body",
+        "children": [
+          {
+            "key": "invoiceId",
+            "label": "Invoice ID",
+            "help": "ServiceTitan's invoice id (a number), e.g. 11000001.",
+            "type": "integer",
+            "required": false,
+            "in": "body"
+          },
+          {
+            "key": "invoiceNumber",
+            "label": "Invoice Number",
+            "help": "The invoice's reference number, instead of its id.",
+            "type": "string",
+            "required": false,
+            "in": "body"
+          },
+          {
+            "key": "amount",
+            "label": "Amount",
+            "help": "Positive amount with at most two decimals, as text (preferred) or a number",
+            "type": "string",
+            "required": true,
+            "in": "body",
+            "placeholder": "125.50"
+          }
+        ]
+      },
+      {
+        "key": "invoiceId",
+        "label": "Invoice ID",
+        "help": "ServiceTitan's invoice id (a number), e.g. 11000001.",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "invoiceNumber",
+        "label": "Invoice Number",
+        "help": "The invoice's reference number, instead of its id.",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "allowOverpayment",
+        "label": "Allow Overpayment",
+        "help": "Yes to accept a split above its invoice's balance. Default: no (such a payment is refused).",
+        "type": "boolean",
+        "required": false,
+        "in": "body"
+      }
+    ],
+    "idempotent": false,
+    "sample": {
+      "ok": null,
+      "typeId": null,
+      "type": null,
+      "amount": null,
+      "customerId": null,
+      "splits": [],
+      "id": 1
+    },
+    "key": "check_payment",
+    "kind": "create",
+    "noun": "Payment",
+    "label": "Check a payment without posting it",
+    "fixed": {},
+    "events": []
+  },
+  {
+    "worker": "payment-posting",
     "operationId": "pollPayments",
     "method": "GET",
     "path": "/payments/poll",
@@ -1346,7 +1518,10 @@ export const OPERATIONS = [
     "fixed": {
       "limit": "100"
     },
-    "events": []
+    "events": [
+      "payment.created",
+      "payment.updated"
+    ]
   },
   {
     "worker": "payment-posting",
@@ -1388,7 +1563,9 @@ export const OPERATIONS = [
     "fixed": {
       "limit": "100"
     },
-    "events": [],
+    "events": [
+      "payment.created"
+    ],
     "transform": "firstVersion",
     "recordIdField": "paymentId"
   },
@@ -2072,4 +2249,17 @@ export const DROPDOWNS = [
   }
 ];
 
-export const HOOKS = null;
+export const HOOKS = {
+  "worker": "events",
+  "subscribePath": "/hooks",
+  "unsubscribePath": "/hooks/{id}",
+  "events": [
+    "invoice.created",
+    "invoice.updated",
+    "invoice.exported",
+    "payment.created",
+    "payment.updated",
+    "bill.created",
+    "bill.updated"
+  ]
+};

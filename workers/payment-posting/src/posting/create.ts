@@ -27,7 +27,8 @@ import {
   type ServiceTitanError,
   unwrap,
 } from "@st-edge/servicetitan";
-import type { PaymentCheckOutput, PaymentViewOutput } from "../api.ts";
+import { type PaymentViewOutput, viewOfDetailed, viewOfResponse } from "@st-edge/views/payment";
+import type { PaymentCheckOutput } from "../api.ts";
 import {
   type CheckedSplit,
   checkBalances,
@@ -39,7 +40,7 @@ import {
 import { searchPayments } from "../lookups.ts";
 import { memoWithMarker } from "../memo.ts";
 import { type CanonicalPayment, requestHash } from "../payment-request.ts";
-import { viewOfDetailed, viewOfResponse } from "../views.ts";
+
 import { type Ctx, gateLeaseMs, gateWaitMs, type Posting, postingFor, transitionLog } from "./context.ts";
 
 /** Reservations end after this at the latest, shown by reads or not: far beyond any read lag. */

@@ -10,6 +10,10 @@ export const WORKERS: { name: string; title: string }[] = [
 		title: "ServiceTitan AP bills",
 	},
 	{
+		name: "events",
+		title: "ServiceTitan instant triggers",
+	},
+	{
 		name: "invoice-lookup",
 		title: "ServiceTitan invoice lookup",
 	},
@@ -348,7 +352,9 @@ export const OPERATIONS: NodeOperation[] = [
 			mode: "new",
 			limit: "100",
 		},
-		events: [],
+		events: [
+			"bill.created",
+		],
 		value: "newBill",
 		resourceValue: "bill",
 	},
@@ -894,7 +900,10 @@ export const OPERATIONS: NodeOperation[] = [
 		fixed: {
 			limit: "100",
 		},
-		events: [],
+		events: [
+			"invoice.created",
+			"invoice.updated",
+		],
 		value: "invoiceChanged",
 		resourceValue: "invoice",
 	},
@@ -970,7 +979,9 @@ export const OPERATIONS: NodeOperation[] = [
 		fixed: {
 			limit: "100",
 		},
-		events: [],
+		events: [
+			"invoice.created",
+		],
 		transform: "firstVersion",
 		recordIdField: "invoiceId",
 		value: "newInvoice",
@@ -1339,6 +1350,169 @@ export const OPERATIONS: NodeOperation[] = [
 	},
 	{
 		worker: "payment-posting",
+		operationId: "checkPayment",
+		method: "POST",
+		path: "/payments/check",
+		resource: "Payment",
+		description: "Check a payment without posting it",
+		fields: [
+			{
+				key: "typeId",
+				label: "Payment Type ID",
+				type: "integer",
+				required: false,
+				in: "body",
+			},
+			{
+				key: "paymentType",
+				label: "Payment Type",
+				help: "The payment type's name as in ServiceTitan (Cash, Check, Credit Card, …), matched case-insensitively. Give this or Payment Type ID.",
+				type: "string",
+				required: false,
+				in: "body",
+			},
+			{
+				key: "amount",
+				label: "Amount",
+				help: "Positive amount with at most two decimals, as text (preferred) or a number",
+				type: "string",
+				required: false,
+				in: "body",
+				placeholder: "125.50",
+			},
+			{
+				key: "paidOn",
+				label: "Paid On",
+				help: "A date (2026-01-31, midnight UTC) or an RFC 3339 date-time. Default: now.",
+				type: "string",
+				required: false,
+				in: "body",
+			},
+			{
+				key: "memo",
+				label: "Memo",
+				help: "Shown in ServiceTitan. At most 232 characters.",
+				type: "string",
+				required: false,
+				in: "body",
+			},
+			{
+				key: "checkNumber",
+				label: "Check Number",
+				help: "At most 50 characters",
+				type: "string",
+				required: false,
+				in: "body",
+			},
+			{
+				key: "authCode",
+				label: "Authorization Code",
+				help: "At most 50 characters",
+				type: "string",
+				required: false,
+				in: "body",
+			},
+			{
+				key: "status",
+				label: "Status",
+				type: "string",
+				required: false,
+				in: "body",
+				choices: [
+					{
+						value: "Pending",
+						label: "Pending",
+					},
+					{
+						value: "Posted",
+						label: "Posted",
+					},
+					{
+						value: "Exported",
+						label: "Exported",
+					},
+				],
+			},
+			{
+				key: "splits",
+				label: "Splits",
+				type: "string",
+				required: false,
+				in: "body",
+				children: [
+					{
+						key: "invoiceId",
+						label: "Invoice ID",
+						help: "ServiceTitan's invoice id (a number), e.g. 11000001.",
+						type: "integer",
+						required: false,
+						in: "body",
+					},
+					{
+						key: "invoiceNumber",
+						label: "Invoice Number",
+						help: "The invoice's reference number, instead of its id.",
+						type: "string",
+						required: false,
+						in: "body",
+					},
+					{
+						key: "amount",
+						label: "Amount",
+						help: "Positive amount with at most two decimals, as text (preferred) or a number",
+						type: "string",
+						required: true,
+						in: "body",
+						placeholder: "125.50",
+					},
+				],
+			},
+			{
+				key: "invoiceId",
+				label: "Invoice ID",
+				help: "ServiceTitan's invoice id (a number), e.g. 11000001.",
+				type: "integer",
+				required: false,
+				in: "body",
+			},
+			{
+				key: "invoiceNumber",
+				label: "Invoice Number",
+				help: "The invoice's reference number, instead of its id.",
+				type: "string",
+				required: false,
+				in: "body",
+			},
+			{
+				key: "allowOverpayment",
+				label: "Allow Overpayment",
+				help: "Yes to accept a split above its invoice's balance. Default: no (such a payment is refused).",
+				type: "boolean",
+				required: false,
+				in: "body",
+			},
+		],
+		idempotent: false,
+		sample: {
+			ok: null,
+			typeId: null,
+			type: null,
+			amount: null,
+			customerId: null,
+			splits: [],
+			id: 1,
+		},
+		key: "check_payment",
+		kind: "create",
+		noun: "Payment",
+		label: "Check a payment without posting it",
+		fixed: {},
+		events: [],
+		value: "checkPayment",
+		resourceValue: "payment",
+	},
+	{
+		worker: "payment-posting",
 		operationId: "pollPayments",
 		method: "GET",
 		path: "/payments/poll",
@@ -1377,7 +1551,10 @@ export const OPERATIONS: NodeOperation[] = [
 		fixed: {
 			limit: "100",
 		},
-		events: [],
+		events: [
+			"payment.created",
+			"payment.updated",
+		],
 		value: "paymentChanged",
 		resourceValue: "payment",
 	},
@@ -1421,7 +1598,9 @@ export const OPERATIONS: NodeOperation[] = [
 		fixed: {
 			limit: "100",
 		},
-		events: [],
+		events: [
+			"payment.created",
+		],
 		transform: "firstVersion",
 		recordIdField: "paymentId",
 		value: "newPayment",
@@ -2128,7 +2307,20 @@ export const DROPDOWNS: Record<string, DropdownSpec> = {
 	},
 };
 
-export const HOOKS: { worker: string; subscribePath: string; unsubscribePath: string; events: string[] } | null = null;
+export const HOOKS: { worker: string; subscribePath: string; unsubscribePath: string; events: string[] } | null = {
+	worker: "events",
+	subscribePath: "/hooks",
+	unsubscribePath: "/hooks/{id}",
+	events: [
+		"invoice.created",
+		"invoice.updated",
+		"invoice.exported",
+		"payment.created",
+		"payment.updated",
+		"bill.created",
+		"bill.updated",
+	],
+};
 
 export const nodeProperties: INodeProperties[] = [
 	{
@@ -2608,6 +2800,12 @@ export const nodeProperties: INodeProperties[] = [
 		},
 		options: [
 			{
+				name: "Check a payment without posting it",
+				value: "checkPayment",
+				description: "Check a payment without posting it",
+				action: "Check a payment without posting it",
+			},
+			{
 				name: "Find Payment",
 				value: "findPayment",
 				description: "Finds payments applied to an invoice, optionally matching a check number, authorization code or amount",
@@ -2638,7 +2836,7 @@ export const nodeProperties: INodeProperties[] = [
 				action: "Update payment status",
 			},
 		],
-		default: "findPayment",
+		default: "checkPayment",
 	},
 	{
 		displayName: "Invoice ID",
@@ -2863,6 +3061,165 @@ export const nodeProperties: INodeProperties[] = [
 				description: "Optional. A number that identifies this payment in the system it comes from (an order, receipt or charge ID). The same reference never posts twice, across replays, Zaps and workflows. Leave empty to let the integration derive one from this step and its inputs.",
 				type: "string",
 				default: "",
+			},
+		],
+	},
+	{
+		displayName: "Splits",
+		name: "splits",
+		placeholder: "Add Split",
+		type: "fixedCollection",
+		typeOptions: {
+			multipleValues: true,
+		},
+		default: {},
+		options: [
+			{
+				displayName: "Split",
+				name: "split",
+				values: [
+					{
+						displayName: "Invoice ID",
+						name: "invoiceId",
+						description: "ServiceTitan's invoice ID (a number), e.g. 11000001",
+						type: "number",
+						default: 0,
+					},
+					{
+						displayName: "Invoice Number",
+						name: "invoiceNumber",
+						description: "The invoice's reference number, instead of its ID",
+						type: "string",
+						default: "",
+					},
+					{
+						displayName: "Amount",
+						name: "amount",
+						description: "Positive amount with at most two decimals, as text (preferred) or a number",
+						placeholder: "125.50",
+						type: "string",
+						default: "",
+					},
+				],
+			},
+		],
+		displayOptions: {
+			show: {
+				resource: [
+					"payment",
+				],
+				operation: [
+					"checkPayment",
+				],
+			},
+		},
+	},
+	{
+		displayName: "Additional Fields",
+		name: "additionalFields",
+		type: "collection",
+		placeholder: "Add Field",
+		default: {},
+		displayOptions: {
+			show: {
+				resource: [
+					"payment",
+				],
+				operation: [
+					"checkPayment",
+				],
+			},
+		},
+		options: [
+			{
+				displayName: "Allow Overpayment",
+				name: "allowOverpayment",
+				description: "Whether to accept a split above its invoice's balance. Default: no (such a payment is refused).",
+				type: "boolean",
+				default: false,
+			},
+			{
+				displayName: "Amount",
+				name: "amount",
+				description: "Positive amount with at most two decimals, as text (preferred) or a number",
+				placeholder: "125.50",
+				type: "string",
+				default: "",
+			},
+			{
+				displayName: "Authorization Code",
+				name: "authCode",
+				description: "At most 50 characters",
+				type: "string",
+				default: "",
+			},
+			{
+				displayName: "Check Number",
+				name: "checkNumber",
+				description: "At most 50 characters",
+				type: "string",
+				default: "",
+			},
+			{
+				displayName: "Invoice ID",
+				name: "invoiceId",
+				description: "ServiceTitan's invoice ID (a number), e.g. 11000001",
+				type: "number",
+				default: 0,
+			},
+			{
+				displayName: "Invoice Number",
+				name: "invoiceNumber",
+				description: "The invoice's reference number, instead of its ID",
+				type: "string",
+				default: "",
+			},
+			{
+				displayName: "Memo",
+				name: "memo",
+				description: "Shown in ServiceTitan. At most 232 characters.",
+				type: "string",
+				default: "",
+			},
+			{
+				displayName: "Paid On",
+				name: "paidOn",
+				description: "A date (2026-01-31, midnight UTC) or an RFC 3339 date-time. Default: now.",
+				type: "string",
+				default: "",
+			},
+			{
+				displayName: "Payment Type",
+				name: "paymentType",
+				description: "The payment type's name as in ServiceTitan (Cash, Check, Credit Card, …), matched case-insensitively. Give this or Payment Type ID.",
+				type: "string",
+				default: "",
+			},
+			{
+				displayName: "Payment Type ID",
+				name: "typeId",
+				type: "number",
+				default: 0,
+			},
+			{
+				displayName: "Status",
+				name: "status",
+				type: "options",
+				options: [
+					{
+						name: "Exported",
+						value: "Exported",
+					},
+					{
+						name: "Pending",
+						value: "Pending",
+					},
+					{
+						name: "Posted",
+						value: "Posted",
+					},
+				],
+				default: "Exported",
 			},
 		],
 	},
@@ -3652,10 +4009,38 @@ export const triggerProperties: INodeProperties[] = [
 
 export const hookTriggerProperties: INodeProperties[] = [
 	{
-		displayName: "This deployment has no events worker yet, so nothing can be delivered instantly. Use the ServiceTitan Edge Trigger (polling) node instead.",
-		name: "notice",
-		type: "notice",
-		default: "",
+		displayName: "Event",
+		name: "event",
+		type: "options",
+		noDataExpression: true,
+		options: [
+			{
+				name: "New Bill",
+				value: "newBill",
+				description: "Triggers when an AP bill is created in ServiceTitan",
+			},
+			{
+				name: "New Invoice",
+				value: "newInvoice",
+				description: "Triggers once for each invoice created in ServiceTitan",
+			},
+			{
+				name: "New or Updated Invoice",
+				value: "invoiceChanged",
+				description: "Triggers when an invoice is created or changes (paid, posted, exported, edited): once per version",
+			},
+			{
+				name: "New or Updated Payment",
+				value: "paymentChanged",
+				description: "Triggers when a payment is posted or changes (status, splits, voided): once per version",
+			},
+			{
+				name: "New Payment",
+				value: "newPayment",
+				description: "Triggers once for each payment posted in ServiceTitan",
+			},
+		],
+		default: "newBill",
 	},
 ];
 
@@ -3668,6 +4053,14 @@ export const workerUrlProperties: INodeProperties[] = [
 		default: "",
 		placeholder: "https://acme-bills.acme.workers.dev",
 		description: "Only when bills has its own address; otherwise the Deployment URL is used",
+	},
+	{
+		displayName: "ServiceTitan Instant Triggers URL",
+		name: "url_events",
+		type: "string",
+		default: "",
+		placeholder: "https://acme-events.acme.workers.dev",
+		description: "Only when events has its own address; otherwise the Deployment URL is used",
 	},
 	{
 		displayName: "ServiceTitan Invoice Lookup URL",

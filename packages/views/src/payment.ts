@@ -2,9 +2,53 @@
 // (PaymentResponse: number amounts, numeric typeId, splits) or a read (DetailedPaymentResponse:
 // decimal-string amounts, string typeId, appliedTo). Amounts are always two-decimal strings and
 // the memo is split into the caller's text and our marker.
+// The zod shapes document it (payment-posting's OpenAPI document, the events' payloads).
+import { splitMarker } from "@st-edge/exactly-once/marker";
 import { Decimal, type DetailedPayment, type PaymentResponse } from "@st-edge/servicetitan";
-import type { PaymentViewOutput } from "./api.ts";
-import { splitMemo } from "./memo.ts";
+import * as z from "zod/mini";
+
+const SplitView = z.object({ invoiceId: z.number(), amount: z.string() });
+
+export const PaymentView = z.object({
+  id: z.number(),
+  typeId: z.nullable(z.number()),
+  type: z.nullable(z.string()),
+  amount: z.string(),
+  paidOn: z.nullable(z.string()),
+  memo: z.nullable(z.string()).check(z.describe("The caller's memo, without the tracing marker")),
+  marker: z
+    .nullable(z.string())
+    .check(
+      z.describe(
+        "Tracing marker this service appended to the memo in ServiceTitan, e.g. [ste:0123456789abcdef]",
+      ),
+    ),
+  checkNumber: z.nullable(z.string()),
+  authCode: z.nullable(z.string()),
+  status: z.nullable(z.string()),
+  customerId: z.nullable(z.number()),
+  active: z.nullable(z.boolean()),
+  splits: z.array(SplitView),
+  unappliedAmount: z
+    .string()
+    .check(z.describe("What the payment's amount leaves unapplied to invoices (amount − the splits)")),
+  createdOn: z.optional(z.nullable(z.string())),
+  modifiedOn: z.optional(z.nullable(z.string())),
+});
+export type PaymentViewOutput = z.output<typeof PaymentView>;
+
+export const PollItem = z.extend(PaymentView, {
+  id: z.string().check(z.describe("Unique per version of a payment: <paymentId>-<modifiedOn>")),
+  paymentId: z.number(),
+  modifiedOn: z.string(),
+});
+export type PollItem = z.output<typeof PollItem>;
+
+/** Splits a ServiceTitan memo into the caller's part and our marker (null when there is none). */
+export function splitMemo(stored: string | null | undefined): { memo: string | null; marker: string | null } {
+  const { text, marker } = splitMarker(stored);
+  return { memo: text, marker };
+}
 
 const STATUSES = new Set(["Pending", "Posted", "Exported"]);
 
@@ -77,6 +121,20 @@ export function viewOfDetailed(payment: DetailedPayment): PaymentViewOutput {
       : total.minus(applied)
     ).toFixed(2),
     createdOn: payment.createdOn,
+    modifiedOn: payment.modifiedOn,
+  };
+}
+
+/**
+ * A polling item: one version of a payment, `id` unique per version (what Zapier dedupes on).
+ *
+ * @example toPollItem(payment).id // "13000001-2026-01-02T03:04:05.1230000Z"
+ */
+export function toPollItem(payment: DetailedPayment): PollItem {
+  return {
+    ...viewOfDetailed(payment),
+    id: `${payment.id}-${payment.modifiedOn}`,
+    paymentId: payment.id,
     modifiedOn: payment.modifiedOn,
   };
 }

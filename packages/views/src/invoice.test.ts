@@ -1,8 +1,15 @@
 // The response shape and its derived money fields, table-driven.
 import type { DetailedPayment, Invoice } from "@st-edge/servicetitan";
 import { describe, expect, it } from "vitest";
-import { InvoiceFields } from "./api.ts";
-import { amountPaid, isPaid, toAppliedPayment, toInvoiceView, toPollItem, versionId } from "./view.ts";
+import {
+  amountPaid,
+  InvoiceFields,
+  isPaid,
+  toAppliedPayment,
+  toInvoiceView,
+  toPollItem,
+  versionId,
+} from "./invoice.ts";
 
 type Money = Pick<Invoice, "total" | "balance">;
 

@@ -1,6 +1,6 @@
 import { MoneyFormatError } from "@st-edge/servicetitan";
 import { describe, expect, it } from "vitest";
-import { moneyText } from "./view.ts";
+import { moneyText } from "./bill.ts";
 
 describe("moneyText", () => {
   const cases: [string, { given: string | null | undefined; want: string | null }][] = [

@@ -1,6 +1,110 @@
-// The worker's bill shape: ServiceTitan's ApBillResponse fields with every amount as exact
-// decimal text, absent values as null and absent lists as [] (so automations see one shape).
+// What callers see of an AP bill: ServiceTitan's ApBillResponse fields with every amount as exact
+// decimal text, absent values as null and absent lists as [] (so automations see one shape). The
+// zod shapes document it (the bills worker's OpenAPI document, the events' payloads).
 import { type ApBill, Decimal, MoneyFormatError } from "@st-edge/servicetitan";
+import * as z from "zod/mini";
+
+const Money = z.string().check(z.describe('An exact decimal amount as text, e.g. "1234.50"'));
+const NullableMoney = z.nullable(Money);
+const Text = z.nullable(z.string());
+const Stamp = z.nullable(z.string().check(z.describe("RFC 3339 date-time (UTC)")));
+const Named = z.nullable(z.object({ id: z.int(), name: Text }));
+const GlAccount = z.nullable(
+  z.object({ id: z.int(), name: Text, number: Text, type: Text, detailType: Text }),
+);
+
+export const BillItemView = z.object({
+  id: z.int(),
+  order: z.int(),
+  name: Text,
+  description: Text,
+  skuId: z.int(),
+  skuCode: z.string(),
+  skuType: z.string(),
+  quantity: NullableMoney,
+  cost: NullableMoney,
+  allocatedTax: NullableMoney,
+  allocatedShipping: NullableMoney,
+  allocatedOtherCosts: NullableMoney,
+  fullyLandedUnitCost: NullableMoney,
+  inventoryLocation: z.nullable(z.object({ id: z.int(), name: Text, type: Text })),
+  vendorPartNumber: Text,
+  serialNumber: Text,
+  generalLedgerAccount: GlAccount,
+  costOfSaleAccount: GlAccount,
+  assetAccount: GlAccount,
+  receiptItemId: z.nullable(z.int()),
+  budgetCodeId: z.nullable(z.int()),
+});
+
+export const BillExpenseItemView = z.object({
+  id: z.int(),
+  amount: Money,
+  description: Text,
+  generalLedgerAccount: GlAccount,
+  job: Named,
+  businessUnit: Named,
+  budgetCodeId: z.nullable(z.int()),
+  projectLabelIds: z.array(z.int()),
+});
+
+const billFieldSchemas = {
+  referenceNumber: Text,
+  vendorNumber: Text,
+  vendor: Named,
+  remittanceVendorInfo: Named,
+  status: z.nullable(z.string().check(z.describe("Unreconciled, Discrepancy, Reconciled or Canceled"))),
+  syncStatus: z.nullable(z.string().check(z.describe("Pending, Posted, Exported or PostedAndExported"))),
+  source: Text,
+  billType: Text,
+  billDate: Stamp,
+  postDate: Stamp,
+  dueDate: Stamp,
+  earlyDiscountDate: Stamp,
+  termName: Text,
+  billAmount: NullableMoney,
+  vendorInvoiceTotal: NullableMoney,
+  taxAmount: NullableMoney,
+  shippingAmount: NullableMoney,
+  otherAmount: NullableMoney,
+  landedCostMethod: z.string(),
+  doNotPay: z.boolean(),
+  summary: Text,
+  purchaseOrderId: z.nullable(z.int()),
+  jobId: z.nullable(z.int()),
+  jobNumber: Text,
+  businessUnit: Named,
+  batch: z.nullable(z.object({ id: z.int(), number: Text, name: Text })),
+  taxZone: Named,
+  shipTo: z.nullable(
+    z.object({ street: Text, unit: Text, city: Text, state: Text, zip: Text, country: Text }),
+  ),
+  shipToDescription: Text,
+  budgetCodeId: z.nullable(z.int()),
+  createdBy: Text,
+  createdOn: Stamp,
+  modifiedOn: Stamp,
+  dateCanceled: Stamp,
+  canceledBy: Named,
+  dateReconciled: Stamp,
+  customFields: z.array(z.object({ name: Text, value: Text })),
+  items: z.array(BillItemView),
+  expenseItems: z.array(BillExpenseItemView),
+};
+
+export const BillView = z.object({ id: z.int(), ...billFieldSchemas });
+
+export const PollItem = z.object({
+  id: z
+    .string()
+    .check(
+      z.describe(
+        'Unique per bill version: "<billId>-<createdOn>" (mode=new) or "<billId>-<modifiedOn>" (mode=updated)',
+      ),
+    ),
+  billId: z.int(),
+  ...billFieldSchemas,
+});
 
 /**
  * ServiceTitan documents bill amounts as "a formatted string". Samples are plain decimals
@@ -36,6 +140,7 @@ const gl = (value: Gl) =>
 
 export type BillFields = ReturnType<typeof billFields>;
 export type BillView = { id: number } & BillFields;
+export type PollItem = { id: string; billId: number } & BillFields;
 
 function billFields(bill: ApBill) {
   return {
@@ -137,7 +242,7 @@ export function toBillView(bill: ApBill): BillView {
   return { id: bill.id, ...billFields(bill) };
 }
 
-/** A polling item: `id` unique per version, the bill's own id in `billId`. */
-export function toPollItem(bill: ApBill, stampOf: (bill: ApBill) => string | null | undefined) {
+/** A polling item: `id` unique per version (of `stampOf`: createdOn or modifiedOn), the bill's own id in `billId`. */
+export function toPollItem(bill: ApBill, stampOf: (bill: ApBill) => string | null | undefined): PollItem {
   return { id: `${bill.id}-${stampOf(bill) ?? "none"}`, billId: bill.id, ...billFields(bill) };
 }
