@@ -170,6 +170,10 @@ export function workerConfig(name, tenant, capability, file = "wrangler.jsonc") 
     ...rest,
     name: file === "wrangler.jsonc" ? scriptName(tenant, capability) : tenantName(tenant, base.name),
     main: relative(outDir, join(workerDir, base.main)),
+    // Static assets (the OpenAPI document) are found from the generated config's folder too.
+    ...(base.assets
+      ? { assets: { ...base.assets, directory: relative(outDir, join(workerDir, base.assets.directory)) } }
+      : {}),
     ...(tenant.cloudflare.accountId ? { account_id: tenant.cloudflare.accountId } : {}),
     vars: {
       ...vars,

@@ -18,6 +18,11 @@ export interface WorkerAppOptions {
   name: string;
   /** The worker's OpenAPI document (generated into specs/workers/), served at /openapi.json. */
   openapi?: object;
+  /**
+   * Or: where that document is among the worker's static assets (the `ASSETS` binding, which
+   * wrangler.jsonc points at specs/workers/), served from there so it costs the bundle nothing.
+   */
+  openapiAsset?: `/${string}.json`;
   /** Check API_KEY_HASHES on every route but /healthz (default true; the dispatcher checks per tenant). */
   callerAuth?: boolean;
   /**
@@ -53,9 +58,30 @@ function stampRequestId(): MiddlewareHandler<WorkerEnv> {
   };
 }
 
+/** Whether the bindings carry static assets (a Fetcher bound as ASSETS). */
+const hasAssets = (env: object): env is { ASSETS: Fetcher } =>
+  "ASSETS" in env && typeof (env as { ASSETS?: { fetch?: unknown } }).ASSETS?.fetch === "function";
+
+/** A JSON file of the worker's static assets, or a 404 problem where the deployment has none. */
+async function servedAsset(env: object, path: string, url: string): Promise<Response> {
+  if (!hasAssets(env)) {
+    throw new ProblemError({
+      type: "not-found",
+      detail: `This deployment does not serve its API description; it is specs/workers${path} in the repository`,
+    });
+  }
+  const file = await env.ASSETS.fetch(new URL(path, url));
+  if (!file.ok)
+    throw new ProblemError({
+      type: "not-found",
+      detail: "The API description is missing from this deployment",
+    });
+  return new Response(file.body, { headers: { "Content-Type": "application/json" } });
+}
+
 /**
  * @example
- * const app = createWorkerApp<Env>({ name: "invoice-lookup", openapi });
+ * const app = createWorkerApp<Env>({ name: "invoice-lookup", openapiAsset: "/invoice-lookup.openapi.json" });
  * mount(app, getInvoice, handler);
  * export default app;
  */
@@ -87,8 +113,9 @@ export function createWorkerApp<B extends object>(options: WorkerAppOptions): Ho
   app.use(requestBudget());
   app.get("/healthz", (c) => c.json({ status: "ok", worker: options.name }));
   if (options.callerAuth !== false) app.use(callerAuth({ open: ["/healthz", ...(options.open ?? [])] }));
-  const { openapi } = options;
+  const { openapi, openapiAsset } = options;
   if (openapi) app.get("/openapi.json", (c) => c.json(openapi));
+  if (openapiAsset) app.get("/openapi.json", (c) => servedAsset(c.env, openapiAsset, c.req.url));
 
   // Thrown, so onError answers it like every other problem.
   app.notFound((c) => {

@@ -3,7 +3,6 @@
 // Object, which the watcher worker owns (src/watcher.ts: the class, the queue consumers, the
 // Cron Trigger); this worker binds it by script name.
 import { createWorkerApp, mount } from "@st-edge/edge";
-import openapi from "../../../specs/workers/events.openapi.json";
 import {
   createHook,
   deleteHook,
@@ -22,7 +21,7 @@ import type { EventsBindings } from "./settings.ts";
 
 const app = createWorkerApp<EventsBindings>({
   name: "events",
-  openapi,
+  openapiAsset: "/events.openapi.json",
   open: [receiveServiceTitanWebhook.path],
 });
 

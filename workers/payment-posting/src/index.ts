@@ -3,7 +3,6 @@
 // module also exports the Durable Object classes wrangler.jsonc binds: IdempotencyStore,
 // InvoiceGate and TokenBroker.
 import { createWorkerApp, mount } from "@st-edge/edge";
-import openapi from "../../../specs/workers/payment-posting.openapi.json";
 import {
   checkPayment,
   createPayment,
@@ -26,7 +25,10 @@ import type { PaymentBindings } from "./settings.ts";
 export { TokenBroker } from "@st-edge/edge/token-broker";
 export { IdempotencyStore, InvoiceGate } from "@st-edge/exactly-once";
 
-const app = createWorkerApp<PaymentBindings>({ name: "payment-posting", openapi });
+const app = createWorkerApp<PaymentBindings>({
+  name: "payment-posting",
+  openapiAsset: "/payment-posting.openapi.json",
+});
 
 mount(app, createPayment, createPaymentHandler);
 mount(app, checkPayment, checkPaymentHandler);
