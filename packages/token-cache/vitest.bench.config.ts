@@ -1,8 +1,9 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { miniflare } from "./vitest.config.ts";
 
 // Benchmarks: not part of `pnpm test`; run with `pnpm bench:tokens` (or the root `pnpm bench`).
 export default defineConfig({
-  plugins: [cloudflareTest({ miniflare: { compatibilityDate: "2026-11-01", kvNamespaces: ["TOKENS"] } })],
-  test: { include: ["bench/**/*.bench.ts"], testTimeout: 120_000 },
+  plugins: [cloudflareTest({ main: "./test/worker.ts", miniflare })],
+  test: { include: ["bench/**/*.bench.ts"], testTimeout: 600_000 },
 });

@@ -1,27 +1,29 @@
-// Reads JSONC (JSON with comments and trailing commas), as wrangler and tenant configs are written.
+// Reads JSONC (JSON with comments and trailing commas), as wrangler and tenant configs are written,
+// with Microsoft's jsonc-parser (the one VS Code uses): comments and trailing commas are handled
+// by a real scanner, so nothing inside a string is ever touched.
 import { readFileSync } from "node:fs";
+import { parse, printParseErrorCode } from "jsonc-parser";
 
-/** Removes comments and trailing commas outside strings, then parses. */
-export function parseJsonc(text) {
-  let out = "";
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (char === '"') {
-      let end = i + 1;
-      while (end < text.length && text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
-      out += text.slice(i, end + 1);
-      i = end;
-    } else if (char === "/" && text[i + 1] === "/") {
-      while (i < text.length && text[i] !== "\n") i++;
-      out += "\n";
-    } else if (char === "/" && text[i + 1] === "*") {
-      i = text.indexOf("*/", i + 2) + 1;
-      if (i === 0) throw new Error("unterminated comment");
-    } else {
-      out += char;
-    }
-  }
-  return JSON.parse(out.replace(/,(\s*[}\]])/g, "$1"));
+/** Line and column (1-based) of `offset` in `text`, for error messages. */
+function position(text, offset) {
+  const before = text.slice(0, offset).split("\n");
+  return `${before.length}:${(before.at(-1)?.length ?? 0) + 1}`;
 }
 
-export const readJsonc = (path) => parseJsonc(readFileSync(path, "utf8"));
+/**
+ * Parses JSONC; throws on the first syntax error, naming where it is.
+ *
+ * @example parseJsonc('{ "a": "x,}", /* note *\/ }') // → { a: "x,}" }
+ */
+export function parseJsonc(text, source = "JSONC") {
+  const errors = [];
+  const value = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
+  const [first] = errors;
+  if (first) {
+    throw new SyntaxError(`${source}:${position(text, first.offset)}: ${printParseErrorCode(first.error)}`);
+  }
+  return value;
+}
+
+/** Reads and parses a JSONC file. */
+export const readJsonc = (path) => parseJsonc(readFileSync(path, "utf8"), path);

@@ -1,5 +1,6 @@
 // Tests run in workerd with the real local Durable Object and KV bindings from wrangler.jsonc.
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { fuzzKnobs } from "@st-edge/edge/fuzz-knobs";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -11,9 +12,12 @@ export default defineConfig({
       main: "./test/worker.ts",
       miniflare: {
         serviceBindings: { SERVICETITAN: () => new Response("not wired in tests", { status: 599 }) },
-        durableObjects: { INVOICE_GATES: { className: "InvoiceGate", useSQLite: true } },
+        durableObjects: {
+          INVOICE_GATES: { className: "InvoiceGate", useSQLite: true },
+          TOKEN_BROKER: { className: "TokenBroker", useSQLite: true },
+        },
         // The chaos run's size (`pnpm test:chaos --full` sets 300).
-        bindings: { CHAOS_ADJUSTMENTS: process.env.CHAOS_ADJUSTMENTS ?? "" },
+        bindings: { CHAOS_ADJUSTMENTS: process.env.CHAOS_ADJUSTMENTS ?? "", ...fuzzKnobs() },
       },
     }),
   ],

@@ -1,5 +1,6 @@
 // Tests run in workerd with the real local Durable Object and KV bindings from wrangler.jsonc.
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { fuzzKnobs } from "@st-edge/edge/fuzz-knobs";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -12,10 +13,13 @@ export default defineConfig({
       // namespace and its own IDEMPOTENCY.
       main: "./test/worker.ts",
       miniflare: {
+        // FUZZ_CASES and FUZZ_SEED from the environment, for the shared fuzz suite.
+        bindings: fuzzKnobs(),
         serviceBindings: { SERVICETITAN: () => new Response("not wired in tests", { status: 599 }) },
         durableObjects: {
           INVOICE_GATES: { className: "InvoiceGate", useSQLite: true },
           IDEMPOTENCY: { className: "PaymentIdempotencyStore", useSQLite: true },
+          TOKEN_BROKER: { className: "TokenBroker", useSQLite: true },
         },
       },
     }),

@@ -1,6 +1,6 @@
 // Builds the effective ServiceTitan Accounting v2 document that everything here is generated
-// from: the newest vendored document, plus operations that only an older vendored document
-// still describes (today: POST /payments, dropped from the May 2026 document).
+// from: the newest vendored document, plus what only an older vendored document still describes
+// (today: POST /payments and the webhook CloudEvent schemas, dropped from the May 2026 document).
 // Deterministic: same inputs, byte-identical output. Inputs are checked against the sha256
 // recorded in specs/servicetitan/PROVENANCE.md so a silently edited vendor file is caught.
 import { createHash } from "node:crypto";
@@ -10,6 +10,14 @@ import { join } from "node:path";
 /** Operations restored from an older document: [path, method, source file, scope]. */
 export const RESTORED_OPERATIONS = [
   ["/tenant/{tenant}/payments", "post", "accounting-v2.2026-03-17.json", "tn.acc.payments:w"],
+];
+/**
+ * Schemas restored from an older document that no operation refers to: ServiceTitan's webhook
+ * (v2, beta) CloudEvents, which the March 2026 document describes and the May 2026 one dropped
+ * (FACTS.md §2.9). The events worker receives them. [name pattern, source file]
+ */
+export const RESTORED_SCHEMAS = [
+  [/^CloudEvent_Of_Accounting\.V2\.Webhook\./, "accounting-v2.2026-03-17.json"],
 ];
 export const CURRENT = "accounting-v2.2026-05-21.json";
 
@@ -67,6 +75,18 @@ export function buildEffectiveSpec(specDir) {
     return JSON.parse(text);
   };
   const spec = load(CURRENT);
+  /** Copies `names` and the schemas they refer to that the current document lacks. */
+  const copySchemas = (older, file, names) => {
+    const pending = [...names];
+    while (pending.length > 0) {
+      const name = pending.pop();
+      if (spec.components.schemas[name]) continue;
+      const schema = older.components.schemas[name];
+      if (!schema) throw new Error(`${file} has no schema ${name}`);
+      spec.components.schemas[name] = nullableTo31(schema);
+      pending.push(...refsIn(schema));
+    }
+  };
   for (const [path, method, file, scope] of RESTORED_OPERATIONS) {
     if (spec.paths[path]?.[method]) {
       throw new Error(
@@ -84,15 +104,16 @@ export function buildEffectiveSpec(specDir) {
     delete operation.requestBody?.content?.["application/json"]?.example;
     spec.paths[path] = { ...spec.paths[path], [method]: operation };
     // Copy the schemas the operation needs that the current document no longer has.
-    const pending = [...refsIn(operation)];
-    while (pending.length > 0) {
-      const name = pending.pop();
-      if (spec.components.schemas[name]) continue;
-      const schema = older.components.schemas[name];
-      if (!schema) throw new Error(`${file} has no schema ${name}`);
-      spec.components.schemas[name] = nullableTo31(schema);
-      pending.push(...refsIn(schema));
+    copySchemas(older, file, refsIn(operation));
+  }
+  for (const [pattern, file] of RESTORED_SCHEMAS) {
+    const older = load(file);
+    const names = Object.keys(older.components.schemas).filter((name) => pattern.test(name));
+    if (names.length === 0) throw new Error(`${file} has no schema matching ${pattern}`);
+    if (names.some((name) => spec.components.schemas[name])) {
+      throw new Error(`${CURRENT} has ${pattern} schemas again: drop them from RESTORED_SCHEMAS`);
     }
+    copySchemas(older, file, names.sort());
   }
   return `${JSON.stringify(spec, null, 2)}\n`;
 }

@@ -2,6 +2,7 @@
 // environment and tenant, which credentials, which caller keys. Errors name the missing
 // variables, never their values.
 import { type AuthorizationScheme, parseId, type ServiceTitanHosts } from "@st-edge/servicetitan";
+import type { TokenBrokerNamespace } from "@st-edge/token-cache";
 
 /** The bindings every worker has (vars, secrets, KV, the optional simulator service binding). */
 export interface EdgeBindings {
@@ -25,6 +26,8 @@ export interface EdgeBindings {
   /** End-to-end time budget of every route in ms (default 25000: Zapier gives a call 30 s). */
   REQUEST_BUDGET_MS?: string;
   TOKENS: KVNamespace;
+  /** The tenant's token broker (a Durable Object namespace; in a deployment every worker binds the one in the host script). Optional: without it, tokens are refreshed through KV alone. */
+  TOKEN_BROKER?: TokenBrokerNamespace;
   /** Local runs and tests only: the simulator, reached through a service binding. */
   SERVICETITAN?: Fetcher;
 }

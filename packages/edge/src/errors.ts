@@ -10,21 +10,34 @@ import { ProblemError, type ProblemInit } from "./problem.ts";
 function fromServiceTitan(error: ServiceTitanError): ProblemInit {
   const traceId = error.traceId;
   const operation = error.operationId ? ` (${error.operationId})` : "";
-  if (error.failure === "timeout") {
-    const within =
-      error.budgetMs === undefined ? "" : ` within this request's ${error.budgetMs / 1000} s budget`;
-    return {
-      type: "upstream-timeout",
-      detail: `No answer from ServiceTitan${operation}${within}`,
-      retryAfterSeconds: 2,
-    };
-  }
-  if (error.failure === "network") {
-    return {
-      type: "upstream-unavailable",
-      detail: `Could not reach ServiceTitan${operation}`,
-      retryAfterSeconds: 5,
-    };
+  switch (error.failure) {
+    case "timeout": {
+      const within =
+        error.budgetMs === undefined ? "" : ` within this request's ${error.budgetMs / 1000} s budget`;
+      return {
+        type: "upstream-timeout",
+        detail: `No answer from ServiceTitan${operation}${within}`,
+        retryAfterSeconds: 2,
+      };
+    }
+    case "network":
+      return {
+        type: "upstream-unavailable",
+        detail: `Could not reach ServiceTitan${operation}`,
+        retryAfterSeconds: 5,
+      };
+    case "invalid-response":
+      return {
+        type: "upstream-invalid-response",
+        detail: `ServiceTitan answered${operation} with a body that cannot be read${error.detail ? ` (${error.detail})` : ""}`,
+      };
+    case "page-limit":
+      return {
+        type: "upstream-invalid-response",
+        detail: `ServiceTitan's listing${operation} did not end${error.detail ? ` (${error.detail})` : ""}`,
+      };
+    case "http":
+      break;
   }
   switch (error.status) {
     case 400:

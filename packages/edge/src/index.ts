@@ -33,12 +33,15 @@ export {
   type ResponseSpec,
   type RouteInput,
   type RouteSpec,
+  unmatched,
 } from "./routes.ts";
 export * as schemas from "./schemas.ts";
 export { type ServiceTitanForOptions, serviceTitanFor, type TenantClient } from "./servicetitan.ts";
+export { textProblem } from "./text.ts";
 export {
   DEFAULT_BODY_LIMIT_BYTES,
   fieldErrors,
   queryObject,
+  readBodyBytes,
   readJsonBody,
 } from "./validation.ts";

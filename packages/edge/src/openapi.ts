@@ -5,6 +5,24 @@ import * as z from "zod/mini";
 import type { RouteSpec } from "./routes.ts";
 import { components, documented, extensions, Problem } from "./schemas.ts";
 
+/**
+ * A request this worker sends (an outgoing webhook): documented under the OpenAPI 3.1 top-level
+ * `webhooks`, so receivers see each body and header they will get.
+ */
+export interface WebhookSpec {
+  /** The key under `webhooks`, e.g. the event name "payment.created". */
+  name: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags?: string[];
+  /** Headers the request carries. */
+  headers?: z.ZodMiniType;
+  body: z.ZodMiniType;
+  /** What the receiver may answer, and what each answer makes us do. */
+  responses: Record<number, { description: string }>;
+}
+
 export interface ApiInfo {
   title: string;
   version: string;
@@ -87,8 +105,36 @@ const PROBLEM_RESPONSE = {
   content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
 };
 
+function webhookOperations(webhooks: readonly WebhookSpec[]) {
+  return Object.fromEntries(
+    webhooks.map((webhook) => [
+      webhook.name,
+      {
+        post: {
+          operationId: webhook.operationId,
+          summary: webhook.summary,
+          ...(webhook.description ? { description: webhook.description } : {}),
+          ...(webhook.tags ? { tags: webhook.tags } : {}),
+          parameters: parameters(webhook.headers, "header"),
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: toSchema(webhook.body) } },
+          },
+          responses: Object.fromEntries(
+            Object.entries(webhook.responses).map(([status, { description }]) => [status, { description }]),
+          ),
+        },
+      },
+    ]),
+  );
+}
+
 /** The OpenAPI 3.1 document for a worker. Deterministic: same routes, same JSON. */
-export function buildOpenApi(info: ApiInfo, routes: readonly RouteSpec[]) {
+export function buildOpenApi(
+  info: ApiInfo,
+  routes: readonly RouteSpec[],
+  webhooks: readonly WebhookSpec[] = [],
+) {
   const paths: Record<string, Record<string, unknown>> = {};
   const refs: Components = new Map();
   // Every document has it: the default response of every operation refers to it.
@@ -146,6 +192,7 @@ export function buildOpenApi(info: ApiInfo, routes: readonly RouteSpec[]) {
     servers: [{ url: "/", description: "This deployment" }],
     security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
     paths,
+    ...(webhooks.length > 0 ? { webhooks: webhookOperations(webhooks) } : {}),
     components: {
       securitySchemes: {
         bearerAuth: { type: "http", scheme: "bearer", description: "Your API key as a bearer token" },

@@ -104,6 +104,8 @@ export interface ProblemInit {
   /** ServiceTitan's `traceId` when ServiceTitan was involved. */
   traceId?: string;
   retryAfterSeconds?: number;
+  /** The methods the path has, for a 405: sent as `Allow`. */
+  allow?: readonly string[];
   /** Extra members for the body (no secrets). */
   extensions?: Record<string, unknown>;
 }
@@ -143,5 +145,6 @@ export function problemResponse(init: ProblemInit, requestId?: string): Response
   if (init.retryAfterSeconds !== undefined)
     headers.set("Retry-After", String(Math.max(1, Math.ceil(init.retryAfterSeconds))));
   if (status === 401) headers.set("WWW-Authenticate", 'Bearer realm="st-edge"');
+  if (init.allow !== undefined) headers.set("Allow", init.allow.join(", "));
   return new Response(JSON.stringify(body), { status, headers });
 }

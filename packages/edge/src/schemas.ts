@@ -81,6 +81,21 @@ export const IdList = (max: number) =>
     ),
   );
 
+/**
+ * Free text that must be a real value (not empty, not a placeholder an automation left behind) of
+ * at most `max` UTF-16 code units: the way ServiceTitan, a .NET service, most likely counts a
+ * field's length (UNCONFIRMED), so an emoji counts as two. zod's own `maxLength` counts
+ * code points (zod 4.6), which let a memo of 232 emoji (464 units) through a 232 limit. The
+ * document says `maxLength: max`, which JSON Schema counts in code points: a bound, not the rule.
+ *
+ * @example memo: z.optional(schemas.Text(232))
+ */
+export const Text = (max: number) =>
+  z.string().check(
+    rule((value: string) => lengthProblem(value, max) ?? placeholderProblem(value)),
+    z.meta({ maxLength: max }),
+  );
+
 /** An RFC 3339 date-time with an offset, e.g. 2026-01-31T00:00:00Z. */
 export const DateTime = z
   .string()
@@ -153,13 +168,6 @@ export const rule = <T>(problem: (value: T) => string | undefined) =>
     const message = problem(value);
     if (message) ctx.addIssue({ code: "custom", message, input: value } as never);
   });
-
-/** Free text that must be a real value: not empty, not a placeholder, at most `max` UTF-16 code units. */
-export const Text = (max: number) =>
-  z.string().check(
-    rule((value: string) => lengthProblem(value, max) ?? placeholderProblem(value)),
-    z.describe(`At most ${max} characters`),
-  );
 
 /**
  * An amount as a decimal string ("12.30") or a number (12.3), at most two decimals; positive unless

@@ -1,7 +1,7 @@
 // The ServiceTitan client for a request. What lives as long as the isolate (settings, the token
-// provider: memory → KV → token endpoint, so the hot path does no I/O) is built once per
-// deployment; each request gets a light client bound to its own deadline, so every call it makes
-// ends within the request's budget.
+// provider: memory → KV → the tenant's token broker → token endpoint, so the hot path does no
+// I/O) is built once per deployment; each request gets a light client bound to its own deadline,
+// so every call it makes ends within the request's budget.
 import {
   type Clock,
   createServiceTitanClient,
@@ -12,7 +12,12 @@ import {
   type TokenProvider,
   tokenUrl,
 } from "@st-edge/servicetitan";
-import { createKvTokenProvider, createTokenCipher, type TokenCacheEvent } from "@st-edge/token-cache";
+import {
+  createKvTokenProvider,
+  createTokenCipher,
+  type TokenCacheEvent,
+  WORKER_REFRESH_MARGIN_MS,
+} from "@st-edge/token-cache";
 import { type EdgeBindings, type EdgeConfig, readConfig } from "./config.ts";
 
 export interface TenantClient {
@@ -63,6 +68,9 @@ async function connect(env: EdgeBindings, options: ServiceTitanForOptions): Prom
     fetch: send,
     clock: options.clock,
     cipher: env.TOKEN_ENCRYPTION_KEY ? await createTokenCipher(env.TOKEN_ENCRYPTION_KEY) : undefined,
+    broker: env.TOKEN_BROKER,
+    // Routes answer within 25 s; the margin's reasoning is in token-cache's refresh-margin.ts.
+    refreshMarginMs: WORKER_REFRESH_MARGIN_MS,
     onEvent: options.onTokenEvent,
   });
   return { config, hosts, tokens, send, clock: options.clock };

@@ -6,7 +6,13 @@ import type { Simulator } from "@st-edge/simulator";
 import { describe, expect, it } from "vitest";
 import type { EdgeBindings } from "../src/config.ts";
 import type { RouteSpec } from "../src/routes.ts";
-import { callWorker, expectProblem, faultBinding, type WorkerUnderTest } from "./index.ts";
+import {
+  callWorker,
+  expectProblem,
+  faultBinding,
+  forgetCachedTokens,
+  type WorkerUnderTest,
+} from "./index.ts";
 
 export interface SilentUpstreamOptions<B extends EdgeBindings> {
   name: string;
@@ -25,20 +31,24 @@ export const SILENT_BUDGET_MS = 2_000;
 /** Runs every route against a ServiceTitan that never answers, then against a token endpoint that never answers. */
 export function describeSilentUpstream<B extends EdgeBindings>(options: SilentUpstreamOptions<B>): void {
   const { name, worker, sim, routes, requests } = options;
-  const silences: Record<string, () => Partial<EdgeBindings>> = {
-    "ServiceTitan never answers": () => ({ SERVICETITAN: faultBinding(sim, "hang") }),
-    // A fresh encryption key makes every cached token a miss, so a token must be fetched.
-    "the token endpoint never answers": () => ({
-      SERVICETITAN: tokenHang(sim),
-      TOKEN_ENCRYPTION_KEY: freshKey(),
-    }),
+  const silences: Record<string, { bindings: () => Partial<EdgeBindings>; noToken: boolean }> = {
+    "ServiceTitan never answers": {
+      bindings: () => ({ SERVICETITAN: faultBinding(sim, "hang") }),
+      noToken: false,
+    },
+    // A fresh encryption key makes every token cached in KV a miss, and the broker forgets its
+    // own: a token must be fetched.
+    "the token endpoint never answers": {
+      bindings: () => ({ SERVICETITAN: tokenHang(sim), TOKEN_ENCRYPTION_KEY: freshKey() }),
+      noToken: true,
+    },
   };
   describe(`${name}: ServiceTitan silent`, () => {
     it("has a request for every route", () => {
       expect(routes.map((route) => route.operationId).filter((id) => !(id in requests))).toEqual([]);
     });
 
-    for (const [silence, bindings] of Object.entries(silences)) {
+    for (const [silence, { bindings, noToken }] of Object.entries(silences)) {
       it.each(routes.map((route) => [`${route.method.toUpperCase()} ${route.path}`, route] as const))(
         `${silence}: %s answers a retryable problem within the budget`,
         async (_, route) => {
@@ -49,6 +59,7 @@ export function describeSilentUpstream<B extends EdgeBindings>(options: SilentUp
             REQUEST_BUDGET_MS: String(SILENT_BUDGET_MS),
             ST_TIMEOUT_MS: "30000",
           });
+          if (noToken) await forgetCachedTokens(e);
           const started = Date.now();
           const response = await callWorker(worker, e, request.path, {
             method: route.method.toUpperCase(),

@@ -1,7 +1,9 @@
 // Property-based fuzzing every worker runs: random paths, methods, headers, query strings and
 // bodies, with and without a valid key. Whatever arrives: never a 5xx caused by input, every
-// error is problem+json, and no secret (client secret, app key, access token, caller key)
-// appears in any response or log line.
+// error is problem+json, every answer carries X-Request-Id (and a 405 its Allow), and no secret
+// (client secret, app key, access token, caller key) appears in any response or log line.
+//
+// How many cases: FUZZ_CASES per worker (default 150), seeded by FUZZ_SEED (fuzz-knobs.ts).
 //
 // Inputs are shaped by each route's own OpenAPI description (parameter and field names, types,
 // enums, patterns, formats), by real ids of this tenant and another, and by valid example bodies,
@@ -13,6 +15,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import type { EdgeBindings } from "../src/config.ts";
 import { buildOpenApi } from "../src/openapi.ts";
 import type { RouteSpec } from "../src/routes.ts";
+import type { FUZZ_KNOBS } from "./fuzz-knobs.ts";
 import { callWorker, OTHER_API_KEY, simulatorEnv, TEST_API_KEY, type WorkerUnderTest } from "./index.ts";
 
 export type JsonObject = Record<string, unknown>;
@@ -34,10 +37,20 @@ export interface FuzzOptions<B extends EdgeBindings> {
    * Each text field in them is also tried with awkward Unicode.
    */
   bodies?: Readonly<Record<string, readonly JsonObject[]>>;
-  /** Cases of the main property (default 150); the text property runs a third as many. */
+  /** Cases of the main property (default: FUZZ_CASES, else 150); the text property runs a third as many. */
   runs?: number;
-  /** fast-check seed: fixed by default so CI runs the same cases and a failure reproduces. */
+  /** fast-check seed (default: FUZZ_SEED, else fixed, so CI runs the same cases and a failure reproduces). */
   seed?: number;
+}
+
+/** A knob from the bindings (fuzz-knobs.ts puts the environment's there), as a whole number. */
+function knob(env: object, name: (typeof FUZZ_KNOBS)[number]): number | undefined {
+  const value: unknown = Reflect.get(env, name);
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number < 0)
+    throw new Error(`${name} must be a whole number, not ${String(value)}`);
+  return number;
 }
 
 const isObject = (value: unknown): value is JsonObject =>
@@ -133,12 +146,41 @@ const ODD_TEXT = [
   "a\udc00b",
   "nul\u0000",
   "\u202egnp.exe",
+  // Control and bidirectional characters every input refuses (text.ts), and the line breaks it keeps.
+  "esc\u001b[2J",
+  "del\u007f",
+  "c1\u009b31m",
+  "cr\ronly",
+  "crlf\r\nkept",
+  "tab\tkept",
+  "\u2066isolate\u2069",
 ];
 
 const ODD_VALUES: unknown[] = [0, -1, 0.001, 12.5, 2 ** 53 + 1, 1e21, true, false, null, [], {}];
 
-/** Characters that trip encoders up: lone surrogates, NUL, a bidi override, non-ASCII, an emoji. */
-const awkward = fc.constantFrom("\ud800", "\udfff", "\u0000", "\u202e", "é", "💥", "a", "%", "\\");
+/**
+ * Characters that trip encoders and screens up: lone surrogates, controls (NUL, ESC, DEL, a lone
+ * CR, a C1), bidi overrides and isolates, line breaks that are fine, non-ASCII, an emoji.
+ */
+const awkward = fc.constantFrom(
+  "\ud800",
+  "\udfff",
+  "\u0000",
+  "\u001b",
+  "\u007f",
+  "\u0085",
+  "\r",
+  "\r\n",
+  "\n",
+  "\t",
+  "\u202e",
+  "\u2066",
+  "é",
+  "💥",
+  "a",
+  "%",
+  "\\",
+);
 
 const ABSENT = Symbol("absent");
 
@@ -257,6 +299,17 @@ function textPaths(value: unknown, path: (string | number)[] = []): (string | nu
   return [];
 }
 
+/**
+ * A JSON object text with its first key given a second time (another value): what a body with a
+ * repeated key looks like, which JSON.stringify can never produce. Anything else is left as it is.
+ */
+function withRepeatedKey(text: string, value: unknown): string {
+  const parsed: unknown = JSON.parse(text);
+  const [first] = isObject(parsed) ? Object.keys(parsed) : [];
+  if (first === undefined) return text;
+  return `${text.slice(0, -1)},${JSON.stringify(first)}:${JSON.stringify(value) ?? "null"}}`;
+}
+
 /** A copy of `value` with `text` at `path`. */
 function withText(value: unknown, path: readonly (string | number)[], text: string): unknown {
   const [head, ...rest] = path;
@@ -355,9 +408,11 @@ export function describeWorkerFuzz<B extends EdgeBindings>({
   routes,
   samples = [],
   bodies = {},
-  runs = 150,
-  seed = 20261125,
+  runs = knob(base, "FUZZ_CASES") ?? 150,
+  seed = knob(base, "FUZZ_SEED") ?? 20261125,
 }: FuzzOptions<B>) {
+  // The default fits CI; a full run (FUZZ_CASES=2000) needs room, at up to ~50 ms a case.
+  const timeoutMs = Math.max(120_000, runs * 50);
   describe(`${name} fuzz`, () => {
     let cases = 0;
     let serverErrors = 0;
@@ -399,6 +454,8 @@ export function describeWorkerFuzz<B extends EdgeBindings>({
       let status: number;
       let answer: string;
       let contentType: string | null;
+      let requestId: string | null;
+      let allow: string | null;
       try {
         const response = await callWorker(worker, await envPromise, url.href, {
           method,
@@ -408,6 +465,8 @@ export function describeWorkerFuzz<B extends EdgeBindings>({
         });
         status = response.status;
         contentType = response.headers.get("Content-Type");
+        requestId = response.headers.get("X-Request-Id");
+        allow = response.headers.get("Allow");
         answer = await response.text();
       } finally {
         for (const spy of spies) spy.mockRestore();
@@ -418,6 +477,8 @@ export function describeWorkerFuzz<B extends EdgeBindings>({
       if (leaked(answer) || leaked(logged)) leaks++;
       const label = `${method} ${url.pathname}${url.search} → ${status} ${answer.slice(0, 300)}`;
       expect(status, label).toBeLessThan(500);
+      expect(requestId, `${label}: no X-Request-Id`).toMatch(/^[\w=-]{1,128}$/);
+      if (status === 405) expect(allow, `${label}: no Allow`).toMatch(/^[A-Z]+(, [A-Z]+)*$/);
       if (status >= 400) expect(contentType, label).toBe("application/problem+json");
       for (const secret of secrets()) {
         expect(answer, `${label}: a secret in the answer`).not.toContain(secret);
@@ -468,89 +529,107 @@ export function describeWorkerFuzz<B extends EdgeBindings>({
           ),
       );
 
-    it("never answers 5xx to any input, answers errors as problem+json, and leaks no secret", async () => {
-      // Half the cases keep to the route's description; the others bend it anywhere.
-      const caseOf = fc.tuple(fc.constantFrom(...byName.keys()), fc.boolean()).chain(([routeName, tame]) => {
-        const route = byName.get(routeName);
-        if (!route) throw new Error(`no route ${routeName}`);
-        const bent = tame ? undefined : wild;
-        const body = shapes.get(route)?.body;
-        const examples = bodies[route.operationId] ?? [];
-        return fc.record({
-          route: fc.constant(routeName),
-          randomPath: fc.oneof({ arbitrary: fc.constant(false), weight: 5 }, fc.constant(true)),
-          segments: fc.array(segment, { minLength: 1, maxLength: 4 }),
-          params: fc.oneof({ arbitrary: given(route, "path", bent), weight: 4 }, fc.constant([])),
-          fallback: fc.array(segment, { minLength: 3, maxLength: 3 }),
-          method: fc.constantFrom("GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"),
-          useRouteMethod: fc.oneof({ arbitrary: fc.constant(true), weight: 5 }, fc.constant(false)),
-          query: given(route, "query", bent),
-          extraQuery: tame
-            ? fc.constant<[string, string][]>([])
-            : fc.oneof(
-                { arbitrary: fc.constant<[string, string][]>([]), weight: 2 },
-                fc.array(
-                  fc.tuple(
-                    fc.oneof(fc.constantFrom("ids", "limit", "page"), fc.string({ maxLength: 10 })),
-                    oddText,
+    it(
+      "never answers 5xx to any input, answers errors as problem+json, and leaks no secret",
+      async () => {
+        // Half the cases keep to the route's description; the others bend it anywhere.
+        const caseOf = fc
+          .tuple(fc.constantFrom(...byName.keys()), fc.boolean())
+          .chain(([routeName, tame]) => {
+            const route = byName.get(routeName);
+            if (!route) throw new Error(`no route ${routeName}`);
+            const bent = tame ? undefined : wild;
+            const body = shapes.get(route)?.body;
+            const examples = bodies[route.operationId] ?? [];
+            return fc.record({
+              route: fc.constant(routeName),
+              randomPath: fc.oneof({ arbitrary: fc.constant(false), weight: 5 }, fc.constant(true)),
+              segments: fc.array(segment, { minLength: 1, maxLength: 4 }),
+              params: fc.oneof({ arbitrary: given(route, "path", bent), weight: 4 }, fc.constant([])),
+              fallback: fc.array(segment, { minLength: 3, maxLength: 3 }),
+              method: fc.constantFrom("GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"),
+              useRouteMethod: fc.oneof({ arbitrary: fc.constant(true), weight: 5 }, fc.constant(false)),
+              query: given(route, "query", bent),
+              extraQuery: tame
+                ? fc.constant<[string, string][]>([])
+                : fc.oneof(
+                    { arbitrary: fc.constant<[string, string][]>([]), weight: 2 },
+                    fc.array(
+                      fc.tuple(
+                        // Names a caller might guess (dryRun posted a payment once), and any at all.
+                        fc.oneof(
+                          fc.constantFrom("ids", "limit", "page", "dryRun", "debug", "Limit"),
+                          fc.string({ maxLength: 10 }),
+                        ),
+                        oddText,
+                      ),
+                      { minLength: 1, maxLength: 3 },
+                    ),
                   ),
-                  { minLength: 1, maxLength: 3 },
+              headers: given(route, "header", bent),
+              extraHeaders: fc.dictionary(
+                fc.constantFrom("X-Request-Id", "Accept", "X-Api-Key"),
+                fc.oneof(
+                  fc.uuid(),
+                  fc.constantFrom("application/json", "", " ", "a".repeat(300)),
+                  fc.string(),
+                ),
+                { maxKeys: 2 },
+              ),
+              contentType: fc.oneof(
+                { arbitrary: fc.constant("application/json"), weight: 5 },
+                fc.constantFrom(
+                  undefined,
+                  "text/plain",
+                  "",
+                  "application/json; charset=utf-8",
+                  "application/merge-patch+json",
+                  "application/jsonx",
                 ),
               ),
-          headers: given(route, "header", bent),
-          extraHeaders: fc.dictionary(
-            fc.constantFrom("X-Request-Id", "Accept", "X-Api-Key"),
-            fc.oneof(fc.uuid(), fc.constantFrom("application/json", "", " ", "a".repeat(300)), fc.string()),
-            { maxKeys: 2 },
-          ),
-          contentType: fc.oneof(
-            { arbitrary: fc.constant("application/json"), weight: 5 },
-            fc.constantFrom(
-              undefined,
-              "text/plain",
-              "",
-              "application/json; charset=utf-8",
-              "application/merge-patch+json",
-              "application/jsonx",
-            ),
-          ),
-          authenticated: fc.oneof({ arbitrary: fc.constant(true), weight: 5 }, fc.constant(false)),
-          body: fc.oneof(
-            {
-              arbitrary: fc
-                .oneof(
-                  shaped(body, bent, ids),
-                  ...examples.map((example) => mutated(example, body, bent, ids)),
-                )
-                .map((value): string | undefined => JSON.stringify(value)),
-              weight: 5,
-            },
-            fc.constant(undefined),
-            fc.string({ maxLength: 50 }),
-          ),
-        });
-      });
-
-      const before = { ...statuses };
-      await fc.assert(
-        fc.asyncProperty(caseOf, async (c) => {
-          const route = byName.get(c.route);
-          if (!route) throw new Error(`no route ${c.route}`);
-          await send({
-            ...c,
-            route,
-            path: c.randomPath ? `/${c.segments.join("/")}` : undefined,
-            method: c.useRouteMethod ? route.method.toUpperCase() : c.method,
+              authenticated: fc.oneof({ arbitrary: fc.constant(true), weight: 5 }, fc.constant(false)),
+              body: fc.oneof(
+                {
+                  arbitrary: fc
+                    .oneof(
+                      shaped(body, bent, ids),
+                      ...examples.map((example) => mutated(example, body, bent, ids)),
+                    )
+                    .map((value): string | undefined => JSON.stringify(value)),
+                  weight: 5,
+                },
+                // A valid-looking body that repeats a key: refused, whatever the two values.
+                fc
+                  .tuple(fc.oneof(shaped(body, undefined, ids), ...examples.map((e) => fc.constant(e))), wild)
+                  .map(([value, other]) => withRepeatedKey(JSON.stringify(value) ?? "{}", other)),
+                fc.constant(undefined),
+                fc.string({ maxLength: 50 }),
+              ),
+            });
           });
-        }),
-        { numRuns: runs, seed },
-      );
-      // A run that never got past auth and validation would prove nothing about the handlers.
-      const handled = Object.keys(statuses).filter(
-        (status) => Number(status) < 300 && (statuses[Number(status)] ?? 0) > (before[Number(status)] ?? 0),
-      );
-      expect(handled.length, "no case reached a handler").toBeGreaterThan(0);
-    }, 120_000);
+
+        const before = { ...statuses };
+        await fc.assert(
+          fc.asyncProperty(caseOf, async (c) => {
+            const route = byName.get(c.route);
+            if (!route) throw new Error(`no route ${c.route}`);
+            await send({
+              ...c,
+              route,
+              path: c.randomPath ? `/${c.segments.join("/")}` : undefined,
+              method: c.useRouteMethod ? route.method.toUpperCase() : c.method,
+            });
+          }),
+          { numRuns: runs, seed },
+        );
+        // A run that never got past auth and validation would prove nothing about the handlers.
+        const handled = Object.keys(statuses).filter(
+          (status) => Number(status) < 300 && (statuses[Number(status)] ?? 0) > (before[Number(status)] ?? 0),
+        );
+        expect(handled.length, "no case reached a handler").toBeGreaterThan(0);
+      },
+      timeoutMs,
+    );
 
     // Every text field of every example body, one at a time, with awkward text: the path by which
     // a JSON string reaches a URL, a log line or ServiceTitan.
@@ -565,39 +644,43 @@ export function describeWorkerFuzz<B extends EdgeBindings>({
       ),
     );
     if (textCases.size > 0) {
-      it("takes any Unicode in any text field of a valid body without a 5xx", async () => {
-        const caseOf = fc.constantFrom(...textCases.keys()).chain((label) => {
-          const textCase = textCases.get(label);
-          if (!textCase) throw new Error(`no text case ${label}`);
-          const { route } = textCase;
-          return fc.record({
-            label: fc.constant(label),
-            text: fc.string({ unit: awkward, minLength: 1, maxLength: 6 }),
-            params: given(route, "path", undefined, true),
-            query: given(route, "query", undefined, true),
-            headers: given(route, "header", undefined, true),
-          });
-        });
-        await fc.assert(
-          fc.asyncProperty(caseOf, async (c) => {
-            const textCase = textCases.get(c.label);
-            if (!textCase) throw new Error(`no text case ${c.label}`);
-            const { route, example, path } = textCase;
-            await send({
-              ...c,
-              route,
-              fallback: [],
-              extraQuery: [],
-              extraHeaders: {},
-              method: route.method.toUpperCase(),
-              contentType: "application/json",
-              authenticated: true,
-              body: JSON.stringify(withText(example, path, c.text)),
+      it(
+        "takes any Unicode in any text field of a valid body without a 5xx",
+        async () => {
+          const caseOf = fc.constantFrom(...textCases.keys()).chain((label) => {
+            const textCase = textCases.get(label);
+            if (!textCase) throw new Error(`no text case ${label}`);
+            const { route } = textCase;
+            return fc.record({
+              label: fc.constant(label),
+              text: fc.string({ unit: awkward, minLength: 1, maxLength: 6 }),
+              params: given(route, "path", undefined, true),
+              query: given(route, "query", undefined, true),
+              headers: given(route, "header", undefined, true),
             });
-          }),
-          { numRuns: Math.ceil(runs / 3), seed },
-        );
-      }, 120_000);
+          });
+          await fc.assert(
+            fc.asyncProperty(caseOf, async (c) => {
+              const textCase = textCases.get(c.label);
+              if (!textCase) throw new Error(`no text case ${c.label}`);
+              const { route, example, path } = textCase;
+              await send({
+                ...c,
+                route,
+                fallback: [],
+                extraQuery: [],
+                extraHeaders: {},
+                method: route.method.toUpperCase(),
+                contentType: "application/json",
+                authenticated: true,
+                body: JSON.stringify(withText(example, path, c.text)),
+              });
+            }),
+            { numRuns: Math.ceil(runs / 3), seed },
+          );
+        },
+        timeoutMs,
+      );
     }
 
     afterAll(() => {

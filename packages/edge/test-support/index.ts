@@ -3,7 +3,13 @@
 // for expected answers, a caller with a valid key, and the shared contract suite (auth, unknown
 // routes, problem shape, OpenAPI). Test-only: never imported by worker code.
 
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import {
+  abortAllDurableObjects,
+  createExecutionContext,
+  listDurableObjectIds,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { Validator } from "@cfworker/json-schema";
 import {
   DEMO_APP_KEY,
@@ -92,6 +98,26 @@ export function tenantBindings(tenant: TenantCredentials) {
     ST_CLIENT_ID: tenant.clientId,
     ST_CLIENT_SECRET: tenant.clientSecret,
   } satisfies Partial<EdgeBindings>;
+}
+
+/**
+ * Forgets every cached ServiceTitan token, in KV and in the token broker (its storage and its
+ * memory), as a deployment that never signed in would find it. Durable Object storage is
+ * isolated per test file, not per test. Other Durable Objects keep their storage.
+ *
+ * @example beforeEach(() => forgetCachedTokens(env));
+ */
+export async function forgetCachedTokens(
+  bindings: Pick<EdgeBindings, "TOKENS" | "TOKEN_BROKER">,
+): Promise<void> {
+  const { keys } = await bindings.TOKENS.list({ prefix: "st-token:" });
+  await Promise.all(keys.map((key) => bindings.TOKENS.delete(key.name)));
+  const broker = bindings.TOKEN_BROKER;
+  if (!broker) return;
+  for (const id of await listDurableObjectIds(broker)) {
+    await runInDurableObject(broker.get(id), (_, state) => state.storage.deleteAll());
+  }
+  await abortAllDurableObjects();
 }
 
 /** Bindings for a worker under test: the demo tenant of `sim`, and TEST_API_KEY + OTHER_API_KEY accepted. */
@@ -255,6 +281,8 @@ export async function expectProblem(
 ): Promise<Record<string, unknown>> {
   expect(response.status).toBe(status);
   expect(response.headers.get("Content-Type")).toBe("application/problem+json");
+  // Every answer carries one, problems included: the id a caller quotes when asking for help.
+  expect(response.headers.get("X-Request-Id")).toMatch(/^[\w=-]{1,128}$/);
   const body: unknown = await response.json();
   const result = PROBLEM_SHAPE.validate(body);
   expect(result.errors).toEqual([]);
@@ -266,6 +294,16 @@ export async function expectProblem(
 
 /** A concrete path for a route, with `1` for every path parameter. */
 const samplePath = (route: RouteSpec) => route.path.replace(/\{\w+\}/g, "1");
+
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/** What `fetch` would send for `method` with a JSON body (none for GET and HEAD). */
+const withBody = (method: string, body: string): RequestInit =>
+  method === "GET" || method === "HEAD"
+    ? { method }
+    : { method, body, headers: { "Content-Type": "application/json" } };
+
+type FieldErrors = { in: string; field: string; message: string }[];
 
 export interface ContractOptions<B> {
   name: string;
@@ -345,6 +383,92 @@ export function describeWorkerContract<B>({ name, worker, env, routes, openapi }
       const e = await env();
       await expectProblem(await callWorker(worker, e, "/no-such-route"), 404, "not-found");
       await expectProblem(await callWorker(worker, e, "/invoices/../../etc/passwd"), 404);
+      await expectProblem(
+        await callWorker(worker, e, "/no-such-route", { method: "DELETE" }),
+        404,
+        "not-found",
+      );
+    });
+
+    const byName = routes.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as const);
+
+    // Found in use: POST /payments?dryRun=true posted a real payment, and routes that declare no
+    // query at all took any. mount refuses them from the route's own query schema.
+    it.each(byName)("refuses a query parameter %s does not declare, naming it", async (_, route) => {
+      const method = route.method.toUpperCase();
+      const path = `${samplePath(route)}?st_edge_unknown=1`;
+      const response = await callWorker(worker, await env(), path, withBody(method, "{}"));
+      const body = await expectProblem(response, 400, "validation-failed");
+      expect(body.errors as FieldErrors).toContainEqual({
+        in: "query",
+        field: "st_edge_unknown",
+        message: expect.stringContaining("st_edge_unknown"),
+      });
+    });
+
+    const withBodies = byName.filter(([, route]) => route.body !== undefined);
+    if (withBodies.length > 0) {
+      // Found in use: {"subtotal":"1.00","subtotal":"1000.00"} was read as 1000.00.
+      it.each(withBodies)("refuses a JSON body with a repeated key on %s, naming it", async (_, route) => {
+        const init = withBody(
+          route.method.toUpperCase(),
+          '{"splits":[{"amount":"1.00","amount":"1000.00"}]}',
+        );
+        const response = await callWorker(worker, await env(), samplePath(route), init);
+        const body = await expectProblem(response, 400, "validation-failed");
+        expect(body.errors).toEqual([{ in: "body", field: "splits.0.amount", message: expect.any(String) }]);
+      });
+
+      // Found in use: text fields stored NUL, ESC and U+202E.
+      it.each(withBodies)("refuses control and bidi characters in any body text on %s", async (_, route) => {
+        for (const [text, field] of [
+          [String.raw`{"memo":"a\u0000b"}`, "memo"],
+          [String.raw`{"x":[{"note":"\u001b[2J"}]}`, "x.0.note"],
+          [String.raw`{"y":"\u202egnp.exe"}`, "y"],
+        ] as const) {
+          const response = await callWorker(
+            worker,
+            await env(),
+            samplePath(route),
+            withBody(route.method.toUpperCase(), text),
+          );
+          const body = await expectProblem(response, 400, "validation-failed");
+          expect(body.errors).toEqual([{ in: "body", field, message: expect.stringMatching(/U\+/) }]);
+        }
+      });
+    }
+
+    // Found in use: DELETE /invoices/11000001 answered 404, GET /payments/status a misleading 400.
+    const paths = [...new Set(routes.map((route) => route.path))];
+    it.each(paths)("answers every method %s does not have with 405 and Allow", async (path) => {
+      const e = await env();
+      const documented = routes
+        .filter((route) => route.path === path)
+        .map((route) => route.method.toUpperCase());
+      const allowed = new Set(documented.includes("GET") ? [...documented, "HEAD"] : documented);
+      const concrete = path.replace(/\{\w+\}/g, "1");
+      for (const method of METHODS.filter((m) => !allowed.has(m))) {
+        const response = await callWorker(worker, e, concrete, withBody(method, "{}"));
+        expect(response.status, `${method} ${concrete}`).toBe(405);
+        expect(response.headers.get("Allow")?.split(", ").sort()).toEqual([...allowed].sort());
+        expect(response.headers.get("X-Request-Id")).toBeTruthy();
+        if (method !== "HEAD") await expectProblem(response, 405, "method-not-allowed");
+      }
+    });
+
+    it.each(byName)("puts X-Request-Id on every problem %s answers", async (_, route) => {
+      const e = await env();
+      const method = route.method.toUpperCase();
+      const headers = { "X-Request-Id": "zap-run-7" };
+      const answers = [
+        await callWorker(worker, e, samplePath(route), { method, key: null, headers }),
+        await callWorker(worker, e, `${samplePath(route)}?st_edge_unknown=1`, { method, headers }),
+      ];
+      for (const response of answers) {
+        expect(response.status).toBeGreaterThanOrEqual(400);
+        expect(response.headers.get("X-Request-Id")).toBe("zap-run-7");
+        expect(((await response.json()) as { requestId?: string }).requestId).toBe("zap-run-7");
+      }
     });
 
     it("echoes a caller's request id and makes one otherwise", async () => {

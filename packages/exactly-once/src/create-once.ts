@@ -331,13 +331,14 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
           throw error;
         }
         // Unknown: the reservations stay (they count until settled); the gates are let go so the
-        // invoices are not blocked while we look.
-        await finishGates({});
-        const record = await settle(
-          prepared.invoiceIds,
-          attempted.record.firstAttemptAt ?? Date.now(),
-          sendBy,
-        );
+        // invoices are not blocked while we look. The call has returned: its sending ended now,
+        // which a later owner's reconciliation may count from too (best effort: sendBy bounds it).
+        const endedAt = Math.min(Date.now(), sendBy);
+        await Promise.all([
+          finishGates({}),
+          store.sendEnded({ leaseId, at: endedAt }).catch(() => undefined),
+        ]);
+        const record = await settle(prepared.invoiceIds, attempted.record.firstAttemptAt ?? endedAt, endedAt);
         if (record) {
           await gates?.held.finish({
             applied: reserved.map((id) => ({

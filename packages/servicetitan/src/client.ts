@@ -1,6 +1,8 @@
 // The ServiceTitan Accounting v2 client: openapi-fetch over the generated types, bound to one
-// tenant, with auth, timeout and retry layered into its fetch.
+// tenant, with auth, timeout and retry layered into its fetch, and answers it cannot read
+// (answers.ts) reported as ServiceTitan errors.
 import createClient, { type Client } from "openapi-fetch";
+import { readableAnswers } from "./answers.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import type { Deadline } from "./deadline.ts";
 import { accountingBaseUrl, resolveHosts, type ServiceTitanEnvironment } from "./environments.ts";
@@ -65,5 +67,5 @@ export function createServiceTitanClient(options: ServiceTitanClientOptions): Se
     tenantMiddleware(tenant),
     errorMiddleware(() => clock.now()),
   );
-  return client;
+  return readableAnswers(client);
 }

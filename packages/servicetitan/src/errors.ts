@@ -18,7 +18,14 @@ export type ServiceTitanFailure =
   /** No answer within the per-request timeout. The call may or may not have been applied. */
   | "timeout"
   /** The connection failed or dropped. The call may or may not have been applied. */
-  | "network";
+  | "network"
+  /**
+   * A 2xx whose body is not JSON, or has none where one is expected. For a write: it was most
+   * likely applied, but the answer says nothing reliable about it.
+   */
+  | "invalid-response"
+  /** A paged listing still said `hasMore` after the most pages a caller reads. */
+  | "page-limit";
 
 export interface ServiceTitanErrorInit {
   failure: ServiceTitanFailure;
@@ -27,10 +34,19 @@ export interface ServiceTitanErrorInit {
   method?: string;
   problem?: ServiceTitanProblem;
   retryAfterSeconds?: number;
+  /** What went wrong, where `failure` alone does not say it (how many pages were read). */
+  detail?: string;
   /** Set when the request's time budget, not ServiceTitan's own timeout, cut the call short. */
   budgetMs?: number;
   cause?: unknown;
 }
+
+const FAILURE_TEXT: Record<Exclude<ServiceTitanFailure, "http">, string> = {
+  timeout: "timed out",
+  network: "network error",
+  "invalid-response": "answered with a body that cannot be read",
+  "page-limit": "listing did not end",
+};
 
 /**
  * A failed ServiceTitan call.
@@ -50,24 +66,27 @@ export class ServiceTitanError extends Error {
   readonly problem: ServiceTitanProblem;
   /** From `Retry-After` or the seconds hint in a 429 `title`, when ServiceTitan gave one. */
   readonly retryAfterSeconds: number | undefined;
+  readonly detail: string | undefined;
   /** The request budget that ran out, when that is why the call stopped. */
   readonly budgetMs: number | undefined;
 
   constructor(init: ServiceTitanErrorInit) {
     const what = init.operationId ?? "ServiceTitan call";
-    const detail =
+    const summary =
       init.failure === "http"
         ? `${init.status ?? 0}${init.problem?.title ? ` ${init.problem.title}` : ""}`
-        : init.failure === "timeout"
-          ? "timed out"
-          : "network error";
-    super(`${what} failed: ${detail}`, init.cause === undefined ? undefined : { cause: init.cause });
+        : FAILURE_TEXT[init.failure];
+    super(
+      `${what} failed: ${summary}${init.detail ? ` (${init.detail})` : ""}`,
+      init.cause === undefined ? undefined : { cause: init.cause },
+    );
     this.failure = init.failure;
     this.status = init.status ?? 0;
     this.operationId = init.operationId;
     this.method = init.method;
     this.problem = init.problem ?? {};
     this.retryAfterSeconds = init.retryAfterSeconds;
+    this.detail = init.detail;
     this.budgetMs = init.budgetMs;
   }
 
@@ -90,10 +109,16 @@ export class ServiceTitanError extends Error {
 
   /**
    * True when a write may have been applied although we saw no success: a timeout, a dropped
-   * connection or a 5xx. Callers must reconcile before repeating a non-idempotent write.
+   * connection, an answer we cannot read or a 5xx. Callers must reconcile before repeating a
+   * non-idempotent write.
    */
   get outcomeUnknown(): boolean {
-    return this.failure !== "http" || this.status >= 500;
+    return this.failure === "http" ? this.status >= 500 : this.failure !== "page-limit";
+  }
+
+  /** No answer arrived, or it broke off: worth another try for a call that is safe to repeat. */
+  get transient(): boolean {
+    return this.failure === "timeout" || this.failure === "network";
   }
 }
 

@@ -17,6 +17,7 @@ export type { ExportBatch, ExportFeedOptions, Page } from "./paging.ts";
 export { allPages, chunk, exportFeed, fetchByIds, fetchOneById, MAX_IDS_PER_CALL, unwrap } from "./paging.ts";
 export type { ServiceTitanPaths } from "./paths.ts";
 export { parseRetryAfter, secondsHintFromTitle } from "./retry-after.ts";
+export { stampKey } from "./stamp.ts";
 export type {
   ClientCredentials,
   IssuedToken,
@@ -43,6 +44,15 @@ export type TaxZone = C["schemas"]["Accounting.V2.TaxZoneResponse"];
 export type ApBill = C["schemas"]["Accounting.V2.ApBillResponse"];
 export type ExportInvoice = C["schemas"]["Accounting.V2.ExportInvoiceResponse"];
 export type ExportPayment = C["schemas"]["Accounting.V2.ExportPaymentResponse"];
+/** ServiceTitan's webhook (v2, beta) CloudEvents about invoices, from the March 2026 document. */
+export type InvoiceWebhookEvent =
+  | C["schemas"]["CloudEvent_Of_Accounting.V2.Webhook.InvoiceBatchedEventPayload"]
+  | C["schemas"]["CloudEvent_Of_Accounting.V2.Webhook.InvoiceExportedEventPayload"]
+  | C["schemas"]["CloudEvent_Of_Accounting.V2.Webhook.InvoicePostedEventPayload"]
+  | C["schemas"]["CloudEvent_Of_Accounting.V2.Webhook.InvoiceUpdatedEventPayload"];
+export type InvoiceTaskWebhookEvent =
+  | C["schemas"]["CloudEvent_Of_Accounting.V2.Webhook.InvoiceTaskCreatedEventPayload"]
+  | C["schemas"]["CloudEvent_Of_Accounting.V2.Webhook.InvoiceTaskUpdatedEventPayload"];
 
 /** The token endpoint's bodies (specs/servicetitan/oauth-token.json). */
 import type { components as OAuth } from "./generated/oauth-token.ts";

@@ -1,8 +1,8 @@
 // openapi-fetch middleware: fills the tenant into every path, and turns every non-2xx answer into
 // a ServiceTitanError that names the ServiceTitan operation, so callers branch on one error type.
 import type { Middleware } from "openapi-fetch";
+import { operationIdOf } from "./answers.ts";
 import { ServiceTitanError, type ServiceTitanProblem } from "./errors.ts";
-import { operationIds } from "./generated/operations.ts";
 import { retryAfterSeconds } from "./retry-after.ts";
 
 async function readProblem(response: Response): Promise<ServiceTitanProblem> {
@@ -39,7 +39,7 @@ export function errorMiddleware(now: () => number): Middleware {
         failure: "http",
         status: response.status,
         method: request.method,
-        operationId: operationIds[`${request.method} ${schemaPath}`],
+        operationId: operationIdOf(request.method, schemaPath),
         problem: await readProblem(response),
         retryAfterSeconds: await retryAfterSeconds(response, now()),
       });
@@ -49,7 +49,7 @@ export function errorMiddleware(now: () => number): Middleware {
         return new ServiceTitanError({
           failure: error.failure,
           method: request.method,
-          operationId: operationIds[`${request.method} ${schemaPath}`],
+          operationId: operationIdOf(request.method, schemaPath),
           budgetMs: error.budgetMs,
           cause: error.cause,
         });

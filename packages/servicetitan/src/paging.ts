@@ -1,5 +1,7 @@
 // Reading helpers every worker needs: get-one for operations that only have list endpoints,
 // `ids` chunking (ServiceTitan takes at most 50 per call), paged lists and export feeds.
+import { answeredBy } from "./answers.ts";
+import { ServiceTitanError } from "./errors.ts";
 
 /** ServiceTitan's `ids` filter takes at most 50 ids per call (FACTS.md §2.7). */
 export const MAX_IDS_PER_CALL = 50;
@@ -60,7 +62,9 @@ export async function fetchOneById<T extends { id: number }>(
 }
 
 /**
- * Every record of a paged list, page by page (1-based) until `hasMore` is false.
+ * Every record of a paged list, page by page (1-based) until `hasMore` is false. A listing that
+ * still has more after `maxPages` pages throws ServiceTitanError { failure: "page-limit" } rather
+ * than end as if complete: callers take absence from a list as evidence.
  *
  * @example
  * for await (const invoice of allPages((page) => listInvoices({ page, pageSize: 500 }))) { ... }
@@ -69,10 +73,18 @@ export async function* allPages<T>(
   fetchPage: (page: number) => Promise<Page<T>>,
   { maxPages = 1_000 }: { maxPages?: number } = {},
 ): AsyncGenerator<T> {
-  for (let page = 1; page <= maxPages; page++) {
+  for (let page = 1; ; page++) {
     const result = await fetchPage(page);
+    if (!Array.isArray(result.data)) throw unreadable(result, "a page without a data list");
     yield* result.data;
     if (!result.hasMore || result.data.length === 0) return;
+    if (page >= maxPages) {
+      throw new ServiceTitanError({
+        failure: "page-limit",
+        ...answeredBy(result),
+        detail: `still more after ${maxPages} page${maxPages === 1 ? "" : "s"}`,
+      });
+    }
   }
 }
 
@@ -113,13 +125,17 @@ export async function* exportFeed<T extends { id: number; modifiedOn?: string | 
   }
 }
 
+/** ServiceTitanError { failure: "invalid-response" } for an answer of this client. */
+function unreadable(answer: unknown, detail: string, status?: number): ServiceTitanError {
+  return new ServiceTitanError({ failure: "invalid-response", status, ...answeredBy(answer), detail });
+}
+
 /**
  * The body of a successful openapi-fetch call. The client's error middleware already throws
- * ServiceTitanError for every non-2xx answer, so only an empty 2xx body reaches the throw here.
+ * ServiceTitanError for every non-2xx answer and the client for a body that is not JSON, so only
+ * an empty 2xx body reaches the throw here: an answer we cannot read, naming its operation.
  */
 export function unwrap<T>(result: { data?: T; response: Response }): T {
-  if (result.data === undefined) {
-    throw new Error(`ServiceTitan answered ${result.response.status} with no body where one was expected`);
-  }
+  if (result.data === undefined) throw unreadable(result.response, "no body", result.response.status);
   return result.data;
 }

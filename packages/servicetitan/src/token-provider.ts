@@ -20,10 +20,14 @@ export interface ClientCredentials {
   clientSecret: string;
 }
 
-/** A token and the absolute time it stops working, from our receive time plus `expires_in`. */
+/**
+ * A token and the absolute time it stops working: `expires_in` counted from when we sent the
+ * request that got it. ServiceTitan issued it no earlier than that, so the network time between
+ * its issuing and our receiving never makes us overstate a token's life.
+ */
 export interface IssuedToken {
   accessToken: string;
-  /** When we received it, milliseconds since the epoch. */
+  /** When we sent the request that got it, milliseconds since the epoch. */
   issuedAt: number;
   /** Milliseconds since the epoch. */
   expiresAt: number;
@@ -110,6 +114,7 @@ export async function requestToken(options: TokenRequestOptions): Promise<Issued
       client_id: credentials.clientId,
       client_secret: credentials.clientSecret,
     });
+    const sentAt = clock.now();
     let response: Response;
     try {
       response = await send(
@@ -130,8 +135,8 @@ export async function requestToken(options: TokenRequestOptions): Promise<Issued
       if (isTokenResponse(json)) {
         return {
           accessToken: json.access_token,
-          issuedAt: receivedAt,
-          expiresAt: receivedAt + json.expires_in * 1000,
+          issuedAt: sentAt,
+          expiresAt: sentAt + json.expires_in * 1000,
         };
       }
       last = new ServiceTitanAuthError({ failure: "unavailable", status: response.status });

@@ -8,7 +8,7 @@ import { createServiceTitanClient, type ServiceTitanClientOptions } from "../src
 import { manualClock } from "../src/clock.ts";
 import { ServiceTitanError } from "../src/errors.ts";
 import { allPages, exportFeed, fetchByIds, fetchOneById, unwrap } from "../src/paging.ts";
-import { createMemoryTokenProvider } from "../src/token-provider.ts";
+import { createMemoryTokenProvider, requestToken } from "../src/token-provider.ts";
 import type { Fetch } from "../src/transport/fetch.ts";
 import { recording, withFault } from "./helpers.ts";
 
@@ -182,6 +182,75 @@ describe("errors", () => {
   });
 });
 
+describe("answers we cannot read", () => {
+  it("a 2xx whose body is not JSON is an invalid-response error naming the operation", async () => {
+    const { st, requests } = setup({ fault: ["invalid-json", () => true] });
+    const error = await listInvoices(st, { pageSize: 5 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServiceTitanError);
+    expect(error).toMatchObject({
+      failure: "invalid-response",
+      operationId: "Invoices_GetList",
+      method: "GET",
+    });
+    expect(String(error)).toContain("Invoices_GetList");
+    expect(requests).toHaveLength(1);
+  });
+
+  it("a 2xx with no body where one is expected is an invalid-response error naming the operation", async () => {
+    const { st } = setup({ fault: ["empty-body", () => true] });
+    const error = await listInvoices(st, { pageSize: 5 })
+      .then(unwrap)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServiceTitanError);
+    expect(error).toMatchObject({
+      failure: "invalid-response",
+      operationId: "Invoices_GetList",
+      status: 200,
+    });
+  });
+
+  it("a body cut off by the timeout is a timeout of that operation, and a GET is retried", async () => {
+    const retried = setup({ timeoutMs: 30, fault: ["truncate-body", (_, i) => i === 0] });
+    const page = unwrap(await listInvoices(retried.st, { pageSize: 2 }));
+    expect(page.data).toHaveLength(2);
+    expect(retried.requests).toHaveLength(2);
+    const { st } = setup({ timeoutMs: 30, retry: false, fault: ["truncate-body", () => true] });
+    const error = await listInvoices(st, { pageSize: 2 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServiceTitanError);
+    expect(error).toMatchObject({ failure: "timeout", operationId: "Invoices_GetList" });
+  });
+
+  it("an unreadable answer to a write leaves its outcome unknown (it was applied)", async () => {
+    const { st, sim } = setup({ fault: ["invalid-json", (request) => request.method === "POST"] });
+    const before = sim.ledger(demo.tenantId).payments.length;
+    const [invoice] = sim.ledger(demo.tenantId).invoices.filter((entry) => entry.balance !== "0.00");
+    const [type] = unwrap(await st.GET("/tenant/{tenant}/payment-types", {})).data;
+    const error = await st
+      .POST("/tenant/{tenant}/payments", {
+        body: { typeId: type?.id ?? 0, amount: 1, splits: [{ invoiceId: invoice?.id ?? 0, amount: 1 }] },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      failure: "invalid-response",
+      outcomeUnknown: true,
+      operationId: "Payments_Create",
+    });
+    expect(sim.ledger(demo.tenantId).payments.length).toBe(before + 1);
+  });
+
+  it("a listing that does not end within maxPages is a page-limit error naming the operation", async () => {
+    const { st } = setup();
+    const pages = allPages((page) => listInvoices(st, { page, pageSize: 50 }).then(unwrap), { maxPages: 2 });
+    let read = 0;
+    const error = await (async () => {
+      for await (const _ of pages) read++;
+    })().catch((e: unknown) => e);
+    expect(read).toBe(100);
+    expect(error).toBeInstanceOf(ServiceTitanError);
+    expect(error).toMatchObject({ failure: "page-limit", operationId: "Invoices_GetList" });
+  });
+});
+
 describe("reading helpers", () => {
   it("walks every page of a list", async () => {
     const { st } = setup();
@@ -235,5 +304,27 @@ describe("reading helpers", () => {
     let again = 0;
     for await (const batch of exportFeed(exportInvoices, { from: cursor })) again += batch.data.length;
     expect(again).toBe(0);
+  });
+});
+
+describe("token requests", () => {
+  it("counts a token's life from when it was asked for, not from when the answer arrived", async () => {
+    const clock = manualClock();
+    const sim = createSimulator({ clock });
+    const sentAt = clock.now();
+    // The answer takes 3 s to arrive: ServiceTitan's 900 s started somewhere in those 3 s.
+    const slow: Fetch = async (request) => {
+      const response = await sim.fetch(request);
+      clock.advance(3_000);
+      return response;
+    };
+    const token = await requestToken({
+      tokenUrl: `${SIMULATOR_HOSTS.authBaseUrl}/connect/token`,
+      credentials: { clientId: demo.clientId, clientSecret: demo.clientSecret },
+      fetch: slow,
+      clock,
+    });
+    expect(token.issuedAt).toBe(sentAt);
+    expect(token.expiresAt).toBe(sentAt + 900_000);
   });
 });

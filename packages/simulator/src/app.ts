@@ -13,6 +13,7 @@ import { paymentRoutes } from "./routes/payments.ts";
 import { referenceDataRoutes } from "./routes/reference-data.ts";
 import { rootRoutes } from "./routes/root.ts";
 import { tokenRoutes } from "./routes/token.ts";
+import { webhookAdminRoutes } from "./routes/webhooks.ts";
 import type { Simulator } from "./simulator.ts";
 import { specOperations } from "./spec.ts";
 
@@ -48,6 +49,7 @@ export function createApp(state: SimulatorState, simulator: Simulator): Hono {
   app.route("/", rootRoutes(state));
   app.route("/", tokenRoutes(state));
   app.route("/", adminRoutes(state, simulator));
+  app.route("/", webhookAdminRoutes(simulator));
 
   const api = new Hono<ApiEnv>();
   api.route("/", notImplementedRoutes(state));

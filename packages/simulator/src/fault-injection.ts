@@ -1,7 +1,8 @@
 // Runs the faults chosen for one request around its handler: waits out latency on the injected
 // clock, answers a status instead of the handler, hangs until the caller aborts, or lets the
-// handler commit and then fails or drops the answer, so consumers can be tested against every
-// way a write's outcome can be lost.
+// handler commit and then fails, drops or mangles the answer (a body that is not JSON, none at
+// all, or one cut off midway), so consumers can be tested against every way a write's outcome
+// can be lost and every answer they cannot read.
 import type { Clock } from "@st-edge/servicetitan";
 import type { Context, Next } from "hono";
 import { problemResponse, rejectFetch } from "./errors.ts";
@@ -53,6 +54,34 @@ export function statusFaultResponse(fault: Extract<Fault, { kind: "status" }>): 
   return problemResponse(fault.status, title, {
     data: { simulatedFault: faultKind(fault) },
     headers: fault.retryAfterHeader && seconds !== null ? { "Retry-After": String(seconds) } : {},
+  });
+}
+
+/** The first half of a response's body: never whole JSON when the body is a JSON object. */
+async function firstHalf(response: Response): Promise<Uint8Array> {
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  return bytes.slice(0, Math.floor(bytes.byteLength / 2));
+}
+
+/** Replaces the handler's answer with its status and headers around `body` (no Content-Length). */
+function replaceBody(c: Context, body: BodyInit | null): void {
+  const { status, statusText, headers } = c.res;
+  const kept = new Headers(headers);
+  kept.delete("Content-Length");
+  // Cleared first: Hono's setter would otherwise copy the old headers, Content-Length too, back in.
+  c.res = undefined;
+  c.res = new Response(body, { status, statusText, headers: kept });
+}
+
+/** A body that sends `head`, then stays open until `signal` aborts, then errors with its reason. */
+function cutOff(head: Uint8Array, signal: AbortSignal): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(head);
+      const abort = () => controller.error(asError(signal.reason));
+      if (signal.aborted) abort();
+      else signal.addEventListener("abort", abort, { once: true });
+    },
   });
 }
 
@@ -119,6 +148,20 @@ export async function injectFaults(
       await next();
       if (c.res.status < 400)
         throw rejectFetch(new TypeError("Connection dropped by the simulator (commit-then-drop)."));
+      return undefined;
+    case "invalid-json":
+    case "empty-body":
+    case "truncate-body":
+      await next();
+      // Only a success is mangled; a refused request keeps its answer.
+      if (!c.res.ok) return undefined;
+      if (fault.kind === "empty-body") {
+        await c.res.body?.cancel();
+        replaceBody(c, null);
+      } else {
+        const head = await firstHalf(c.res);
+        replaceBody(c, fault.kind === "invalid-json" ? head : cutOff(head, signal));
+      }
       return undefined;
     case "latency":
       await next();

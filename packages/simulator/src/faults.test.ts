@@ -24,6 +24,9 @@ describe("parseFaults", () => {
     ["commit-then-drop", [{ kind: "commit-then-drop" }]],
     ["not-licensed", [{ kind: "not-licensed" }]],
     ["token-outage", [{ kind: "token-outage" }]],
+    ["invalid-json", [{ kind: "invalid-json" }]],
+    ["empty-body", [{ kind: "empty-body" }]],
+    ["truncate-body", [{ kind: "truncate-body" }]],
     [
       "latency=10, status=502",
       [
@@ -42,6 +45,7 @@ describe("parseFaults", () => {
     "status=600",
     "latency=fast",
     "hang=1",
+    "empty-body=1",
     "commit-then-fail=404",
     "status=429;retry-after=soon",
     "status=503;jitter=1",

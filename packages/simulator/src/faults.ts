@@ -28,7 +28,16 @@ export type Fault =
   /** 403: the tenant has not licensed the module. */
   | { kind: "not-licensed" }
   /** 503 on /connect/token only. */
-  | { kind: "token-outage" };
+  | { kind: "token-outage" }
+  /** Handle the request, then answer its 2xx with a body that is not JSON (the first half of the real one). */
+  | { kind: "invalid-json" }
+  /** Handle the request, then answer its 2xx with no body at all. */
+  | { kind: "empty-body" }
+  /**
+   * Handle the request, then send its 2xx headers and the first half of its body, and never the
+   * rest: the body stays open until the request's signal aborts, then errors with its reason.
+   */
+  | { kind: "truncate-body" };
 
 /** A fault string or rule that does not parse; the admin endpoint answers it with a 400. */
 export class FaultSyntaxError extends Error {
@@ -59,7 +68,8 @@ function parseOne(text: string): Fault {
   for (const key of options.keys()) {
     if (key !== "retry-after") throw new FaultSyntaxError(`unknown option '${key}' in '${text}'`);
   }
-  switch (kind.toLowerCase()) {
+  const name = kind.toLowerCase();
+  switch (name) {
     case "status": {
       const code = status(value, 400);
       const retryAfter = options.get("retry-after");
@@ -81,13 +91,13 @@ function parseOne(text: string): Fault {
       return { kind: "latency", ms };
     }
     case "hang":
-      return noValue({ kind: "hang" });
     case "commit-then-drop":
-      return noValue({ kind: "commit-then-drop" });
     case "not-licensed":
-      return noValue({ kind: "not-licensed" });
     case "token-outage":
-      return noValue({ kind: "token-outage" });
+    case "invalid-json":
+    case "empty-body":
+    case "truncate-body":
+      return noValue({ kind: name });
     case "commit-then-fail":
       return { kind: "commit-then-fail", status: status(value, 500, 500) };
     default:

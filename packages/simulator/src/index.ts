@@ -19,4 +19,6 @@ export type { Simulator } from "./simulator.ts";
 export { createSimulator } from "./simulator.ts";
 export type { SimulatorStats } from "./stats.ts";
 export type { LedgerInvoice, LedgerPayment, LedgerSplit, SimulatorLedger } from "./store.ts";
+export type { WebhookFaults, WebhookOptions, WebhookStats } from "./webhooks.ts";
+export { parseWebhookFaults } from "./webhooks.ts";
 export type { TenantWrite, WriteOperation } from "./writes/index.ts";

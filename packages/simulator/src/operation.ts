@@ -5,7 +5,7 @@
 import type { MiddlewareHandler } from "hono";
 import { authenticate } from "./auth.ts";
 import type { ApiEnv, SimulatorState } from "./context.ts";
-import { validationProblem } from "./errors.ts";
+import { problemResponse, validationProblem } from "./errors.ts";
 import { injectFaults } from "./fault-injection.ts";
 import { answersItself, FAULT_HEADER, type Fault, FaultSyntaxError, parseFaults } from "./faults.ts";
 
@@ -25,7 +25,9 @@ export function headerFaults(header: string | undefined): Fault[] {
  * routes.get("/invoices", operation(state, "Invoices_GetList"), (c) => c.json(list(c.var.store)));
  */
 export function operation(state: SimulatorState, operationId: string): MiddlewareHandler<ApiEnv> {
+  const retired = state.settings.retiredOperations.includes(operationId);
   return async (c, next) => {
+    if (retired) return problemResponse(404, `No route matches ${c.req.method} ${c.req.path}.`);
     state.stats.call(operationId);
     const store = authenticate(
       state,

@@ -1,5 +1,6 @@
 // The simulator's options, their defaults, and the demo tenants every local run starts with.
 import type { Clock, ServiceTitanHosts } from "@st-edge/servicetitan";
+import type { WebhookOptions } from "./webhooks.ts";
 import type { TenantWrite } from "./writes/index.ts";
 
 /**
@@ -52,6 +53,13 @@ export interface SimulatorOptions {
   journal?: SimulatorJournal;
   /** Writes to replay, as a journal recorded them, before the simulator serves anything. */
   restore?: readonly JournalEntry[];
+  /**
+   * Operations answered as if ServiceTitan had removed them (404, before authentication), e.g.
+   * `["Payments_Create"]`: the May 2026 spec lacks it (FACTS.md §2.10). Default none.
+   */
+  retiredOperations?: string[];
+  /** Webhooks for invoice changes, signed like ServiceTitan's (off unless a url and key are given). */
+  webhooks?: WebhookOptions;
 }
 
 /**
@@ -123,6 +131,7 @@ export interface Settings {
   maxPageSize: number;
   exportLagSeconds: number;
   exportBatchSize: number;
+  retiredOperations: string[];
 }
 
 /** Token settings, which `configure()` and `PUT /__sim/config` can change. */
@@ -184,5 +193,6 @@ export function resolveSettings(options: SimulatorOptions): Settings {
     maxPageSize: positiveInteger("maxPageSize", options.maxPageSize ?? 5000),
     exportLagSeconds: Math.max(0, options.exportLagSeconds ?? 900),
     exportBatchSize: positiveInteger("exportBatchSize", options.exportBatchSize ?? 100),
+    retiredOperations: [...(options.retiredOperations ?? [])],
   };
 }

@@ -21,6 +21,7 @@ import { type SimulatorStats, StatsRecorder } from "./stats.ts";
 import { type SimulatorLedger, TenantStore } from "./store.ts";
 import { startOfUtcDay } from "./time.ts";
 import { TokenService } from "./tokens.ts";
+import { type WebhookOptions, WebhookSender, type WebhookStats } from "./webhooks.ts";
 
 /**
  * A running simulator. Methods and the `/__sim/` HTTP endpoints are one mechanism: the
@@ -50,6 +51,11 @@ export interface Simulator {
   configure(changes: Partial<RuntimeSettings>): void;
   /** The settings `configure` changes, as they are now. */
   settings(): RuntimeSettings;
+  /** Sends the invoice webhooks that are due (first attempts and retries); see webhooks.ts. */
+  deliverWebhooks(): Promise<void>;
+  /** Changes webhook settings (url, key, header, retries, faults) from now on. */
+  configureWebhooks(changes: WebhookOptions): void;
+  webhookStats(): WebhookStats;
 }
 
 /**
@@ -73,6 +79,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const journal = (entry: JournalEntry) => {
     if (replayingAt === undefined) options.journal?.append(entry);
   };
+  const webhooks = new WebhookSender(options.webhooks ?? {}, clock, settings.seed);
   const stores = new Map(
     settings.tenants.map((tenant, tenantIndex) => [
       tenant.tenantId,
@@ -88,6 +95,10 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
           now: () => replayingAt ?? clock.now(),
           locks: () => state.runtime.invoiceLocks,
           onWrite: (write, at) => journal({ at, tenantId: tenant.tenantId, write }),
+          // A replayed write was announced when it first happened.
+          onInvoiceChange: (invoice, previous) => {
+            if (replayingAt === undefined) webhooks.invoiceChanged(tenant, invoice, previous);
+          },
         },
       ),
     ]),
@@ -123,6 +134,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       state.tokens.resetThrottle();
       state.runtime = checkRuntimeSettings(initialRuntime);
       options.journal?.clear();
+      webhooks.reset();
     },
     stats: () => state.stats.snapshot(),
     ledger: (tenantId) => storeOf(tenantId).ledger(),
@@ -138,6 +150,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       journal({ at: replayingAt ?? clock.now(), configure: changes });
     },
     settings: () => checkRuntimeSettings(state.runtime),
+    deliverWebhooks: () => webhooks.deliver(),
+    configureWebhooks: (changes) => webhooks.configure(changes),
+    webhookStats: () => webhooks.stats(),
   };
   const app = createApp(state, simulator);
   for (const [index, entry] of (options.restore ?? []).entries()) {

@@ -108,7 +108,12 @@ export interface TenantStoreOptions {
   locks: () => InvoiceLocks;
   /** Told of every write that went through, with the time it happened at. */
   onWrite?: (write: TenantWrite, at: number) => void;
+  /** Told of every invoice a write creates or changes (the simulated webhooks, see webhooks.ts). */
+  onInvoiceChange?: InvoiceChangeListener;
 }
+
+/** Told of an invoice as a write left it, and as it was before (undefined: the write created it). */
+export type InvoiceChangeListener = (invoice: Invoice, previous: Invoice | undefined) => void;
 
 /** A retired (deleted) invoice item, kept for the invoice-items export feed. */
 interface RetiredItem {
@@ -312,7 +317,8 @@ export class TenantStore {
       paidOn: lastPaid !== undefined && !balance.isPositive() ? formatDate(lastPaid) : null,
       modifiedOn: formatTimestamp(now),
     };
-    const previous = this.#invoices.get(invoice.id)?.referenceNumber;
+    const before = this.#invoices.get(invoice.id);
+    const previous = before?.referenceNumber;
     if (previous && previous !== stored.referenceNumber)
       this.#invoiceIdsByNumber.delete(invoiceNumberKey(previous));
     if (!this.#startingBalances.has(stored.id))
@@ -320,6 +326,7 @@ export class TenantStore {
     if (stored.referenceNumber)
       this.#invoiceIdsByNumber.set(invoiceNumberKey(stored.referenceNumber), stored.id);
     this.#invoices.put(stored);
+    this.#options.onInvoiceChange?.(stored, before);
     return stored;
   }
 

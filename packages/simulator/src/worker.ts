@@ -5,8 +5,15 @@
 // in step with the workers' own persisted state (idempotency records, token caches).
 // `POST /__sim/reset` empties the journal; `pnpm start --reset` wipes all local state at once.
 // Tokens, fault rules and stats are not kept: a restart revokes tokens, as a token outage would.
+// Invoice webhooks (SIM_WEBHOOK_*) due are sent after each request the simulator answers.
 import { DurableObject } from "cloudflare:workers";
-import { createSimulator, DEMO_TENANTS, type Simulator, type SimulatorOptions } from "./index.ts";
+import {
+  createSimulator,
+  DEMO_TENANTS,
+  parseWebhookFaults,
+  type Simulator,
+  type SimulatorOptions,
+} from "./index.ts";
 import type { InvoiceLock, JournalEntry } from "./options.ts";
 import { INVOICE_LOCKS } from "./options.ts";
 import { formatDate } from "./time.ts";
@@ -37,6 +44,18 @@ export interface SimulatorEnv {
   SIM_INVOICE_FIELD_LOCKS?: string;
   /** A fault on every accounting call of every tenant, in X-Sim-Fault syntax (e.g. "latency=50" for benchmarks). */
   SIM_FAULTS?: string;
+  /** Comma-separated operation ids answered as removed (404), e.g. "Payments_Create". */
+  SIM_RETIRED_OPERATIONS?: string;
+  /** Where invoice webhooks go (the events worker's /webhooks/servicetitan); unset: none are sent. */
+  SIM_WEBHOOK_URL?: string;
+  /** The HMAC key webhooks are signed with (the events worker's ST_WEBHOOK_KEY). */
+  SIM_WEBHOOK_KEY?: string;
+  /** The signature header (default X-ServiceTitan-Signature). */
+  SIM_WEBHOOK_HEADER?: string;
+  /** Retry delays in seconds, comma-separated (default 10,30,60,300, as ServiceTitan). */
+  SIM_WEBHOOK_RETRY_SECONDS?: string;
+  /** Webhook faults: drop=<0..1>, repeat=<0..1>, reorder, delay=<ms>, comma-separated. */
+  SIM_WEBHOOK_FAULTS?: string;
 }
 
 const number = (name: string, value: string | undefined): number | undefined => {
@@ -79,9 +98,21 @@ export function optionsFromEnv(env: SimulatorEnv): SimulatorOptions {
     maxPageSize: number("SIM_MAX_PAGE_SIZE", env.SIM_MAX_PAGE_SIZE),
     exportLagSeconds: number("SIM_EXPORT_LAG_SECONDS", env.SIM_EXPORT_LAG_SECONDS),
     exportBatchSize: number("SIM_EXPORT_BATCH_SIZE", env.SIM_EXPORT_BATCH_SIZE),
+    retiredOperations: env.SIM_RETIRED_OPERATIONS?.split(",")
+      .map((id) => id.trim())
+      .filter(Boolean),
     tenants:
       invoiceCount === undefined ? undefined : DEMO_TENANTS.map((tenant) => ({ ...tenant, invoiceCount })),
     invoiceLocks: { ...(items ? { items } : {}), ...(fields ? { fields } : {}) },
+    webhooks: {
+      url: env.SIM_WEBHOOK_URL || undefined,
+      key: env.SIM_WEBHOOK_KEY || undefined,
+      signatureHeader: env.SIM_WEBHOOK_HEADER || undefined,
+      retryDelaysSeconds: env.SIM_WEBHOOK_RETRY_SECONDS?.split(",").map(
+        (part) => number("SIM_WEBHOOK_RETRY_SECONDS", part) ?? 0,
+      ),
+      faults: env.SIM_WEBHOOK_FAULTS ? parseWebhookFaults(env.SIM_WEBHOOK_FAULTS) : undefined,
+    },
   };
 }
 
@@ -193,7 +224,9 @@ export class PersistentSimulator extends DurableObject<SimulatorEnv> {
       }
       return envelope(500, started.reason);
     }
-    return started.simulator.fetch(request);
+    const response = await started.simulator.fetch(request);
+    this.ctx.waitUntil(started.simulator.deliverWebhooks());
+    return response;
   }
 
   /** What was restored at start and what the journal holds now (`GET /__sim/persistence`). */
@@ -212,6 +245,9 @@ export class PersistentSimulator extends DurableObject<SimulatorEnv> {
 // Over HTTP a simulated drop (commit-then-drop) surfaces as the runtime's plain-text 500: a
 // worker cannot cut its own connection, and a response with a broken-off body would make
 // wrangler dev's proxy retry the request, applying the write again.
+//
+// Webhooks ride on requests: after each one, what is due is sent in its waitUntil (a Worker
+// cannot send on its own), so retries go out with later traffic.
 export default {
   fetch(request: Request, env: SimulatorEnv): Promise<Response> {
     if (!env.SIMULATOR)

@@ -123,6 +123,54 @@ describe("X-Sim-Fault header", () => {
     expect(apiPayments()).toEqual([expect.objectContaining({ memo: "fault test", total: "1.00" })]);
   });
 
+  it("invalid-json and empty-body answer the handler's 2xx with a body that cannot be read", async () => {
+    const garbled = await s.get("/invoices?pageSize=2", fault("invalid-json"));
+    expect(garbled.status).toBe(200);
+    const text = await garbled.text();
+    expect(text.length).toBeGreaterThan(10);
+    expect(() => JSON.parse(text)).toThrow(SyntaxError);
+    const empty = await s.get("/invoices?pageSize=2", fault("empty-body"));
+    expect(empty.status).toBe(200);
+    expect(empty.headers.get("Content-Length")).toBeNull();
+    expect(await empty.text()).toBe("");
+    expect(sim.stats().faults).toEqual({ "invalid-json": 1, "empty-body": 1 });
+  });
+
+  it("truncate-body sends the headers and half the body, then errors once the caller aborts", async () => {
+    const whole = await (await s.get("/invoices?pageSize=2")).text();
+    const controller = new AbortController();
+    const response = await s.get("/invoices?pageSize=2", {
+      ...fault("truncate-body"),
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200);
+    const reader = response.body?.getReader();
+    if (!reader) throw new Error("no body");
+    const head = await reader.read();
+    expect(new TextDecoder().decode(head.value)).toBe(whole.slice(0, Math.floor(whole.length / 2)));
+    let settled = false;
+    const rest = reader.read().finally(() => {
+      settled = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(settled).toBe(false);
+    controller.abort(new DOMException("timed out", "TimeoutError"));
+    await expect(rest).rejects.toMatchObject({ name: "TimeoutError" });
+    expect(sim.stats().faults).toEqual({ "truncate-body": 1 });
+  });
+
+  it("a mangled answer to a write still applied it; a refused write keeps its 400", async () => {
+    const invoice = await openInvoice();
+    const response = await s.post("/payments", await paymentBody(invoice), fault("invalid-json"));
+    expect(response.ok).toBe(true);
+    const text = await response.text();
+    expect(() => JSON.parse(text)).toThrow(SyntaxError);
+    expect(apiPayments()).toHaveLength(1);
+    const refused = await s.post("/payments", { typeId: 1 }, fault("empty-body"));
+    expect(refused.status).toBe(400);
+    expect(await refused.json<Problem>()).toMatchObject({ status: 400 });
+  });
+
   it("not-licensed answers 403", async () => {
     const response = await s.get("/ap-bills", fault("not-licensed"));
     expect(response.status).toBe(403);

@@ -7,7 +7,9 @@
 // KV is eventually consistent across locations, so two isolates can refresh at once. Two things
 // keep that stampede small: each isolate re-reads KV before asking upstream, and each isolate's
 // refresh point is spread at random over `refreshSpreadMs` before the margin, so in practice one
-// isolate refreshes first and the others find its token in KV.
+// isolate refreshes first and the others find its token in KV. With a token broker (`broker`,
+// token-broker.ts) the KV miss goes to the tenant's one broker instead of the token endpoint:
+// one refresh for every location.
 import {
   type ClientCredentials,
   type Clock,
@@ -20,7 +22,9 @@ import {
   systemClock,
   type TokenProvider,
 } from "@st-edge/servicetitan";
+import { brokerClient, type TokenBrokerNamespace } from "./broker-client.ts";
 import { sha256Hex, type TokenCipher } from "./crypto.ts";
+import { kvTokenStore } from "./stored-token.ts";
 
 export type TokenCacheEvent =
   | "memory-hit"
@@ -30,7 +34,11 @@ export type TokenCacheEvent =
   | "token-request-failed"
   | "stale-fallback"
   | "failure-cached"
-  | "invalidated";
+  | "invalidated"
+  | "broker-hit"
+  | "broker-refresh"
+  | "broker-failure"
+  | "broker-unreachable";
 
 export interface KvTokenProviderOptions {
   kv: KVNamespace;
@@ -48,23 +56,25 @@ export interface KvTokenProviderOptions {
   refreshSpreadMs?: number;
   /** After the token endpoint fails, callers get the same error for this long instead of a new request (default 5 s). */
   failureCooldownMs?: number;
+  /** The longest cool-down, whatever ServiceTitan's Retry-After asks for (default 30 s; see MAX_FAILURE_COOLDOWN_MS). */
+  maxFailureCooldownMs?: number;
   /** Encrypts values at rest when set (from TOKEN_ENCRYPTION_KEY). */
   cipher?: TokenCipher;
+  /** The tenant's token broker (`TOKEN_BROKER`): asked instead of the token endpoint on a KV miss; it writes KV. Unreachable → the token endpoint, as without one. */
+  broker?: TokenBrokerNamespace;
   random?: () => number;
   /** Told about each cache decision: for metrics, benchmarks and tests. Never given a token. */
   onEvent?: (event: TokenCacheEvent) => void;
 }
 
-/** What is stored in KV. `token` is present only in plaintext mode. */
-interface StoredToken {
-  v: 1;
-  issuedAt: number;
-  expiresAt: number;
-  token?: string;
-  enc?: { alg: "A256GCM"; kid: string; iv: string; ct: string };
-}
-
-const KV_MIN_TTL_SECONDS = 60;
+/**
+ * The longest this isolate stops asking the token endpoint after a failure. The cool-down is
+ * there so that callers get a 429/503 with Retry-After instead of a hot loop of token requests;
+ * 30 s keeps that to two requests a minute per isolate while the endpoint is refusing, yet one
+ * Retry-After of 300 s (or a proxy's 86400) does not lock an isolate out for minutes once the
+ * throttle lifts. A token another isolate puts in KV meanwhile is used at once (KV is still read).
+ */
+export const MAX_FAILURE_COOLDOWN_MS = 30_000;
 
 /**
  * The KV key for one tenant's token: environment, tenant id and a hash of the client id. Never a
@@ -91,6 +101,7 @@ export function createKvTokenProvider(options: KvTokenProviderOptions): TokenPro
     refreshMarginMs = 60_000,
     refreshSpreadMs = 5_000,
     failureCooldownMs = 5_000,
+    maxFailureCooldownMs = MAX_FAILURE_COOLDOWN_MS,
     cipher,
     random = Math.random,
     onEvent = () => {},
@@ -104,37 +115,36 @@ export function createKvTokenProvider(options: KvTokenProviderOptions): TokenPro
   /** Past this point we look for a newer token; the margin itself is never crossed. */
   const due = (token: IssuedToken, now: number) => !isFresh(token, now, refreshMarginMs + spread);
 
-  const encode = async (token: IssuedToken, key: string): Promise<StoredToken> => {
-    const base = { v: 1 as const, issuedAt: token.issuedAt, expiresAt: token.expiresAt };
-    if (!cipher) return { ...base, token: token.accessToken };
-    const box = await cipher.encrypt(token.accessToken, key);
-    return { ...base, enc: { alg: "A256GCM", kid: cipher.keyId, ...box } };
-  };
+  const {
+    read: readKv,
+    write: writeKv,
+    remove: removeFromKv,
+  } = kvTokenStore({ kv, key: keyPromise, cipher, clock });
+  /** The token ServiceTitan last refused here: a stale copy of it in KV is a miss, not a hit. */
+  let revoked: string | undefined;
 
-  const decode = async (stored: StoredToken, key: string): Promise<IssuedToken | undefined> => {
-    let accessToken: string | undefined;
-    if (cipher) {
-      // A value written under another key (rotation) or in plaintext is a miss, not an error.
-      if (stored.enc?.kid !== cipher.keyId) return undefined;
-      accessToken = await cipher.decrypt(stored.enc, key).catch(() => undefined);
-    } else {
-      accessToken = stored.token;
-    }
-    return accessToken ? { accessToken, issuedAt: stored.issuedAt, expiresAt: stored.expiresAt } : undefined;
+  /** Without a broker (or when it is unreachable): ask the token endpoint, then share through KV. */
+  const fromTokenEndpoint = async (): Promise<IssuedToken> => {
+    onEvent("token-request");
+    const issued = await requestToken({ ...options, clock, random });
+    await writeKv(issued);
+    return issued;
   };
-
-  const readKv = async (): Promise<IssuedToken | undefined> => {
-    const key = await keyPromise;
-    const stored = await kv.get<StoredToken>(key, "json").catch(() => null);
-    return stored?.v === 1 ? decode(stored, key) : undefined;
-  };
-
-  const writeKv = async (token: IssuedToken): Promise<void> => {
-    const key = await keyPromise;
-    const ttl = Math.max(KV_MIN_TTL_SECONDS, Math.ceil((token.expiresAt - clock.now()) / 1000));
-    // A failed write costs other isolates one token request each; it must not fail this caller.
-    await kv.put(key, JSON.stringify(await encode(token, key)), { expirationTtl: ttl }).catch(() => {});
-  };
+  const broker =
+    options.broker &&
+    brokerClient({
+      namespace: options.broker,
+      key: keyPromise,
+      tokenUrl: options.tokenUrl,
+      credentials: options.credentials,
+      clock,
+      marginMs: refreshMarginMs,
+      // Every isolate's refresh point lies within this, so the broker's fresh token is fresh to all.
+      refreshAtMs: refreshMarginMs + refreshSpreadMs,
+      upstream: options.fetch,
+      direct: fromTokenEndpoint,
+      onEvent,
+    });
 
   /** During an outage, keep handing out a token we hold while it is outside the margin. */
   const fallbackOr = (error: unknown, candidates: (IssuedToken | undefined)[]): IssuedToken => {
@@ -145,26 +155,38 @@ export function createKvTokenProvider(options: KvTokenProviderOptions): TokenPro
     return fallback;
   };
 
+  /** The cached failure as callers get it at `now`: the same kind, with what is left of the cool-down. */
+  const cooling = ({ error, until }: { error: unknown; until: number }, now: number): unknown =>
+    error instanceof ServiceTitanAuthError
+      ? new ServiceTitanAuthError({
+          failure: error.failure,
+          status: error.status,
+          oauthError: error.oauthError,
+          retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)),
+        })
+      : error;
+
   const refresh = new SingleFlight(async () => {
     const now = clock.now();
-    if (failure && now < failure.until) {
-      // No hot loop of token requests while the endpoint is failing: answer from memory or fail fast.
-      onEvent("failure-cached");
-      return fallbackOr(failure.error, [current]);
-    }
-    const stored = await readKv();
+    // KV first, cool-down or not: another isolate may have signed in since. A token ServiceTitan
+    // refused here is no token at all (not even a fallback), whatever KV says.
+    const read = await readKv();
+    const stored = read?.accessToken === revoked ? undefined : read;
     if (stored && !due(stored, now)) {
       onEvent("kv-hit");
       current = stored;
       return stored;
     }
+    if (failure && now < failure.until) {
+      // No hot loop of token requests while the endpoint is failing: answer from what we hold or fail fast.
+      onEvent("failure-cached");
+      return fallbackOr(cooling(failure, now), [current, stored]);
+    }
     onEvent("kv-miss");
     try {
-      onEvent("token-request");
-      const issued = await requestToken({ ...options, clock, random });
+      const issued = await (broker ? broker.issue(revoked) : fromTokenEndpoint());
       failure = undefined;
       current = issued;
-      await writeKv(issued);
       return issued;
     } catch (error) {
       onEvent("token-request-failed");
@@ -172,8 +194,9 @@ export function createKvTokenProvider(options: KvTokenProviderOptions): TokenPro
         error instanceof ServiceTitanAuthError && error.retryAfterSeconds !== undefined
           ? error.retryAfterSeconds * 1000
           : 0;
-      failure = { error, until: clock.now() + Math.max(failureCooldownMs, hinted) };
-      return fallbackOr(error, [current, stored]);
+      const cooldownMs = Math.min(maxFailureCooldownMs, Math.max(failureCooldownMs, hinted));
+      failure = { error, until: clock.now() + cooldownMs };
+      return fallbackOr(cooling(failure, clock.now()), [current, stored]);
     }
   });
 
@@ -186,11 +209,13 @@ export function createKvTokenProvider(options: KvTokenProviderOptions): TokenPro
       return (await refresh.run()).accessToken;
     },
     async invalidate(token) {
-      onEvent("invalidated");
       if (current?.accessToken === token) current = undefined;
-      // Delete from KV only if it still holds this very token: another isolate may have replaced it.
-      const stored = await readKv();
-      if (stored?.accessToken === token) await kv.delete(await keyPromise);
+      // Concurrent requests that met the same 401 revoke it once. The broker hears of it with the
+      // next token request (`refused`), so it can never hand the refused token back.
+      if (revoked === token) return;
+      revoked = token;
+      onEvent("invalidated");
+      await removeFromKv(token);
     },
   };
 }

@@ -2,5 +2,8 @@
 declare namespace Cloudflare {
   interface Env {
     TOKENS: KVNamespace;
+    TOKEN_BROKER: DurableObjectNamespace<import("../src/token-broker.ts").TokenBroker>;
+    ENCRYPTING_TOKEN_BROKER: DurableObjectNamespace<import("../src/token-broker.ts").TokenBroker>;
+    MISBOUND_TOKEN_BROKER: DurableObjectNamespace<import("../src/token-broker.ts").TokenBroker>;
   }
 }

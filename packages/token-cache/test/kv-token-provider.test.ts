@@ -175,6 +175,48 @@ describe("failures", () => {
     expect(await tokens.getToken()).not.toBe(token);
   });
 
+  /** A token endpoint that throttles every request with `Retry-After: 300`, counting them. */
+  const throttled = () => {
+    const endpoint = {
+      calls: 0,
+      fetch: async () => {
+        endpoint.calls++;
+        return new Response('{"error":"slow_down"}', { status: 429, headers: { "Retry-After": "300" } });
+      },
+    };
+    return endpoint;
+  };
+
+  // Found in use: an isolate threw `throttled (429)` for 300 s although another isolate had put
+  // a good token in KV, because the cool-down was checked before KV was read.
+  it("during a cool-down still reads KV, and uses a token another isolate put there at once", async () => {
+    const w = world();
+    const endpoint = throttled();
+    const a = w.provider({ fetch: endpoint.fetch });
+    await expect(a.getToken()).rejects.toMatchObject({ failure: "throttled" });
+    const token = await w.provider().getToken(); // isolate B signs in and writes KV
+    w.clock.advance(1_000);
+    w.events.length = 0;
+    expect(await a.getToken()).toBe(token);
+    expect(w.events).toContain("kv-hit");
+    expect(endpoint.calls).toBe(1);
+  });
+
+  it("caps the cool-down at 30 s whatever Retry-After says, and tells callers what is left of it", async () => {
+    const w = world();
+    const endpoint = throttled();
+    const a = w.provider({ fetch: endpoint.fetch });
+    await expect(a.getToken()).rejects.toMatchObject({ failure: "throttled", retryAfterSeconds: 30 });
+    expect(endpoint.calls).toBe(1);
+    w.clock.advance(20_000);
+    // Inside the cool-down: no new request, and the wait named is what remains of it.
+    await expect(a.getToken()).rejects.toMatchObject({ failure: "throttled", retryAfterSeconds: 10 });
+    expect(endpoint.calls).toBe(1);
+    w.clock.advance(10_000);
+    await expect(a.getToken()).rejects.toMatchObject({ failure: "throttled" });
+    expect(endpoint.calls).toBe(2);
+  });
+
   it("does not retry invalid credentials", async () => {
     const w = world();
     const tokens = w.provider({ credentials: { clientId: DEMO.clientId, clientSecret: "wrong" } });

@@ -1,7 +1,8 @@
-// Shared setup for token-cache tests: a simulator on a manual clock, and providers that play the
-// part of separate isolates (each its own memory) sharing one real KV namespace.
+// Shared setup for token-cache tests and the token-economy benchmark: a simulator on a manual
+// clock, providers that play the part of separate isolates (each its own memory) sharing one
+// real KV namespace, and a model of KV as seen from other Cloudflare locations.
 
-import { env } from "cloudflare:test";
+import { abortAllDurableObjects, env, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import type { Fetch } from "@st-edge/servicetitan";
 import { createServiceTitanClient, manualClock } from "@st-edge/servicetitan";
 import {
@@ -66,4 +67,68 @@ export function world(options: { tokenLifetimeSeconds?: number; tenants?: Simula
     client,
     tokenRequests: () => sim.stats().tokenRequests.total,
   };
+}
+
+/**
+ * KV as seen from several Cloudflare locations: a write is seen at once where it was made and
+ * only `lagMs` later elsewhere (KV is eventually consistent; "up to 60 seconds or more"). Writes
+ * made outside these views (the token broker's) are noticed on the next read and are then seen
+ * everywhere after the lag: later than on Cloudflare, never earlier. A model of KV, not of our
+ * code: it decides only what each read returns. `lagMs: 0` is KV without lag.
+ *
+ * @example
+ * const kv = kvLocations(env.TOKENS, () => clock.now(), 60_000);
+ * createKvTokenProvider({ kv: kv.at(1), ... }); // an isolate in the second location
+ */
+export function kvLocations(kv: KVNamespace, now: () => number, lagMs: number) {
+  const ELSEWHERE = -1;
+  const history = new Map<string, { value: string | null; at: number; location: number }[]>();
+  /** Reads and writes made through the views (not the broker's own writes). */
+  const counts = { reads: 0, writes: 0 };
+  const record = (key: string, value: string | null, location: number) => {
+    if (location !== ELSEWHERE) counts.writes++;
+    history.set(key, [...(history.get(key) ?? []), { value, at: now(), location }]);
+  };
+  const at = (location: number): KVNamespace => {
+    const view = Object.create(kv) as KVNamespace;
+    view.get = (async (key: string, type?: unknown) => {
+      counts.reads++;
+      const latest = await kv.get(key);
+      if ((history.get(key)?.at(-1)?.value ?? null) !== latest) record(key, latest, ELSEWHERE);
+      const visible = (history.get(key) ?? [])
+        .filter((e) => e.location === location || now() - e.at >= lagMs)
+        .at(-1);
+      if (!visible || visible.value === null) return null;
+      return type === "json" ? JSON.parse(visible.value) : visible.value;
+    }) as KVNamespace["get"];
+    view.put = (async (key: string, value: string, options?: KVNamespacePutOptions) => {
+      record(key, value, location);
+      return kv.put(key, value, options);
+    }) as KVNamespace["put"];
+    view.delete = async (key: string) => {
+      record(key, null, location);
+      return kv.delete(key);
+    };
+    return view;
+  };
+  return { at, counts };
+}
+
+/**
+ * Empties every token broker and the KV namespace: storage is isolated per test file, not per
+ * test, and a broker keeps its token in memory too.
+ */
+export async function resetBrokersAndKv(): Promise<void> {
+  for (const namespace of [env.TOKEN_BROKER, env.ENCRYPTING_TOKEN_BROKER]) {
+    for (const id of await listDurableObjectIds(namespace)) {
+      await runInDurableObject(namespace.get(id), (_, state) => state.storage.deleteAll());
+    }
+  }
+  await abortAllDurableObjects();
+  let cursor: string | undefined;
+  do {
+    const page = await env.TOKENS.list({ cursor });
+    await Promise.all(page.keys.map((key) => env.TOKENS.delete(key.name)));
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
 }

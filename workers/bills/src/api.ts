@@ -1,6 +1,7 @@
 // The bills worker's API: route definitions used both to validate requests and to generate
 // specs/workers/bills.openapi.json (`pnpm run gen`).
 import { defineRoute, type ResponseSpec, schemas } from "@st-edge/edge";
+import { BillView, PollItem } from "@st-edge/views/bill";
 import * as z from "zod/mini";
 
 export const info = {
@@ -12,114 +13,12 @@ export const info = {
     'Money is exact decimal text ("1234.50"), ids are integers, dates are ServiceTitan\'s RFC 3339 strings.',
 };
 
-const Money = z.string().check(z.describe('An exact decimal amount as text, e.g. "1234.50"'));
-const NullableMoney = z.nullable(Money);
-const Text = z.nullable(z.string());
-const Stamp = z.nullable(z.string().check(z.describe("RFC 3339 date-time (UTC)")));
-const Named = z.nullable(z.object({ id: z.int(), name: Text }));
-const GlAccount = z.nullable(
-  z.object({ id: z.int(), name: Text, number: Text, type: Text, detailType: Text }),
-);
-
-export const BillItemView = z.object({
-  id: z.int(),
-  order: z.int(),
-  name: Text,
-  description: Text,
-  skuId: z.int(),
-  skuCode: z.string(),
-  skuType: z.string(),
-  quantity: NullableMoney,
-  cost: NullableMoney,
-  allocatedTax: NullableMoney,
-  allocatedShipping: NullableMoney,
-  allocatedOtherCosts: NullableMoney,
-  fullyLandedUnitCost: NullableMoney,
-  inventoryLocation: z.nullable(z.object({ id: z.int(), name: Text, type: Text })),
-  vendorPartNumber: Text,
-  serialNumber: Text,
-  generalLedgerAccount: GlAccount,
-  costOfSaleAccount: GlAccount,
-  assetAccount: GlAccount,
-  receiptItemId: z.nullable(z.int()),
-  budgetCodeId: z.nullable(z.int()),
-});
-
-export const BillExpenseItemView = z.object({
-  id: z.int(),
-  amount: Money,
-  description: Text,
-  generalLedgerAccount: GlAccount,
-  job: Named,
-  businessUnit: Named,
-  budgetCodeId: z.nullable(z.int()),
-  projectLabelIds: z.array(z.int()),
-});
-
-const billFields = {
-  referenceNumber: Text,
-  vendorNumber: Text,
-  vendor: Named,
-  remittanceVendorInfo: Named,
-  status: z.nullable(z.string().check(z.describe("Unreconciled, Discrepancy, Reconciled or Canceled"))),
-  syncStatus: z.nullable(z.string().check(z.describe("Pending, Posted, Exported or PostedAndExported"))),
-  source: Text,
-  billType: Text,
-  billDate: Stamp,
-  postDate: Stamp,
-  dueDate: Stamp,
-  earlyDiscountDate: Stamp,
-  termName: Text,
-  billAmount: NullableMoney,
-  vendorInvoiceTotal: NullableMoney,
-  taxAmount: NullableMoney,
-  shippingAmount: NullableMoney,
-  otherAmount: NullableMoney,
-  landedCostMethod: z.string(),
-  doNotPay: z.boolean(),
-  summary: Text,
-  purchaseOrderId: z.nullable(z.int()),
-  jobId: z.nullable(z.int()),
-  jobNumber: Text,
-  businessUnit: Named,
-  batch: z.nullable(z.object({ id: z.int(), number: Text, name: Text })),
-  taxZone: Named,
-  shipTo: z.nullable(
-    z.object({ street: Text, unit: Text, city: Text, state: Text, zip: Text, country: Text }),
-  ),
-  shipToDescription: Text,
-  budgetCodeId: z.nullable(z.int()),
-  createdBy: Text,
-  createdOn: Stamp,
-  modifiedOn: Stamp,
-  dateCanceled: Stamp,
-  canceledBy: Named,
-  dateReconciled: Stamp,
-  customFields: z.array(z.object({ name: Text, value: Text })),
-  items: z.array(BillItemView),
-  expenseItems: z.array(BillExpenseItemView),
-};
-
-export const BillView = z.object({ id: z.int(), ...billFields });
-
 export const BillPage = z.object({
   page: z.int(),
   pageSize: z.int(),
   hasMore: z.boolean().check(z.describe("ServiceTitan has more bills after this page (before edge filters)")),
   count: z.int().check(z.describe("Bills in `data`; fewer than pageSize when a vendor filter dropped some")),
   data: z.array(BillView),
-});
-
-export const PollItem = z.object({
-  id: z
-    .string()
-    .check(
-      z.describe(
-        'Unique per bill version: "<billId>-<createdOn>" (mode=new) or "<billId>-<modifiedOn>" (mode=updated)',
-      ),
-    ),
-  billId: z.int(),
-  ...billFields,
 });
 
 const STATUSES = ["Unreconciled", "Discrepancy", "Reconciled", "Canceled"] as const;
@@ -330,5 +229,5 @@ export const markInventoryBillsExported = defineRoute({
   },
 });
 
-// poll before {id}: Hono tries routes in registration order.
+// The order of the OpenAPI document; any mount order works (ids match digits only).
 export const routes = [listBills, pollBills, getBill, markBillsExported, markInventoryBillsExported];

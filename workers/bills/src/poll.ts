@@ -5,28 +5,13 @@
 // simulator does; not documented by ServiceTitan, UNCONFIRMED). Bills are created with rising ids,
 // so the newest bills since `since` are on the first page when everything fits, else on the last.
 
+import { stampKey } from "@st-edge/servicetitan";
+
 /** Default look-back when the caller sends no `since`. */
 export const DEFAULT_LOOKBACK_MS = 7 * 24 * 3_600_000;
 
 /** Bills per ServiceTitan call while polling: big enough that one call is the norm. */
 export const POLL_PAGE_SIZE = 500;
-
-const STAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})?$/i;
-
-/**
- * A sortable key for a ServiceTitan timestamp, exact to the 100 ns ticks .NET writes
- * ("2021-07-19T20:35:38.2876004Z" would lose digits in Date.parse). Unreadable or missing
- * stamps sort oldest.
- */
-export function stampKey(stamp: string | null | undefined): string {
-  const match = stamp ? STAMP.exec(stamp.trim()) : null;
-  if (!match) return "";
-  const [, base = "", fraction = "", zone = "Z"] = match;
-  const seconds = Date.parse(`${base}${zone.toUpperCase()}`) / 1000;
-  if (!Number.isFinite(seconds)) return "";
-  // Offsets keep seconds in range; pad so string order is numeric order (years 1970–2286).
-  return `${String(seconds).padStart(11, "0")}.${fraction.padEnd(9, "0")}`;
-}
 
 /**
  * Newest first by `stampOf`, ties by id descending, at most `limit`. Nothing is dropped for

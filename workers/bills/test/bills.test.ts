@@ -12,12 +12,11 @@ import {
   simulatorEnv,
   tenantBindings,
 } from "@st-edge/edge/testing";
-import type { ApBill } from "@st-edge/servicetitan";
+import { type ApBill, stampKey } from "@st-edge/servicetitan";
 import { createSimulator } from "@st-edge/simulator";
+import type { BillView } from "@st-edge/views/bill";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
-import { stampKey } from "../src/poll.ts";
-import type { BillView } from "../src/view.ts";
 
 const sim = createSimulator();
 
@@ -118,7 +117,7 @@ describe("GET /bills", () => {
       "validation-failed",
     );
     expect(body.errors).toEqual([
-      expect.objectContaining({ in: "query", message: expect.stringContaining("vendor") }),
+      expect.objectContaining({ in: "query", field: "vendor", message: expect.stringContaining("vendor") }),
     ]);
   });
 

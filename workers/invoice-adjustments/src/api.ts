@@ -53,8 +53,6 @@ const problem = (description: string, headers?: ResponseSpec["headers"]): Respon
   contentType: "application/problem+json",
   ...(headers ? { headers } : {}),
 });
-/** Routes without parameters still refuse unknown ones. */
-const NO_QUERY = z.strictObject({});
 const RETRY_AFTER = { "Retry-After": { description: "Seconds to wait before retrying with the same key" } };
 
 export const createAdjustment = defineRoute({
@@ -72,7 +70,6 @@ export const createAdjustment = defineRoute({
   headers: IdempotencyKeyHeaders,
   body: AdjustmentBody,
   bodyLimitBytes: 64 * 1024,
-  query: NO_QUERY,
   responses: {
     201: {
       description: "The adjustment invoice as ServiceTitan holds it (or, on a replay, held)",

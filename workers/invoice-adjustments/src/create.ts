@@ -29,6 +29,7 @@ import {
   type ServiceTitanError,
   unwrap,
 } from "@st-edge/servicetitan";
+import { toInvoiceView } from "@st-edge/views/invoice";
 import { announce } from "@st-edge/worker-invoice-changes/announce";
 import {
   type Change,
@@ -40,7 +41,6 @@ import {
 import { currentInvoice, invoiceInactive, invoiceNotFound } from "@st-edge/worker-invoice-changes/invoices";
 import type { NewItemInput } from "@st-edge/worker-invoice-changes/shapes";
 import { listInvoices } from "@st-edge/worker-invoice-lookup/upstream";
-import { toInvoiceView } from "@st-edge/worker-invoice-lookup/view";
 import type { AdjustmentInput, createAdjustment as createAdjustmentRoute } from "./api.ts";
 import { adjustmentMarker } from "./marker.ts";
 import type { AdjustmentBindings } from "./settings.ts";

@@ -2,6 +2,7 @@
 // 422 for the same key with another body, the key required), the marker at the end of royaltyMemo,
 // and refusals before anything is sent.
 import { expectProblem } from "@st-edge/edge/testing";
+import type { ChangeMessage } from "@st-edge/events";
 import { createSimulator } from "@st-edge/simulator";
 import { describe, expect, it } from "vitest";
 import {
@@ -76,6 +77,29 @@ describe("create", () => {
     const count = (await adjustmentsOf(sim, original.id)).length;
     await expectProblem(await adjust(e, original.id, key, writeOff("6.00")), 422, "idempotency-key-reused");
     expect(await adjustmentsOf(sim, original.id)).toHaveLength(count);
+  });
+});
+
+describe("events", () => {
+  it("a new adjustment publishes invoice.created once; its replay publishes nothing", async () => {
+    const sent: ChangeMessage[] = [];
+    const queue = {
+      metrics: async () => ({ backlogCount: 0, backlogBytes: 0 }),
+      send: async (message: unknown) => {
+        sent.push(message as ChangeMessage);
+        return { metadata: { metrics: { backlogCount: 1, backlogBytes: 1 } } };
+      },
+      sendBatch: async () => ({ metadata: { metrics: { backlogCount: 1, backlogBytes: 1 } } }),
+    } satisfies Queue;
+    const e = await testEnv(sim, { EVENTS: queue });
+    const original = await pick();
+    const key = freshKey("published");
+    const created: CreatedBody = await (await adjust(e, original.id, key, writeOff("3.00"))).json();
+    await adjust(e, original.id, key, writeOff("3.00"));
+    expect(sent.map((message) => [message.event, message.recordId])).toEqual([
+      ["invoice.created", created.id],
+    ]);
+    expect(sent[0]?.payload).toMatchObject({ invoiceId: created.id, adjustmentToId: original.id });
   });
 });
 

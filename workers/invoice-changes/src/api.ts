@@ -103,8 +103,6 @@ const problem = (description: string, headers?: ResponseSpec["headers"]): Respon
   contentType: "application/problem+json",
   ...(headers ? { headers } : {}),
 });
-/** Routes without parameters still refuse unknown ones. */
-const NO_QUERY = z.strictObject({});
 const RETRY_AFTER = { "Retry-After": { description: "Seconds to wait before retrying" } };
 
 const ChangedInvoice = schemas.extendComponent(InvoiceView, {
@@ -141,7 +139,6 @@ export const updateInvoice = defineRoute({
   params: invoiceId,
   body: UpdateInvoiceBody,
   bodyLimitBytes: 32 * 1024,
-  query: NO_QUERY,
   responses: {
     200: { description: "The invoice as ServiceTitan holds it afterwards", schema: InvoiceView },
     400: problem("Invalid request, or no field given"),
@@ -164,7 +161,6 @@ export const addInvoiceItem = defineRoute({
   params: invoiceId,
   body: NewItemBody,
   bodyLimitBytes: 16 * 1024,
-  query: NO_QUERY,
   responses: {
     200: { description: "The invoice afterwards; `itemId` is the new item", schema: ChangedInvoice },
     400: problem("Invalid request (field errors listed)"),
@@ -184,7 +180,6 @@ export const changeInvoiceItem = defineRoute({
   params: z.object({ id: Id, itemId: Id }),
   body: ChangeItemBody,
   bodyLimitBytes: 16 * 1024,
-  query: NO_QUERY,
   responses: {
     200: { description: "The invoice afterwards", schema: ChangedInvoice },
     400: problem("Invalid request, or no field given"),
@@ -200,7 +195,6 @@ export const deleteInvoiceItem = defineRoute({
   description: `Invoices_DeleteInvoiceItem. ${GATED} Repeating it after an unknown outcome is harmless (404 once gone).`,
   tags: ["Items"],
   params: z.object({ id: Id, itemId: Id }),
-  query: NO_QUERY,
   responses: {
     200: { description: "The invoice afterwards; `itemId` is the deleted item", schema: ChangedInvoice },
     ...ITEM_REFUSALS,
@@ -222,7 +216,6 @@ export const listCustomFieldTypes = defineRoute({
   operationId: "listCustomFieldTypes",
   summary: "The tenant's invoice custom field types",
   tags: ["Custom fields"],
-  query: NO_QUERY,
   responses: {
     200: { description: "Every type (all pages)", schema: z.object({ data: z.array(CustomFieldType) }) },
   },
@@ -241,7 +234,6 @@ export const setCustomFields = defineRoute({
   params: invoiceId,
   body: CustomFieldsBody,
   bodyLimitBytes: 64 * 1024,
-  query: NO_QUERY,
   responses: {
     200: { description: "The invoice as ServiceTitan holds it afterwards", schema: InvoiceView },
     404: problem("No such invoice (invoice-not-found)"),
@@ -269,7 +261,6 @@ export const markInvoicesExported = defineRoute({
   tags: ["Export"],
   body: MarkExportedBody,
   bodyLimitBytes: 128 * 1024,
-  query: NO_QUERY,
   responses: {
     200: {
       description: "One result per invoice",

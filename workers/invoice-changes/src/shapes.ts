@@ -2,10 +2,7 @@
 // fields (InvoiceUpdateRequest and AdjustmentInvoiceCreateRequest have them in common), a new item,
 // and the invoice as answered (invoice-lookup's shape, one component of each OpenAPI document).
 import { schemas } from "@st-edge/edge";
-import {
-  InvoiceView as LookupInvoiceView,
-  PollItem as LookupPollItem,
-} from "@st-edge/worker-invoice-lookup/shapes";
+import { InvoiceView as LookupInvoiceView, PollItem as LookupPollItem } from "@st-edge/views/invoice";
 import * as z from "zod/mini";
 
 const { Text, Id } = schemas;

@@ -3,7 +3,7 @@
 // workers' apps against one INVOICE_GATES namespace with real storage.
 import { IdempotencyStore, InvoiceGate } from "@st-edge/exactly-once";
 
-export { default, ExportMarks } from "../src/index.ts";
+export { default, ExportMarks, TokenBroker } from "../src/index.ts";
 export { InvoiceGate };
 
 /** payment-posting's IDEMPOTENCY namespace: the same class, another name, so the two never share records. */

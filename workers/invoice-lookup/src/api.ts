@@ -1,8 +1,10 @@
-// The invoice-lookup worker's API: route definitions. The same objects validate requests at runtime
-// and generate specs/workers/invoice-lookup.openapi.json. The response shapes are in shapes.ts.
+// The invoice-lookup worker's API: route definitions and the documented response shapes. The
+// same objects validate requests at runtime and generate specs/workers/invoice-lookup.openapi.json.
+// The invoice and payment shapes are shared (@st-edge/views/invoice), where a compile-time check
+// keeps their field lists equal to ServiceTitan's generated types.
 import { defineRoute, schemas } from "@st-edge/edge";
+import { AppliedPayment, InvoiceView, PollItem } from "@st-edge/views/invoice";
 import * as z from "zod/mini";
-import { BatchResult, InvoiceView, InvoiceWithPayments, PollItem } from "./shapes.ts";
 
 export const info = {
   title: "ServiceTitan invoice lookup",
@@ -22,6 +24,19 @@ export const LIMITS = {
   pollMax: 100,
   pollLookbackDays: 30,
 } as const;
+
+export const InvoiceWithPayments = z.extend(InvoiceView, {
+  payments: z.optional(
+    z.array(AppliedPayment).check(z.describe("Only with ?include=payments: active payments applied to it")),
+  ),
+});
+
+export const BatchResult = z.object({
+  invoices: z.array(InvoiceView).check(z.describe("Found invoices, in the order their ids were asked for")),
+  notFound: z
+    .array(z.number().check(z.int()))
+    .check(z.describe("Ids asked for that do not exist in this tenant")),
+});
 
 /** An empty query value counts as absent: form builders send `number=` for blank fields. */
 const blankable = <S extends z.ZodMiniType>(schema: S) =>
@@ -174,5 +189,5 @@ export const getInvoice = defineRoute({
   },
 });
 
-/** Order matters: the literal paths must be mounted before `/invoices/{id}`. */
+/** Every route, in the order of the OpenAPI document. */
 export const routes = [findInvoices, batchInvoices, pollInvoices, getInvoice];

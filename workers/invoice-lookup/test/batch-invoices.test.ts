@@ -1,9 +1,9 @@
 // GET /invoices/batch: found invoices in the asked order, the ids not found, and exactly
 // ⌈unique ids / 50⌉ calls to ServiceTitan.
 import { callWorker, expectProblem, OTHER_TENANT } from "@st-edge/edge/testing";
+import type { InvoiceView } from "@st-edge/views/invoice";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
-import type { InvoiceView } from "../src/view.ts";
 import { allInvoices, testEnv, upstreamCalls } from "./helpers.ts";
 
 interface Batch {

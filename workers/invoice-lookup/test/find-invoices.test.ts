@@ -2,9 +2,9 @@
 // kind of bad filter refused with a field error before ServiceTitan is called.
 import { callWorker, expectProblem } from "@st-edge/edge/testing";
 import type { Invoice } from "@st-edge/servicetitan";
+import type { InvoiceView } from "@st-edge/views/invoice";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
-import type { InvoiceView } from "../src/view.ts";
 import { allInvoices, testEnv, upstreamCalls } from "./helpers.ts";
 
 const find = async (query: string) => callWorker(worker, await testEnv(), `/invoices?${query}`);

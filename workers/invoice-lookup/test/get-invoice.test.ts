@@ -2,10 +2,9 @@
 // payment, and what is not found or not valid.
 import { callWorker, DEMO_TENANT, expectProblem, OTHER_TENANT } from "@st-edge/edge/testing";
 import { Decimal, type Invoice } from "@st-edge/servicetitan";
+import { type AppliedPaymentView, InvoiceFields, type InvoiceView } from "@st-edge/views/invoice";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
-import { InvoiceFields } from "../src/shapes.ts";
-import type { AppliedPaymentView, InvoiceView } from "../src/view.ts";
 import { allInvoices, sim, testEnv } from "./helpers.ts";
 
 const get = async (path: string) => callWorker(worker, await testEnv(), path);
@@ -114,7 +113,7 @@ describe("GET /invoices/{id}", () => {
     expect(body.errors).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ in: "query", field: "include" }),
-        expect.objectContaining({ in: "query", message: expect.stringContaining("foo") }),
+        expect.objectContaining({ in: "query", field: "foo", message: expect.stringContaining("foo") }),
       ]),
     );
   });

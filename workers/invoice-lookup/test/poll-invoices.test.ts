@@ -2,11 +2,11 @@
 // versions (two invoices of one payment share a timestamp and both come through), bounded calls.
 import { callWorker, expectProblem, readServiceTitan, readServiceTitanJson } from "@st-edge/edge/testing";
 import type { Invoice } from "@st-edge/servicetitan";
+import type { PollItem } from "@st-edge/views/invoice";
 import { afterAll, describe, expect, it } from "vitest";
 import { LIMITS } from "../src/api.ts";
 import worker from "../src/index.ts";
 import { SEARCH_MAX_CALLS } from "../src/upstream.ts";
-import type { PollItem } from "../src/view.ts";
 import { allInvoices, sim, testEnv, upstreamCalls } from "./helpers.ts";
 
 const poll = async (query = "") => callWorker(worker, await testEnv(), `/invoices/poll${query}`);

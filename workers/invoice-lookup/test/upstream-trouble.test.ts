@@ -1,11 +1,18 @@
 // ServiceTitan in trouble, counted at the simulator: a 429 storm costs each caller request at
 // most the client's attempts (no retry amplification) and ends in a 429 with Retry-After; a
 // token endpoint outage leaves a cached token working, and without one fails fast with a 503
-// problem after one sign-in's attempts, however many callers are waiting.
+// problem after one sign-in's attempts, however many callers are waiting. Sign-ins go through the
+// tenant's token broker, so its cool-down after a failed sign-in holds for every isolate.
 import { env } from "cloudflare:test";
 import type { EdgeBindings } from "@st-edge/edge";
-import { callWorker, DEMO_TENANT, expectProblem, simulatorEnv } from "@st-edge/edge/testing";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  callWorker,
+  DEMO_TENANT,
+  expectProblem,
+  forgetCachedTokens,
+  simulatorEnv,
+} from "@st-edge/edge/testing";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index.ts";
 import { allInvoices, sim, upstreamCalls } from "./helpers.ts";
 
@@ -17,11 +24,7 @@ const TOKEN_MAX_ATTEMPTS = 3;
 /** A new isolate of the demo deployment: its own client and token memory, the shared KV. */
 const deployment = (): Promise<EdgeBindings> => simulatorEnv(env as EdgeBindings, sim);
 
-/** Forgets every cached token in KV, as a deployment that never signed in would find it. */
-async function clearCachedTokens(): Promise<void> {
-  const { keys } = await env.TOKENS.list({ prefix: "st-token:" });
-  await Promise.all(keys.map((key) => env.TOKENS.delete(key.name)));
-}
+const clearCachedTokens = () => forgetCachedTokens(env);
 
 const tokenRequests = () => sim.stats().tokenRequests.byClient[DEMO_TENANT.clientId] ?? 0;
 const faultsServed = (kind: string) => sim.stats().faults[kind] ?? 0;
@@ -112,13 +115,23 @@ describe("a token endpoint outage", () => {
     expect(upstreamCalls("Invoices_GetList") - calls).toBe(0);
   });
 
-  it("after the outage, the next caller signs in once and is answered", async () => {
+  it("after the outage, every isolate waits out the one cool-down, then one sign-in answers them", async () => {
     const e = await deployment();
     sim.setFaults(DEMO_TENANT.tenantId, [{ fault: "token-outage", operationId: "OAuth_Token", times: 3 }]);
     await expectProblem(await callWorker(worker, e, path), 503, "upstream-unavailable");
-    // A new isolate does not share the failed one's cool-down: it asks once, and is answered.
+    // A new isolate shares the tenant's cool-down (the broker's): no new sign-in yet.
     const tokens = tokenRequests();
-    expect((await callWorker(worker, await deployment(), path)).status).toBe(200);
-    expect(tokenRequests() - tokens).toBe(1);
+    await expectProblem(await callWorker(worker, await deployment(), path), 503, "upstream-unavailable");
+    expect(tokenRequests() - tokens).toBe(0);
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 6_000 });
+    try {
+      const answers = await Promise.all(
+        [deployment(), deployment()].map(async (d) => callWorker(worker, await d, path)),
+      );
+      for (const answer of answers) expect(answer.status).toBe(200);
+      expect(tokenRequests() - tokens).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -2,6 +2,7 @@
 // generate specs/workers/payment-posting.openapi.json. Cross-field rules (one payment type, splits
 // summing to the amount, ...) live in payment-request.ts and answer with the same 400 shape.
 import { defineRoute, lengthProblem, type ResponseSpec, schemas } from "@st-edge/edge";
+import { PaymentView, PollItem } from "@st-edge/views/payment";
 import * as z from "zod/mini";
 import { memoProblem } from "./inputs.ts";
 import { MAX_CALLER_MEMO } from "./memo.ts";
@@ -88,43 +89,7 @@ export const IdempotencyKeyHeaders = z.object({
     ),
 });
 
-const SplitView = z.object({ invoiceId: z.number(), amount: z.string() });
-
-export const PaymentView = z.object({
-  id: z.number(),
-  typeId: z.nullable(z.number()),
-  type: z.nullable(z.string()),
-  amount: z.string(),
-  paidOn: z.nullable(z.string()),
-  memo: z.nullable(z.string()).check(z.describe("The caller's memo, without the tracing marker")),
-  marker: z
-    .nullable(z.string())
-    .check(
-      z.describe(
-        "Tracing marker this service appended to the memo in ServiceTitan, e.g. [ste:0123456789abcdef]",
-      ),
-    ),
-  checkNumber: z.nullable(z.string()),
-  authCode: z.nullable(z.string()),
-  status: z.nullable(z.string()),
-  customerId: z.nullable(z.number()),
-  active: z.nullable(z.boolean()),
-  splits: z.array(SplitView),
-  unappliedAmount: z
-    .string()
-    .check(z.describe("What the payment's amount leaves unapplied to invoices (amount − the splits)")),
-  createdOn: z.optional(z.nullable(z.string())),
-  modifiedOn: z.optional(z.nullable(z.string())),
-});
-export type PaymentViewOutput = z.output<typeof PaymentView>;
-
 export const CreatedPayment = z.extend(PaymentView, { idempotencyKey: z.string() });
-
-export const PollItem = z.extend(PaymentView, {
-  id: z.string().check(z.describe("Unique per version of a payment: <paymentId>-<modifiedOn>")),
-  paymentId: z.number(),
-  modifiedOn: z.string(),
-});
 
 const problem = (description: string, headers?: ResponseSpec["headers"]): ResponseSpec => ({
   description,
@@ -162,6 +127,50 @@ export const createPayment = defineRoute({
     429: problem("ServiceTitan rate limit; nothing was posted", RETRY_AFTER),
     501: problem("ServiceTitan does not accept payment creation (payment-creation-unsupported)"),
     503: problem("Outcome not known yet, or ServiceTitan unavailable; retry with the same key", RETRY_AFTER),
+  },
+});
+
+const CheckedSplitView = z.object({
+  invoiceId: z.number(),
+  invoiceNumber: z.nullable(z.string()),
+  amount: z.string(),
+  balance: z.nullable(z.string()).check(z.describe("The invoice's balance in ServiceTitan now")),
+  available: z
+    .nullable(z.string())
+    .check(
+      z.describe("What a payment may take now: the balance less payments this deployment is still recording"),
+    ),
+  balanceAfter: z.nullable(z.string()).check(z.describe("The balance once this payment is posted")),
+});
+
+export const PaymentCheck = z.object({
+  ok: z.literal(true),
+  typeId: z.number(),
+  type: z.string(),
+  amount: z.string(),
+  customerId: z.nullable(z.number()),
+  splits: z.array(CheckedSplitView),
+});
+export type PaymentCheckOutput = z.output<typeof PaymentCheck>;
+
+export const checkPayment = defineRoute({
+  method: "post",
+  path: "/payments/check",
+  operationId: "checkPayment",
+  summary: "Check a payment without posting it",
+  description:
+    "Runs every check POST /payments makes (body, payment type, invoices, balances, one customer) and answers what " +
+    "the payment would do, or the problem the post would answer. Nothing is written and no Idempotency-Key is " +
+    "needed. The post checks again when it is sent: a payment made in between can still make it refuse.",
+  tags: ["Payments"],
+  body: CreatePaymentBody,
+  bodyLimitBytes: 16 * 1024,
+  responses: {
+    200: { description: "The payment would be posted as shown", schema: PaymentCheck },
+    400: problem("Invalid request (field errors listed)"),
+    404: problem("An invoice does not exist in this tenant (invoice-not-found)"),
+    409: problem("Another write on an invoice is in progress (invoice-busy)", RETRY_AFTER),
+    422: problem("Invoice inactive, overpayment, unknown payment type, or invoices of different customers"),
   },
 });
 
@@ -247,6 +256,7 @@ export const updatePaymentStatus = defineRoute({
 
 export const routes = [
   createPayment,
+  checkPayment,
   listPayments,
   pollPayments,
   getPayment,

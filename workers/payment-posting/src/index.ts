@@ -1,9 +1,10 @@
 // The payment-posting worker: posts payments to ServiceTitan exactly once per Idempotency-Key
-// (see routes/create-payment.ts) and reads, updates and polls them. The module also exports the
-// IdempotencyStore Durable Object class that wrangler.jsonc binds as IDEMPOTENCY.
+// (see posting/create.ts), checks them without posting, and reads, updates and polls them. The
+// module also exports the Durable Object classes wrangler.jsonc binds: IdempotencyStore,
+// InvoiceGate and TokenBroker.
 import { createWorkerApp, mount } from "@st-edge/edge";
-import openapi from "../../../specs/workers/payment-posting.openapi.json";
 import {
+  checkPayment,
   createPayment,
   getPayment,
   listPayments,
@@ -11,7 +12,7 @@ import {
   updatePayment,
   updatePaymentStatus,
 } from "./api.ts";
-import { createPaymentHandler } from "./routes/create-payment.ts";
+import { checkPaymentHandler, createPaymentHandler } from "./routes/create-payment.ts";
 import {
   getPaymentHandler,
   listPaymentsHandler,
@@ -21,14 +22,18 @@ import {
 } from "./routes/payments.ts";
 import type { PaymentBindings } from "./settings.ts";
 
+export { TokenBroker } from "@st-edge/edge/token-broker";
 export { IdempotencyStore, InvoiceGate } from "@st-edge/exactly-once";
 
-const app = createWorkerApp<PaymentBindings>({ name: "payment-posting", openapi });
+const app = createWorkerApp<PaymentBindings>({
+  name: "payment-posting",
+  openapiAsset: "/payment-posting.openapi.json",
+});
 
 mount(app, createPayment, createPaymentHandler);
+mount(app, checkPayment, checkPaymentHandler);
 mount(app, updatePaymentStatus, updatePaymentStatusHandler);
 mount(app, listPayments, listPaymentsHandler);
-// Before /payments/{id}, which would otherwise take "poll" for an id.
 mount(app, pollPayments, pollPaymentsHandler);
 mount(app, getPayment, getPaymentHandler);
 mount(app, updatePayment, updatePaymentHandler);

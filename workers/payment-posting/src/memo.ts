@@ -7,7 +7,7 @@
 //
 // Lengths are counted in UTF-16 code units, as .NET (ServiceTitan) counts a string's length: an
 // emoji is two. The 255 limit itself is UNCONFIRMED and kept conservative.
-import { MARKER_LENGTH, splitMarker, withMarker } from "@st-edge/exactly-once/marker";
+import { MARKER_LENGTH, withMarker } from "@st-edge/exactly-once/marker";
 
 /** Assumed ServiceTitan memo limit, in UTF-16 code units (UNCONFIRMED). */
 export const MAX_MEMO = 255;
@@ -17,8 +17,5 @@ export const MAX_CALLER_MEMO = MAX_MEMO - MARKER_LENGTH - 1;
 /** The memo sent to ServiceTitan: the caller's memo intact, then the marker. */
 export const memoWithMarker = (memo: string | null, marker: string): string => withMarker(memo, marker);
 
-/** Splits a ServiceTitan memo into the caller's part and our marker (null when there is none). */
-export function splitMemo(memo: string | null | undefined): { memo: string | null; marker: string | null } {
-  const { text, marker } = splitMarker(memo);
-  return { memo: text, marker };
-}
+// Splitting a stored memo again is what every payment view does: it lives with the views.
+export { splitMemo } from "@st-edge/views/payment";

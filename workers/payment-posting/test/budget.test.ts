@@ -27,6 +27,10 @@ describeSilentUpstream({
         { "Idempotency-Key": freshKey("silent") },
       ),
     },
+    checkPayment: {
+      path: "/payments/check",
+      init: json({ paymentType: "Cash", invoiceId: 11000041, amount: "1.00" }),
+    },
     listPayments: { path: "/payments?invoiceId=11000041" },
     pollPayments: { path: "/payments/poll" },
     getPayment: { path: "/payments/13000001" },

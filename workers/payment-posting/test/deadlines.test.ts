@@ -77,3 +77,23 @@ describe("the request budget", () => {
     expect(apiPaymentsOn(sim, invoice.id)).toHaveLength(1);
   });
 });
+
+describe("a create that fails fast", () => {
+  it("is settled from when its call returned, not from the end of its send window", async () => {
+    // A 30 s per-call timeout makes the send window most of the budget; the 503 comes back at once.
+    const e = await faultyEnv(sim, (request) => (isCreate(request) ? "status=503" : undefined), {
+      ST_TIMEOUT_MS: "30000",
+      RECONCILE_WAIT_MS: "200",
+    });
+    const invoice = nextInvoice();
+    const key = freshKey("fast-503");
+    const body = { paymentType: "Cash", invoiceId: invoice.id, amount: "1.23" };
+    // Settled in this request: provably absent, so a plain retry posts (not "outcome unknown").
+    const started = Date.now();
+    await expectProblem(await post(e, key, body), 503, "upstream-unavailable");
+    // Within the read-after-write wait of the 503, far from the ~24 s send window's end.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect((await post(await testEnv(sim), key, body)).status).toBe(201);
+    expect(apiPaymentsOn(sim, invoice.id)).toHaveLength(1);
+  });
+});

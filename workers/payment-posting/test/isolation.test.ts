@@ -3,7 +3,13 @@
 // namespace never share an idempotency record. (Other tenants' ids answering 404 is tested per
 // endpoint in each worker's own tests.)
 import { env } from "cloudflare:test";
-import { DEMO_TENANT, expectProblem, OTHER_TENANT, tenantBindings } from "@st-edge/edge/testing";
+import {
+  DEMO_TENANT,
+  expectProblem,
+  forgetCachedTokens,
+  OTHER_TENANT,
+  tenantBindings,
+} from "@st-edge/edge/testing";
 import { markerFor } from "@st-edge/exactly-once";
 import { createSimulator, type SimulatorTenant } from "@st-edge/simulator";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -57,9 +63,7 @@ async function cachedTokenOf(tenant: SimulatorTenant): Promise<string | undefine
 const tokenRequestsOf = (tenant: SimulatorTenant) => sim.stats().tokenRequests.byClient[tenant.clientId] ?? 0;
 
 describe("tokens: two tenants' deployments sharing one KV namespace", () => {
-  beforeEach(async () => {
-    for (const name of (await cachedTokens()).keys()) await env.TOKENS.delete(name);
-  });
+  beforeEach(() => forgetCachedTokens(env));
 
   it("each KV key names its own tenant, and each deployment sends only its own tenant's token", async () => {
     const sentA: Sent[] = [];

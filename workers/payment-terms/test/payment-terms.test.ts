@@ -78,7 +78,7 @@ describe("GET /payment-terms", () => {
       "validation-failed",
     );
     expect(body.errors).toEqual([
-      expect.objectContaining({ in: "query", message: expect.stringContaining("actve") }),
+      expect.objectContaining({ in: "query", field: "actve", message: expect.stringContaining("actve") }),
     ]);
   });
 

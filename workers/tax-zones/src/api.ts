@@ -219,5 +219,5 @@ export const quoteTaxZone = defineRoute({
   responses: { 200: { description: "The quote", schema: QuoteView } },
 });
 
-// resolve before {id}: Hono tries routes in registration order.
+// The order of the OpenAPI document; any mount order works (ids match digits only).
 export const routes = [listTaxZones, resolveTaxZone, getTaxZone, quoteTaxZone];

@@ -78,7 +78,7 @@ describe("GET /tax-zones", () => {
       "validation-failed",
     );
     expect(body.errors).toEqual([
-      expect.objectContaining({ in: "query", message: expect.stringContaining("actve") }),
+      expect.objectContaining({ in: "query", field: "actve", message: expect.stringContaining("actve") }),
     ]);
   });
 
@@ -430,4 +430,42 @@ describe("ServiceTitan failures", () => {
     expect((await callWorker(worker, e, "/tax-zones")).status).toBe(200);
     sim.setFaults(DEMO_TENANT.tenantId, []);
   });
+});
+
+// Found in use: these answered 500 internal-error. They are ServiceTitan's faults, named as such.
+describe("ServiceTitan answers that cannot be read", () => {
+  const requests = async (): Promise<[string, RequestInit, string][]> => {
+    const zone = await zoneNamed("Springfield City");
+    const [invoice] = (
+      await readServiceTitanJson<{ data: Invoice[] }>(sim, "/invoices?pageSize=50&activeState=All")
+    ).data.filter((candidate) => candidate.taxZoneId);
+    return [
+      ["/tax-zones", {}, "TaxZones_GetList"],
+      [`/tax-zones/${zone.id}`, {}, "TaxZones_GetList"],
+      [`/tax-zones/resolve?invoiceId=${invoice?.id}`, {}, "Invoices_GetList"],
+      [`/tax-zones/${zone.id}/quote`, post({ subtotal: "100.00" }), "TaxZones_GetList"],
+    ];
+  };
+
+  it.each<[string, string, number, string]>([
+    ["a 2xx that is not JSON", "invalid-json", 502, "upstream-invalid-response"],
+    ["a 2xx with no body", "empty-body", 502, "upstream-invalid-response"],
+    ["a body cut off by the timeout", "truncate-body", 504, "upstream-timeout"],
+  ])(
+    "%s (%s) → %i %s naming the operation",
+    async (_, fault, status, type) => {
+      // A cut-off body is retried like any timeout (four attempts and their backoff, in real
+      // time): two routes, one per operation, show it.
+      const routes = (await requests()).filter((_, index) => fault !== "truncate-body" || index % 2 === 0);
+      for (const [path, init, operationId] of routes) {
+        const e = await simulatorEnv(env, sim, {
+          SERVICETITAN: faultBinding(sim, fault),
+          ST_TIMEOUT_MS: "100",
+        });
+        const body = await expectProblem(await callWorker(worker, e, path, init), status, type);
+        expect(body.detail, path).toContain(operationId);
+      }
+    },
+    15_000,
+  );
 });

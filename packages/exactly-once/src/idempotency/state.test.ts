@@ -13,6 +13,7 @@ import {
   release,
   renew,
   type StoredResponse,
+  sendEnded,
   succeed,
 } from "./state.ts";
 
@@ -148,6 +149,23 @@ describe("attempt", () => {
     });
     expect(again.result.ok).toBe(true);
     expect(again.next).toMatchObject({ attempts: 2, firstAttemptAt: 0, lastAttemptAt: 6 });
+  });
+});
+
+describe("sendEnded", () => {
+  it("moves sendBy earlier when the create returned early, never later, and only for the owner", () => {
+    const record = posting(0); // sendBy 300
+    const early = sendEnded(record, { leaseId: "a", now: 50, at: 40 });
+    expect(early.next?.lastSendBy).toBe(40);
+    expect(sendEnded(early.next, { leaseId: "a", now: 60, at: 200 }).next?.lastSendBy).toBe(40);
+    expect(sendEnded(record, { leaseId: "b", now: 50, at: 40 }).result).toEqual({
+      ok: false,
+      reason: "lease-lost",
+    });
+    expect(sendEnded(owned(0), { leaseId: "a", now: 50, at: 40 }).result).toEqual({
+      ok: false,
+      reason: "wrong-state",
+    });
   });
 });
 

@@ -161,6 +161,24 @@ export function attempt(
   return { result: { ok: true, record: next }, next };
 }
 
+/**
+ * The owner's create call returned (an answer, an error or a cut-off) at `at`: its sending is over
+ * then, so a later reconciliation need not wait out the whole send window.
+ */
+export function sendEnded(
+  record: IdempotencyRecord | undefined,
+  input: { leaseId: string; now: number; at: number },
+): Transition<OwnerResult> {
+  if (!record || !owns(record, input.leaseId, input.now)) {
+    return { result: { ok: false, reason: "lease-lost" }, next: record };
+  }
+  if (record.state !== "posting") return { result: { ok: false, reason: "wrong-state" }, next: record };
+  if (record.lastSendBy !== null && record.lastSendBy <= input.at)
+    return { result: { ok: true, record }, next: record };
+  const next: IdempotencyRecord = { ...record, lastSendBy: input.at, updatedAt: input.now };
+  return { result: { ok: true, record: next }, next };
+}
+
 /** Reconciliation proved nothing from earlier creates exists: the owner may create again. */
 export function markAbsent(
   record: IdempotencyRecord | undefined,

@@ -17,6 +17,7 @@ import {
   release,
   renew,
   type StoredResponse,
+  sendEnded,
   succeed,
   type Transition,
 } from "./state.ts";
@@ -98,6 +99,12 @@ export class IdempotencyStore extends DurableObject {
   }): Promise<OwnerResult> {
     const previous = this.read();
     return this.apply(attempt(previous, { ...input, now: Date.now() }), previous);
+  }
+
+  /** The create call returned at `at`: its sending ended then. */
+  async sendEnded(input: { leaseId: string; at: number }): Promise<OwnerResult> {
+    const previous = this.read();
+    return this.apply(sendEnded(previous, { ...input, now: Date.now() }), previous);
   }
 
   /** Reconciliation found nothing from earlier creates. */

@@ -3106,6 +3106,159 @@ export interface components {
         };
         /** @enum {string} */
         "Accounting.V2.VendorCreditStatus": "Unreconciled" | "Canceled";
+        "Accounting.V2.Webhook.InvoiceBatchedEventPayload": {
+            /** @description The invoice model. */
+            invoice: components["schemas"]["Accounting.V2.Webhook.InvoiceEventPayloadModel"];
+            /**
+             * Format: int64
+             * @description The ID of the tenant
+             */
+            tenantId: number;
+            /** @description The name of the tenant */
+            tenantName: string;
+        };
+        "Accounting.V2.Webhook.InvoiceEventPayloadModel": {
+            /** Format: int64 */
+            adjustmentToId?: number | null;
+            assignedTo?: components["schemas"]["Accounting.V2.NamedFieldResponse"] | null;
+            balance?: string | null;
+            batch?: components["schemas"]["Accounting.V2.BatchResponse"] | null;
+            /** Format: int64 */
+            budgetCodeId?: number | null;
+            businessUnit?: components["schemas"]["Accounting.V2.NamedFieldResponse"] | null;
+            commissionEligibilityDate?: string | null;
+            createdBy?: string | null;
+            /** Format: date-time */
+            createdOn: string;
+            customer?: components["schemas"]["Accounting.V2.NamedFieldResponse"] | null;
+            customerAddress?: components["schemas"]["Accounting.V2.AddressResponse"] | null;
+            /** Format: date-time */
+            depositedOn?: string | null;
+            /** Format: date-time */
+            dueDate?: string | null;
+            employeeInfo?: components["schemas"]["Accounting.V2.EmployeeInfoResponse"] | null;
+            /** Format: int64 */
+            id: number;
+            /** Format: date-time */
+            invoiceDate?: string | null;
+            invoiceType?: components["schemas"]["Accounting.V2.NamedFieldResponse"] | null;
+            job?: components["schemas"]["Accounting.V2.JobResponse"] | null;
+            location?: components["schemas"]["Accounting.V2.NamedFieldResponse"] | null;
+            locationAddress?: components["schemas"]["Accounting.V2.AddressResponse"] | null;
+            /** Format: date-time */
+            modifiedOn?: string | null;
+            /** Format: int64 */
+            projectId?: number | null;
+            referenceNumber?: string | null;
+            reviewStatus: components["schemas"]["Accounting.V2.InvoiceReviewStatus"];
+            royalty?: components["schemas"]["Accounting.V2.RoyaltyResponse"] | null;
+            salesTax?: string | null;
+            salesTaxCode?: components["schemas"]["Accounting.V2.SalesTaxResponse"] | null;
+            sentStatus: components["schemas"]["Accounting.V2.InvoiceSentStatus"];
+            subTotal?: string | null;
+            syncStatus?: string | null;
+            /** Format: int64 */
+            taxZoneId?: number | null;
+            termName?: string | null;
+            total?: string | null;
+        };
+        "Accounting.V2.Webhook.InvoiceExportedEventPayload": {
+            /** @description The invoice model. */
+            invoice: components["schemas"]["Accounting.V2.Webhook.InvoiceEventPayloadModel"];
+            /**
+             * Format: int64
+             * @description The ID of the tenant
+             */
+            tenantId: number;
+            /** @description The name of the tenant */
+            tenantName: string;
+        };
+        "Accounting.V2.Webhook.InvoicePostedEventPayload": {
+            /** @description The invoice model. */
+            invoice: components["schemas"]["Accounting.V2.Webhook.InvoiceEventPayloadModel"];
+            /**
+             * Format: int64
+             * @description The ID of the tenant
+             */
+            tenantId: number;
+            /** @description The name of the tenant */
+            tenantName: string;
+        };
+        "Accounting.V2.Webhook.InvoiceTaskCreatedEventPayload": {
+            /** @description The invoice associated with the invoice task. */
+            invoice: components["schemas"]["Accounting.V2.Webhook.InvoiceTaskEventInvoiceModel"];
+            /** @description The task associated with the invoice. */
+            task: components["schemas"]["Accounting.V2.Webhook.InvoiceTaskEventTaskModel"];
+            /**
+             * Format: int64
+             * @description The ID of the tenant
+             */
+            tenantId: number;
+            /** @description The name of the tenant */
+            tenantName: string;
+        };
+        "Accounting.V2.Webhook.InvoiceTaskEventInvoiceModel": {
+            /**
+             * Format: int64
+             * @description The ID of the invoice associated with the Invoice Task Event.
+             */
+            id: number;
+        };
+        "Accounting.V2.Webhook.InvoiceTaskEventTaskModel": {
+            /**
+             * @description The list of field changes that occurred in this task update event.
+             *     Each change includes the field ID, field type, and the old and new values.
+             *     This property is populated for "updated" events. For "created" events, this collection may be empty.
+             */
+            changes: components["schemas"]["Accounting.V2.Webhook.InvoiceTaskFieldChange"][];
+            /**
+             * Format: guid
+             * @description The ID of the task associated with the Invoice Task Event.
+             */
+            id: string;
+        };
+        /**
+         * @description Represents a field change in a task update event.
+         *     Contains information about which field changed and its old and new values.
+         */
+        "Accounting.V2.Webhook.InvoiceTaskFieldChange": {
+            /**
+             * @description The unique identifier for the field that changed.
+             *     Examples: "core.status", "core.assignee", "acc.invoice", "core.name"
+             */
+            fieldId: string;
+            /**
+             * @description The type of the field that changed.
+             *     Examples: "status", "user", "text", "date", "number", "dropdown"
+             */
+            fieldType: string;
+            newValue?: unknown | null;
+            oldValue?: unknown | null;
+        };
+        "Accounting.V2.Webhook.InvoiceTaskUpdatedEventPayload": {
+            /** @description The invoice associated with the invoice task. */
+            invoice: components["schemas"]["Accounting.V2.Webhook.InvoiceTaskEventInvoiceModel"];
+            /** @description The task associated with the invoice. */
+            task: components["schemas"]["Accounting.V2.Webhook.InvoiceTaskEventTaskModel"];
+            /**
+             * Format: int64
+             * @description The ID of the tenant
+             */
+            tenantId: number;
+            /** @description The name of the tenant */
+            tenantName: string;
+        };
+        "Accounting.V2.Webhook.InvoiceUpdatedEventPayload": {
+            /** @description The invoice model. */
+            invoice: components["schemas"]["Accounting.V2.Webhook.InvoiceEventPayloadModel"];
+            /**
+             * Format: int64
+             * @description The ID of the tenant
+             */
+            tenantId: number;
+            /** @description The name of the tenant */
+            tenantName: string;
+        };
         /**
          * @description Represents possible HTTP query argument values, when applying filters based on active status.
          * @enum {string}
@@ -3132,6 +3285,156 @@ export interface components {
             traceId: string;
             /** @description A URI reference that identifies the problem type */
             type: string;
+        };
+        "CloudEvent_Of_Accounting.V2.Webhook.InvoiceBatchedEventPayload": {
+            /** @description The event payload. */
+            data: components["schemas"]["Accounting.V2.Webhook.InvoiceBatchedEventPayload"];
+            /** @description The content type of the data ("application/json"). */
+            datacontenttype: string;
+            /**
+             * @description A value that identifies the delivery of this event to a particular consumer.
+             *     (Rarely, there may be multiple attempts to deliver the same event to a consumer, each with
+             *     the same or a different id. Use userassignedid to detect duplicate deliveries.)
+             */
+            id: string;
+            /** @description A URI that identifies the source of this event ("https://webhooks.servicetitan.io"). */
+            source: string;
+            /** @description The version of the CloudEvents specification used by this event ("1.0"). */
+            specversion: string;
+            /**
+             * Format: date-time
+             * @description The date and time when this event occurred.
+             */
+            time: string;
+            /** @description A value that identifies the type of this event ("tn.acc.invoice-batched"). */
+            type: string;
+            /** @description A value that uniquely identifies this occurrence of the event. */
+            userassignedid: string;
+        };
+        "CloudEvent_Of_Accounting.V2.Webhook.InvoiceExportedEventPayload": {
+            /** @description The event payload. */
+            data: components["schemas"]["Accounting.V2.Webhook.InvoiceExportedEventPayload"];
+            /** @description The content type of the data ("application/json"). */
+            datacontenttype: string;
+            /**
+             * @description A value that identifies the delivery of this event to a particular consumer.
+             *     (Rarely, there may be multiple attempts to deliver the same event to a consumer, each with
+             *     the same or a different id. Use userassignedid to detect duplicate deliveries.)
+             */
+            id: string;
+            /** @description A URI that identifies the source of this event ("https://webhooks.servicetitan.io"). */
+            source: string;
+            /** @description The version of the CloudEvents specification used by this event ("1.0"). */
+            specversion: string;
+            /**
+             * Format: date-time
+             * @description The date and time when this event occurred.
+             */
+            time: string;
+            /** @description A value that identifies the type of this event ("tn.acc.invoice-exported"). */
+            type: string;
+            /** @description A value that uniquely identifies this occurrence of the event. */
+            userassignedid: string;
+        };
+        "CloudEvent_Of_Accounting.V2.Webhook.InvoicePostedEventPayload": {
+            /** @description The event payload. */
+            data: components["schemas"]["Accounting.V2.Webhook.InvoicePostedEventPayload"];
+            /** @description The content type of the data ("application/json"). */
+            datacontenttype: string;
+            /**
+             * @description A value that identifies the delivery of this event to a particular consumer.
+             *     (Rarely, there may be multiple attempts to deliver the same event to a consumer, each with
+             *     the same or a different id. Use userassignedid to detect duplicate deliveries.)
+             */
+            id: string;
+            /** @description A URI that identifies the source of this event ("https://webhooks.servicetitan.io"). */
+            source: string;
+            /** @description The version of the CloudEvents specification used by this event ("1.0"). */
+            specversion: string;
+            /**
+             * Format: date-time
+             * @description The date and time when this event occurred.
+             */
+            time: string;
+            /** @description A value that identifies the type of this event ("tn.acc.invoice-posted"). */
+            type: string;
+            /** @description A value that uniquely identifies this occurrence of the event. */
+            userassignedid: string;
+        };
+        "CloudEvent_Of_Accounting.V2.Webhook.InvoiceTaskCreatedEventPayload": {
+            /** @description The event payload. */
+            data: components["schemas"]["Accounting.V2.Webhook.InvoiceTaskCreatedEventPayload"];
+            /** @description The content type of the data ("application/json"). */
+            datacontenttype: string;
+            /**
+             * @description A value that identifies the delivery of this event to a particular consumer.
+             *     (Rarely, there may be multiple attempts to deliver the same event to a consumer, each with
+             *     the same or a different id. Use userassignedid to detect duplicate deliveries.)
+             */
+            id: string;
+            /** @description A URI that identifies the source of this event ("https://webhooks.servicetitan.io"). */
+            source: string;
+            /** @description The version of the CloudEvents specification used by this event ("1.0"). */
+            specversion: string;
+            /**
+             * Format: date-time
+             * @description The date and time when this event occurred.
+             */
+            time: string;
+            /** @description A value that identifies the type of this event ("tn.acc.invoice-task-created"). */
+            type: string;
+            /** @description A value that uniquely identifies this occurrence of the event. */
+            userassignedid: string;
+        };
+        "CloudEvent_Of_Accounting.V2.Webhook.InvoiceTaskUpdatedEventPayload": {
+            /** @description The event payload. */
+            data: components["schemas"]["Accounting.V2.Webhook.InvoiceTaskUpdatedEventPayload"];
+            /** @description The content type of the data ("application/json"). */
+            datacontenttype: string;
+            /**
+             * @description A value that identifies the delivery of this event to a particular consumer.
+             *     (Rarely, there may be multiple attempts to deliver the same event to a consumer, each with
+             *     the same or a different id. Use userassignedid to detect duplicate deliveries.)
+             */
+            id: string;
+            /** @description A URI that identifies the source of this event ("https://webhooks.servicetitan.io"). */
+            source: string;
+            /** @description The version of the CloudEvents specification used by this event ("1.0"). */
+            specversion: string;
+            /**
+             * Format: date-time
+             * @description The date and time when this event occurred.
+             */
+            time: string;
+            /** @description A value that identifies the type of this event ("tn.acc.invoice-task-updated"). */
+            type: string;
+            /** @description A value that uniquely identifies this occurrence of the event. */
+            userassignedid: string;
+        };
+        "CloudEvent_Of_Accounting.V2.Webhook.InvoiceUpdatedEventPayload": {
+            /** @description The event payload. */
+            data: components["schemas"]["Accounting.V2.Webhook.InvoiceUpdatedEventPayload"];
+            /** @description The content type of the data ("application/json"). */
+            datacontenttype: string;
+            /**
+             * @description A value that identifies the delivery of this event to a particular consumer.
+             *     (Rarely, there may be multiple attempts to deliver the same event to a consumer, each with
+             *     the same or a different id. Use userassignedid to detect duplicate deliveries.)
+             */
+            id: string;
+            /** @description A URI that identifies the source of this event ("https://webhooks.servicetitan.io"). */
+            source: string;
+            /** @description The version of the CloudEvents specification used by this event ("1.0"). */
+            specversion: string;
+            /**
+             * Format: date-time
+             * @description The date and time when this event occurred.
+             */
+            time: string;
+            /** @description A value that identifies the type of this event ("tn.acc.invoice-updated"). */
+            type: string;
+            /** @description A value that uniquely identifies this occurrence of the event. */
+            userassignedid: string;
         };
         /** @description Represents export API response. */
         "ExportResponse_Of_Accounting.V2.ExportInventoryBillResponse": {

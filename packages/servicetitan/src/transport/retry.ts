@@ -53,7 +53,7 @@ export function withRetry(next: Fetch, options: RetryOptions = {}): Fetch {
       try {
         response = await next(last ? request : request.clone());
       } catch (error) {
-        const transient = error instanceof ServiceTitanError && error.failure !== "http";
+        const transient = error instanceof ServiceTitanError && error.transient;
         const delayMs = backoff(attempt);
         if (!transient || last || clock.now() - started + delayMs > budgetMs) throw error;
         onRetry?.({ attempt, delayMs, status: "error" });

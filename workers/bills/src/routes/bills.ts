@@ -7,11 +7,11 @@ import {
   ServiceTitanError,
   unwrap,
 } from "@st-edge/servicetitan";
+import { toBillView, toPollItem } from "@st-edge/views/bill";
 import type { Hono } from "hono";
 import { getBill, listBills, pollBills } from "../api.ts";
 import { createdBound } from "../created-bounds.ts";
 import { DEFAULT_LOOKBACK_MS, newestFirst, POLL_PAGE_SIZE, planAfterFirstPage } from "../poll.ts";
-import { toBillView, toPollItem } from "../view.ts";
 
 type BillQuery = NonNullable<operations["ApBills_GetListPaginated"]["parameters"]["query"]>;
 
@@ -28,7 +28,7 @@ async function listPage(client: ServiceTitanClient, query: BillQuery) {
 }
 
 /**
- * Mounts every bills route on `app` (poll before `{id}`: Hono tries routes in order).
+ * Mounts every bills route on `app`.
  *
  * @example registerBillRoutes(createWorkerApp<Env>({ name: "bills", openapi }));
  */

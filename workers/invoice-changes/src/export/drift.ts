@@ -12,9 +12,10 @@
 //
 // Assumed (UNCONFIRMED): an edit keeps an exported invoice's transaction status Exported, and every
 // edit stamps modifiedOn.
+
+import { toPollItem } from "@st-edge/views/invoice";
 import { instant } from "@st-edge/worker-invoice-lookup/newest";
 import { newestInvoices } from "@st-edge/worker-invoice-lookup/upstream";
-import { toPollItem } from "@st-edge/worker-invoice-lookup/view";
 import { LIMITS } from "../api.ts";
 import type { Change, Ctx } from "../context.ts";
 import type { InvoiceChangeBindings } from "../settings.ts";

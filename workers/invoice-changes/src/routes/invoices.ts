@@ -2,7 +2,7 @@
 // adjustments/, custom-fields.ts, export/), announces what changed, and answers the invoice as read.
 import { mount, ProblemError, serviceTitanFor, type WorkerEnv } from "@st-edge/edge";
 import type { Invoice } from "@st-edge/servicetitan";
-import { toInvoiceView } from "@st-edge/worker-invoice-lookup/view";
+import { toInvoiceView } from "@st-edge/views/invoice";
 import type { Hono } from "hono";
 import { announce } from "../announce.ts";
 import {

@@ -1,9 +1,9 @@
 // GET /invoices?number=&jobNumber=&customerId=&status=&modifiedSince=&limit=: a Zapier-style
 // "find" answering an array, most recently modified first.
 import { log, serviceTitanFor } from "@st-edge/edge";
+import { toInvoiceView } from "@st-edge/views/invoice";
 import type { findInvoices } from "../api.ts";
 import { type InvoiceQuery, newestInvoices } from "../upstream.ts";
-import { toInvoiceView } from "../view.ts";
 import type { AppContext, Handler } from "./context.ts";
 
 /** Tells the caller (header) and the logs when the time or call budget cut a search short. */

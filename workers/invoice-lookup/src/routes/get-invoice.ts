@@ -2,9 +2,9 @@
 // optionally with the payments applied to it.
 import { ProblemError, serviceTitanFor } from "@st-edge/edge";
 import { fetchOneById } from "@st-edge/servicetitan";
+import { toAppliedPayment, toInvoiceView } from "@st-edge/views/invoice";
 import type { getInvoice } from "../api.ts";
 import { listInvoices, paymentsAppliedTo } from "../upstream.ts";
-import { toAppliedPayment, toInvoiceView } from "../view.ts";
 import type { Handler } from "./context.ts";
 
 export const getInvoiceHandler: Handler<typeof getInvoice> = async (c, { params, query }) => {

@@ -2,9 +2,9 @@
 // "<invoiceId>-<modifiedOn>", so Zapier and n8n, which remember the ids they have seen, fire
 // again when an invoice changes and never twice for the same version.
 import { ProblemError, serviceTitanFor } from "@st-edge/edge";
+import { toPollItem } from "@st-edge/views/invoice";
 import { LIMITS, type pollInvoices } from "../api.ts";
 import { newestInvoices } from "../upstream.ts";
-import { toPollItem } from "../view.ts";
 import type { Handler } from "./context.ts";
 import { markIncomplete } from "./find-invoices.ts";
 

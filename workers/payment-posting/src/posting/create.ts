@@ -9,6 +9,7 @@
 import type { ProblemInit } from "@st-edge/edge";
 import {
   createOnce,
+  type HeldInvoices,
   hasMarker,
   holdInvoices,
   markerFor,
@@ -18,6 +19,7 @@ import {
   readUnderGates,
 } from "@st-edge/exactly-once";
 import {
+  type Decimal,
   type DetailedPayment,
   isId,
   type PaymentCreateRequest,
@@ -26,7 +28,8 @@ import {
   type ServiceTitanError,
   unwrap,
 } from "@st-edge/servicetitan";
-import type { PaymentViewOutput } from "../api.ts";
+import { type PaymentViewOutput, viewOfDetailed, viewOfResponse } from "@st-edge/views/payment";
+import type { PaymentCheckOutput } from "../api.ts";
 import {
   type CheckedSplit,
   checkBalances,
@@ -38,7 +41,6 @@ import {
 import { searchPayments } from "../lookups.ts";
 import { memoWithMarker } from "../memo.ts";
 import { type CanonicalPayment, requestHash } from "../payment-request.ts";
-import { viewOfDetailed, viewOfResponse } from "../views.ts";
 import { type Ctx, gateTimes, type Posting, postingFor, transitionLog } from "./context.ts";
 
 interface PaymentPlan {
@@ -88,44 +90,63 @@ export async function postPayment(c: Ctx, key: string, payment: CanonicalPayment
   );
 }
 
-async function preparePayment(
+/** What every check of a post found, with the invoices' gates still held. */
+export interface CheckedPayment {
+  paymentType: PaymentType;
+  splits: CheckedSplit[];
+  customerId: number | null;
+  held: HeldInvoices;
+}
+
+/**
+ * Every check a post makes, with the invoices' gates held (the caller keeps them to write, or lets
+ * them go): payment type and invoice numbers resolved, invoices read under the gates less what
+ * earlier writes of ours still hold (`own` is this key's marker, which never counts against itself),
+ * then existence, activeness, balances and one customer.
+ */
+export async function checkUnderGates(
   posting: Posting,
   payment: CanonicalPayment,
-  marker: string,
-): Promise<Prepared<PaymentPlan>> {
+  own?: string,
+): Promise<CheckedPayment> {
   const { tenant, settings } = posting;
   const lookup = { client: tenant.client, cacheKey: posting.typesKey, ttlMs: settings.paymentTypesTtlMs };
-  const [paymentType, splits] = await Promise.all([
+  const [paymentType, refs] = await Promise.all([
     resolvePaymentType(lookup, payment.type),
     invoiceIdsOf(tenant.client, payment.splits),
   ]);
   const held = await holdInvoices(
     posting.gates,
-    splits.map((split) => split.invoiceId),
+    refs.map((split) => split.invoiceId),
     gateTimes(posting),
   );
   try {
-    const invoices = await readUnderGates(tenant.client, held, {
-      skewMs: settings.reconcileSkewMs,
-      own: marker,
-    });
-    const checked = checkInvoices(splits, invoices);
-    checkBalances(checked, payment.allowOverpayment);
-    const customerId = commonCustomer(checked);
-    return {
-      plan: {
-        body: createBody(payment, paymentType.id, checked, customerId, marker),
-        paymentType,
-        customerId,
-        amount: payment.amount,
-      },
-      invoiceIds: checked.map((split) => split.invoiceId),
-      gates: { held, reservations: reservationsFor(posting, checked, marker) },
-    };
+    const invoices = await readUnderGates(tenant.client, held, { skewMs: settings.reconcileSkewMs, own });
+    const splits = checkInvoices(refs, invoices);
+    checkBalances(splits, payment.allowOverpayment);
+    return { paymentType, splits, customerId: commonCustomer(splits), held };
   } catch (error) {
     await held.finish({});
     throw error;
   }
+}
+
+async function preparePayment(
+  posting: Posting,
+  payment: CanonicalPayment,
+  marker: string,
+): Promise<Prepared<PaymentPlan>> {
+  const { paymentType, splits, customerId, held } = await checkUnderGates(posting, payment, marker);
+  return {
+    plan: {
+      body: createBody(payment, paymentType.id, splits, customerId, marker),
+      paymentType,
+      customerId,
+      amount: payment.amount,
+    },
+    invoiceIds: splits.map((split) => split.invoiceId),
+    gates: { held, reservations: reservationsFor(posting, splits, marker) },
+  };
 }
 
 /** One reservation per invoice: the split's amount, held until reads show the payment. */
@@ -216,5 +237,30 @@ function paymentRefusal(error: ServiceTitanError): ProblemInit {
     detail: error.problem.title ?? `ServiceTitan refused the payment (${error.status})`,
     traceId,
     extensions: error.problem.errors ? { upstreamErrors: error.problem.errors } : undefined,
+  };
+}
+
+/**
+ * What POST /payments would do with `payment`, checked as it would be and written nowhere: the
+ * answer to POST /payments/check. The gates are held only while the invoices are read.
+ */
+export async function checkPayment(c: Ctx, payment: CanonicalPayment): Promise<PaymentCheckOutput> {
+  const { paymentType, splits, customerId, held } = await checkUnderGates(await postingFor(c), payment);
+  await held.finish({});
+  const money = (value: Decimal | null) => value?.toFixed(2) ?? null;
+  return {
+    ok: true,
+    typeId: paymentType.id,
+    type: paymentType.name,
+    amount: payment.amount.toFixed(2),
+    customerId,
+    splits: splits.map((split) => ({
+      invoiceId: split.invoiceId,
+      invoiceNumber: split.invoice.referenceNumber ?? null,
+      amount: split.amount.toFixed(2),
+      balance: money(split.underGate.balance),
+      available: money(split.underGate.available),
+      balanceAfter: money(split.underGate.balance?.minus(split.amount) ?? null),
+    })),
   };
 }

@@ -24,12 +24,12 @@ import {
   ServiceTitanError,
   unwrap,
 } from "@st-edge/servicetitan";
-import type { PaymentViewOutput, UpdatePaymentInput } from "../api.ts";
+import { type PaymentViewOutput, viewOfResponse } from "@st-edge/views/payment";
+import type { UpdatePaymentInput } from "../api.ts";
 import { checkBalances, checkInvoices, type IdSplit, invoiceIdsOf, resolvePaymentType } from "../checks.ts";
 import { paymentsByIds } from "../lookups.ts";
 import { MAX_MEMO, memoWithMarker, splitMemo } from "../memo.ts";
 import { type CanonicalSplit, canonicalSplits } from "../payment-request.ts";
-import { viewOfResponse } from "../views.ts";
 import { type Ctx, gateTimes, type Posting, postingFor } from "./context.ts";
 
 /** A payment changed by someone else between the first read and taking its gates: read again this often. */

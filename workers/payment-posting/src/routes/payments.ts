@@ -3,12 +3,12 @@
 // gates) and batch status changes.
 import { type RouteInput, serviceTitanFor } from "@st-edge/edge";
 import { type DetailedPayment, unwrap } from "@st-edge/servicetitan";
+import { toPollItem, viewOfDetailed } from "@st-edge/views/payment";
 import type { getPayment, listPayments, pollPayments, updatePayment, updatePaymentStatus } from "../api.ts";
 import { searchPayments } from "../lookups.ts";
 import { instant, newestFirst, newestVersions } from "../poll.ts";
 import { type Ctx, postingFor } from "../posting/context.ts";
 import { updatePayment as applyUpdate, currentPayment } from "../posting/update.ts";
-import { viewOfDetailed } from "../views.ts";
 
 export async function getPaymentHandler(
   c: Ctx,
@@ -61,14 +61,7 @@ export async function pollPaymentsHandler(
     if (cut && instant(oldest.modifiedOn) < instant(cut.modifiedOn)) break;
   }
   const items = newestVersions(seen, limit);
-  return c.json(
-    items.map((payment) => ({
-      ...viewOfDetailed(payment),
-      id: `${payment.id}-${payment.modifiedOn}`,
-      paymentId: payment.id,
-      modifiedOn: payment.modifiedOn,
-    })),
-  );
+  return c.json(items.map(toPollItem));
 }
 
 export async function updatePaymentHandler(

@@ -73,7 +73,7 @@ const byName = (a: TaxZoneView, b: TaxZoneView) =>
 const money = (value: Decimal | null) => (value === null ? null : value.toFixed(2));
 
 /**
- * Mounts every tax-zones route on `app` (resolve before `{id}`: Hono tries routes in order).
+ * Mounts every tax-zones route on `app`.
  *
  * @example registerTaxZoneRoutes(createWorkerApp<Env>({ name: "tax-zones", openapi }));
  */

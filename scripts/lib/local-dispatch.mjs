@@ -1,0 +1,27 @@
+// The dispatcher on this machine: its tenant directory (local KV) holds one tenant, "demo", whose
+// workers are the ones `pnpm start` runs (the dispatcher reaches them through LOCAL_USER_WORKERS'
+// service bindings), with the demo caller key. Shared by scripts/dispatch-dev.mjs and the benchmarks.
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { WORKER_NAMES } from "./local-stack.mjs";
+import { directoryEntries } from "./provision.mjs";
+import { root } from "./tenant-config.mjs";
+import { wrangler } from "./wrangler.mjs";
+
+export const LOCAL_TENANT = "demo";
+const dispatchDir = join(root, "workers/dispatch");
+
+/** Writes the demo tenant's directory entry into the dispatcher's local KV. */
+export function seedLocalDirectory(callerKey) {
+  const tenant = { cloudflare: { workerPrefix: LOCAL_TENANT }, capabilities: WORKER_NAMES };
+  const hash = createHash("sha256").update(callerKey).digest("hex");
+  for (const { key, value } of directoryEntries(LOCAL_TENANT, tenant, hash)) {
+    wrangler(
+      dispatchDir,
+      ["kv", "key", "put", key, JSON.stringify(value), "--binding", "TENANTS", "--local"],
+      {
+        capture: true,
+      },
+    );
+  }
+}
