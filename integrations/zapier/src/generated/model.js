@@ -9,6 +9,14 @@ export const WORKERS = [
     "title": "ServiceTitan instant triggers"
   },
   {
+    "name": "invoice-adjustments",
+    "title": "ServiceTitan adjustment invoices"
+  },
+  {
+    "name": "invoice-changes",
+    "title": "ServiceTitan invoice changes"
+  },
+  {
     "name": "invoice-lookup",
     "title": "ServiceTitan invoice lookup"
   },
@@ -617,6 +625,880 @@ export const OPERATIONS = [
     "events": []
   },
   {
+    "worker": "invoice-adjustments",
+    "operationId": "createAdjustment",
+    "method": "POST",
+    "path": "/invoices/{id}/adjustments",
+    "resource": "Adjustment",
+    "description": "Create an adjustment invoice (exactly once per Idempotency-Key)",
+    "fields": [
+      {
+        "key": "id",
+        "label": "ID",
+        "type": "integer",
+        "required": true,
+        "in": "path"
+      },
+      {
+        "key": "number",
+        "label": "Number",
+        "help": "The invoice number (ServiceTitan's referenceNumber)",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "typeId",
+        "label": "Payment Type ID",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "invoicedOn",
+        "label": "Invoiced On",
+        "help": "Date (2026-01-31, midnight UTC) or RFC 3339 date-time",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "summary",
+        "label": "Summary",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "taxZoneId",
+        "label": "Tax Zone",
+        "type": "integer",
+        "required": false,
+        "in": "body",
+        "dropdown": "taxZones"
+      },
+      {
+        "key": "reviewStatus",
+        "label": "Review Status",
+        "type": "string",
+        "required": false,
+        "in": "body",
+        "choices": [
+          {
+            "value": "NeedsReview",
+            "label": "NeedsReview"
+          },
+          {
+            "value": "OnHold",
+            "label": "OnHold"
+          },
+          {
+            "value": "Reviewed",
+            "label": "Reviewed"
+          },
+          {
+            "value": "PendingApproval",
+            "label": "PendingApproval"
+          },
+          {
+            "value": "Rejected",
+            "label": "Rejected"
+          },
+          {
+            "value": "ReadyForBilling",
+            "label": "ReadyForBilling"
+          },
+          {
+            "value": "Invoiced",
+            "label": "Invoiced"
+          }
+        ]
+      },
+      {
+        "key": "assignedToId",
+        "label": "Assigned To ID",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "exportId",
+        "label": "Export ID",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "budgetCodeId",
+        "label": "Budget Code ID",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "royaltyMemo",
+        "label": "Royalty Memo",
+        "help": "At most 232 characters: the tracing marker goes after it (how a lost answer is found again)",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "items",
+        "label": "Items",
+        "type": "string",
+        "required": false,
+        "in": "body",
+        "children": [
+          {
+            "key": "skuId",
+            "label": "Sku ID",
+            "type": "integer",
+            "required": false,
+            "in": "body"
+          },
+          {
+            "key": "skuName",
+            "label": "Sku Name",
+            "help": "The SKU's code, instead of skuId",
+            "type": "string",
+            "required": false,
+            "in": "body"
+          },
+          {
+            "key": "description",
+            "label": "Description",
+            "help": "HTML, as printed on the invoice",
+            "type": "string",
+            "required": true,
+            "in": "body"
+          },
+          {
+            "key": "quantity",
+            "label": "Quantity",
+            "help": "Positive amount with at most two decimals, as text (preferred) or a number",
+            "type": "string",
+            "required": true,
+            "in": "body",
+            "placeholder": "125.50"
+          },
+          {
+            "key": "unitPrice",
+            "label": "Unit Price",
+            "help": "Amount with at most two decimals (negative for a discount), as text (preferred) or a number",
+            "type": "string",
+            "required": true,
+            "in": "body",
+            "placeholder": "125.50"
+          },
+          {
+            "key": "cost",
+            "label": "Cost",
+            "help": "Amount with at most two decimals (negative for a discount), as text (preferred) or a number",
+            "type": "string",
+            "required": false,
+            "in": "body",
+            "placeholder": "125.50"
+          },
+          {
+            "key": "technicianId",
+            "label": "Technician ID",
+            "type": "integer",
+            "required": false,
+            "in": "body"
+          },
+          {
+            "key": "isAddOn",
+            "label": "Is Add On",
+            "type": "boolean",
+            "required": false,
+            "in": "body"
+          },
+          {
+            "key": "budgetCodeId",
+            "label": "Budget Code ID",
+            "type": "integer",
+            "required": false,
+            "in": "body"
+          }
+        ]
+      },
+      {
+        "key": "idempotencyKey",
+        "label": "Your Reference (Idempotency Key)",
+        "help": "Optional. A unique reference for this request; the same reference is never applied twice.",
+        "type": "string",
+        "required": false,
+        "in": "query",
+        "local": "reference"
+      }
+    ],
+    "idempotent": true,
+    "sample": {
+      "id": 1
+    },
+    "key": "create_adjustment",
+    "kind": "create",
+    "noun": "Adjustment",
+    "label": "Create an adjustment invoice (exactly once per Idempotency-Key)",
+    "fixed": {},
+    "events": []
+  },
+  {
+    "worker": "invoice-changes",
+    "operationId": "listCustomFieldTypes",
+    "method": "GET",
+    "path": "/invoices/custom-field-types",
+    "resource": "Custom Field",
+    "description": "The tenant's invoice custom field types",
+    "fields": [],
+    "idempotent": false,
+    "sample": {
+      "data": [],
+      "id": 1
+    },
+    "key": "list_custom_field_types",
+    "kind": "search",
+    "noun": "Custom Field",
+    "label": "The tenant's invoice custom field types",
+    "fixed": {},
+    "events": []
+  },
+  {
+    "worker": "invoice-changes",
+    "operationId": "exportDrift",
+    "method": "GET",
+    "path": "/invoices/export-drift",
+    "resource": "Export",
+    "description": "Polling trigger: invoices edited after they were exported, newest first",
+    "fields": [
+      {
+        "key": "limit",
+        "label": "Max Results",
+        "type": "integer",
+        "required": false,
+        "in": "query",
+        "placeholder": "50"
+      }
+    ],
+    "idempotent": false,
+    "sample": {
+      "id": 1
+    },
+    "key": "export_drift",
+    "kind": "search",
+    "noun": "Export",
+    "label": "Polling trigger: invoices edited after they were exported, newest first",
+    "fixed": {},
+    "events": []
+  },
+  {
+    "worker": "invoice-changes",
+    "operationId": "markInvoicesExported",
+    "method": "POST",
+    "path": "/invoices/mark-exported",
+    "resource": "Export",
+    "description": "Mark invoices exported",
+    "fields": [
+      {
+        "key": "invoices",
+        "label": "Invoices",
+        "type": "string",
+        "required": true,
+        "in": "body",
+        "children": [
+          {
+            "key": "invoiceId",
+            "label": "Invoice ID",
+            "help": "ServiceTitan's invoice id (a number), e.g. 11000001.",
+            "type": "integer",
+            "required": true,
+            "in": "body"
+          },
+          {
+            "key": "externalId",
+            "label": "External ID",
+            "help": "The id in your accounting system; becomes the invoice's exportId",
+            "type": "string",
+            "required": false,
+            "in": "body"
+          },
+          {
+            "key": "externalMessage",
+            "label": "External Message",
+            "type": "string",
+            "required": false,
+            "in": "body"
+          }
+        ]
+      }
+    ],
+    "idempotent": false,
+    "sample": {
+      "results": [],
+      "succeeded": null,
+      "failed": null,
+      "id": 1
+    },
+    "key": "mark_invoices_exported",
+    "kind": "create",
+    "noun": "Export",
+    "label": "Mark invoices exported",
+    "fixed": {},
+    "events": []
+  },
+  {
+    "worker": "invoice-changes",
+    "operationId": "updateInvoice",
+    "method": "PATCH",
+    "path": "/invoices/{id}",
+    "resource": "Invoice",
+    "description": "Change an invoice's fields (only those sent)",
+    "fields": [
+      {
+        "key": "id",
+        "label": "ID",
+        "type": "integer",
+        "required": true,
+        "in": "path"
+      },
+      {
+        "key": "number",
+        "label": "Number",
+        "help": "The invoice number (ServiceTitan's referenceNumber)",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "typeId",
+        "label": "Payment Type ID",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "invoicedOn",
+        "label": "Invoiced On",
+        "help": "Date (2026-01-31, midnight UTC) or RFC 3339 date-time",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "summary",
+        "label": "Summary",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "taxZoneId",
+        "label": "Tax Zone",
+        "type": "integer",
+        "required": false,
+        "in": "body",
+        "dropdown": "taxZones"
+      },
+      {
+        "key": "reviewStatus",
+        "label": "Review Status",
+        "type": "string",
+        "required": false,
+        "in": "body",
+        "choices": [
+          {
+            "value": "NeedsReview",
+            "label": "NeedsReview"
+          },
+          {
+            "value": "OnHold",
+            "label": "OnHold"
+          },
+          {
+            "value": "Reviewed",
+            "label": "Reviewed"
+          },
+          {
+            "value": "PendingApproval",
+            "label": "PendingApproval"
+          },
+          {
+            "value": "Rejected",
+            "label": "Rejected"
+          },
+          {
+            "value": "ReadyForBilling",
+            "label": "ReadyForBilling"
+          },
+          {
+            "value": "Invoiced",
+            "label": "Invoiced"
+          }
+        ]
+      },
+      {
+        "key": "assignedToId",
+        "label": "Assigned To ID",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "exportId",
+        "label": "Export ID",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "budgetCodeId",
+        "label": "Budget Code ID",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "dueDate",
+        "label": "Due Date",
+        "help": "A date such as 2026-01-31",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "royaltyStatus",
+        "label": "Royalty Status",
+        "type": "string",
+        "required": false,
+        "in": "body",
+        "choices": [
+          {
+            "value": "Pending",
+            "label": "Pending"
+          },
+          {
+            "value": "Sent",
+            "label": "Sent"
+          },
+          {
+            "value": "Failed",
+            "label": "Failed"
+          }
+        ]
+      },
+      {
+        "key": "royaltyDate",
+        "label": "Royalty Date",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "royaltySentOn",
+        "label": "Royalty Sent On",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "royaltyMemo",
+        "label": "Royalty Memo",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      }
+    ],
+    "idempotent": false,
+    "sample": {
+      "id": 1,
+      "referenceNumber": null,
+      "syncStatus": null,
+      "active": null,
+      "invoiceDate": null,
+      "dueDate": null,
+      "subTotal": null,
+      "salesTax": null,
+      "discountTotal": null,
+      "total": null,
+      "balance": null,
+      "salesTaxCode": null,
+      "taxZoneId": null,
+      "invoiceType": null,
+      "invoiceConfiguration": null,
+      "customer": null,
+      "customerAddress": null,
+      "location": null,
+      "locationAddress": null,
+      "businessUnit": null,
+      "job": null,
+      "projectId": null,
+      "membershipId": null,
+      "adjustmentToId": null,
+      "termName": null,
+      "batch": null,
+      "budgetCodeId": null,
+      "materialSkuId": null,
+      "assignedTo": null,
+      "employeeInfo": null,
+      "royalty": null,
+      "sentStatus": null,
+      "reviewStatus": null,
+      "summary": null,
+      "commissionEligibilityDate": null,
+      "createdBy": null,
+      "createdOn": null,
+      "modifiedOn": null,
+      "depositedOn": null,
+      "paidOn": null,
+      "importId": null,
+      "exportId": null,
+      "customFields": null,
+      "items": null,
+      "amountPaid": null,
+      "isPaid": null
+    },
+    "key": "update_invoice",
+    "kind": "create",
+    "noun": "Invoice",
+    "label": "Change an invoice's fields (only those sent)",
+    "fixed": {},
+    "events": []
+  },
+  {
+    "worker": "invoice-changes",
+    "operationId": "addInvoiceItem",
+    "method": "POST",
+    "path": "/invoices/{id}/items",
+    "resource": "Item",
+    "description": "Add an item (a service fee, a discount, …)",
+    "fields": [
+      {
+        "key": "id",
+        "label": "ID",
+        "type": "integer",
+        "required": true,
+        "in": "path"
+      },
+      {
+        "key": "skuId",
+        "label": "Sku ID",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "skuName",
+        "label": "Sku Name",
+        "help": "The SKU's code, instead of skuId",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "description",
+        "label": "Description",
+        "help": "HTML, as printed on the invoice",
+        "type": "string",
+        "required": true,
+        "in": "body"
+      },
+      {
+        "key": "quantity",
+        "label": "Quantity",
+        "help": "Positive amount with at most two decimals, as text (preferred) or a number",
+        "type": "string",
+        "required": true,
+        "in": "body",
+        "placeholder": "125.50"
+      },
+      {
+        "key": "unitPrice",
+        "label": "Unit Price",
+        "help": "Amount with at most two decimals (negative for a discount), as text (preferred) or a number",
+        "type": "string",
+        "required": true,
+        "in": "body",
+        "placeholder": "125.50"
+      },
+      {
+        "key": "cost",
+        "label": "Cost",
+        "help": "Amount with at most two decimals (negative for a discount), as text (preferred) or a number",
+        "type": "string",
+        "required": false,
+        "in": "body",
+        "placeholder": "125.50"
+      },
+      {
+        "key": "technicianId",
+        "label": "Technician ID",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "isAddOn",
+        "label": "Is Add On",
+        "type": "boolean",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "budgetCodeId",
+        "label": "Budget Code ID",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      }
+    ],
+    "idempotent": false,
+    "sample": {
+      "id": 1
+    },
+    "key": "add_invoice_item",
+    "kind": "create",
+    "noun": "Item",
+    "label": "Add an item (a service fee, a discount, …)",
+    "fixed": {},
+    "events": []
+  },
+  {
+    "worker": "invoice-changes",
+    "operationId": "changeInvoiceItem",
+    "method": "PATCH",
+    "path": "/invoices/{id}/items/{itemId}",
+    "resource": "Item",
+    "description": "Change one item (only the fields sent)",
+    "fields": [
+      {
+        "key": "id",
+        "label": "ID",
+        "type": "integer",
+        "required": true,
+        "in": "path"
+      },
+      {
+        "key": "itemId",
+        "label": "Item ID",
+        "type": "integer",
+        "required": true,
+        "in": "path"
+      },
+      {
+        "key": "skuId",
+        "label": "Sku ID",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "skuName",
+        "label": "Sku Name",
+        "help": "The SKU's code, instead of skuId",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "description",
+        "label": "Description",
+        "help": "HTML, as printed on the invoice",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "quantity",
+        "label": "Quantity",
+        "help": "Positive amount with at most two decimals, as text (preferred) or a number",
+        "type": "string",
+        "required": false,
+        "in": "body",
+        "placeholder": "125.50"
+      },
+      {
+        "key": "unitPrice",
+        "label": "Unit Price",
+        "help": "Amount with at most two decimals (negative for a discount), as text (preferred) or a number",
+        "type": "string",
+        "required": false,
+        "in": "body",
+        "placeholder": "125.50"
+      },
+      {
+        "key": "cost",
+        "label": "Cost",
+        "help": "Amount with at most two decimals (negative for a discount), as text (preferred) or a number",
+        "type": "string",
+        "required": false,
+        "in": "body",
+        "placeholder": "125.50"
+      },
+      {
+        "key": "technicianId",
+        "label": "Technician ID",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "isAddOn",
+        "label": "Is Add On",
+        "type": "boolean",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "budgetCodeId",
+        "label": "Budget Code ID",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      }
+    ],
+    "idempotent": false,
+    "sample": {
+      "id": 1
+    },
+    "key": "change_invoice_item",
+    "kind": "create",
+    "noun": "Item",
+    "label": "Change one item (only the fields sent)",
+    "fixed": {},
+    "events": []
+  },
+  {
+    "worker": "invoice-changes",
+    "operationId": "deleteInvoiceItem",
+    "method": "DELETE",
+    "path": "/invoices/{id}/items/{itemId}",
+    "resource": "Item",
+    "description": "Delete one item",
+    "fields": [
+      {
+        "key": "id",
+        "label": "ID",
+        "type": "integer",
+        "required": true,
+        "in": "path"
+      },
+      {
+        "key": "itemId",
+        "label": "Item ID",
+        "type": "integer",
+        "required": true,
+        "in": "path"
+      }
+    ],
+    "idempotent": false,
+    "sample": {
+      "id": 1
+    },
+    "key": "delete_invoice_item",
+    "kind": "create",
+    "noun": "Item",
+    "label": "Delete one item",
+    "fixed": {},
+    "events": []
+  },
+  {
+    "worker": "invoice-changes",
+    "operationId": "setCustomFields",
+    "method": "PATCH",
+    "path": "/invoices/{id}/custom-fields",
+    "resource": "Custom Field",
+    "description": "Set custom field values on an invoice",
+    "fields": [
+      {
+        "key": "id",
+        "label": "ID",
+        "type": "integer",
+        "required": true,
+        "in": "path"
+      },
+      {
+        "key": "customFields",
+        "label": "Custom Fields",
+        "type": "string",
+        "required": true,
+        "in": "body",
+        "children": [
+          {
+            "key": "name",
+            "label": "Name Contains",
+            "help": "A custom field type's name (any letter case)",
+            "type": "string",
+            "required": true,
+            "in": "body"
+          },
+          {
+            "key": "value",
+            "label": "Value",
+            "type": "string",
+            "required": true,
+            "in": "body"
+          }
+        ]
+      }
+    ],
+    "idempotent": false,
+    "sample": {
+      "id": 1,
+      "referenceNumber": null,
+      "syncStatus": null,
+      "active": null,
+      "invoiceDate": null,
+      "dueDate": null,
+      "subTotal": null,
+      "salesTax": null,
+      "discountTotal": null,
+      "total": null,
+      "balance": null,
+      "salesTaxCode": null,
+      "taxZoneId": null,
+      "invoiceType": null,
+      "invoiceConfiguration": null,
+      "customer": null,
+      "customerAddress": null,
+      "location": null,
+      "locationAddress": null,
+      "businessUnit": null,
+      "job": null,
+      "projectId": null,
+      "membershipId": null,
+      "adjustmentToId": null,
+      "termName": null,
+      "batch": null,
+      "budgetCodeId": null,
+      "materialSkuId": null,
+      "assignedTo": null,
+      "employeeInfo": null,
+      "royalty": null,
+      "sentStatus": null,
+      "reviewStatus": null,
+      "summary": null,
+      "commissionEligibilityDate": null,
+      "createdBy": null,
+      "createdOn": null,
+      "modifiedOn": null,
+      "depositedOn": null,
+      "paidOn": null,
+      "importId": null,
+      "exportId": null,
+      "customFields": null,
+      "items": null,
+      "amountPaid": null,
+      "isPaid": null
+    },
+    "key": "set_custom_fields",
+    "kind": "create",
+    "noun": "Custom Field",
+    "label": "Set custom field values on an invoice",
+    "fixed": {},
+    "events": []
+  },
+  {
     "worker": "invoice-lookup",
     "operationId": "findInvoices",
     "method": "GET",
@@ -1181,7 +2063,6 @@ export const OPERATIONS = [
       {
         "key": "checkNumber",
         "label": "Check Number",
-        "help": "At most 50 characters",
         "type": "string",
         "required": false,
         "in": "body"
@@ -1189,7 +2070,6 @@ export const OPERATIONS = [
       {
         "key": "authCode",
         "label": "Authorization Code",
-        "help": "At most 50 characters",
         "type": "string",
         "required": false,
         "in": "body"
@@ -1368,7 +2248,6 @@ export const OPERATIONS = [
       {
         "key": "checkNumber",
         "label": "Check Number",
-        "help": "At most 50 characters",
         "type": "string",
         "required": false,
         "in": "body"
@@ -1376,7 +2255,6 @@ export const OPERATIONS = [
       {
         "key": "authCode",
         "label": "Authorization Code",
-        "help": "At most 50 characters",
         "type": "string",
         "required": false,
         "in": "body"
@@ -1665,7 +2543,6 @@ export const OPERATIONS = [
       {
         "key": "checkNumber",
         "label": "Check Number",
-        "help": "At most 50 characters",
         "type": "string",
         "required": false,
         "in": "body"
@@ -1673,7 +2550,6 @@ export const OPERATIONS = [
       {
         "key": "authCode",
         "label": "Authorization Code",
-        "help": "At most 50 characters",
         "type": "string",
         "required": false,
         "in": "body"
