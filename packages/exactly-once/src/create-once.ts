@@ -86,6 +86,11 @@ export interface CreateOnceOptions<Plan, Created extends { id: number }, Found e
   refusal(error: ServiceTitanError): ProblemInit;
   /** The id a gate reservation should carry once the create is known to have landed. */
   reservationPaymentId?(made: { id: number }): number | null;
+  /**
+   * Told once per key, when its first success is stored (created, or found by reconciliation;
+   * never on a replay): where a worker announces the new record (events). Must not throw.
+   */
+  announce?(resultId: number): void;
 }
 
 /** How a failed create call ended. */
@@ -186,6 +191,7 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
     try {
       const result = await store.succeed({ hash, resultId, response });
       stored = result.stored;
+      if (result.first) options.announce?.(resultId);
       if (result.resultId !== resultId) {
         log("duplicate-detected", { resultId, storedResultId: result.resultId ?? undefined }, "error");
       }

@@ -2,8 +2,8 @@
 // key on any non-final answer, some fired twice at once (automations double-fire), some answers
 // "lost" on the client side, several per original invoice (so reconciliation must tell them apart
 // by marker) — while ServiceTitan misbehaves on a seeded mix of faults: 429s, 5xx, 401s on the
-// create, latency, hangs, commit-then-fail and commit-then-drop on the create, failing and hanging
-// reads, a slow and throttled token endpoint, and a token outage after tokens are revoked mid-run.
+// create, latency, hangs, commit-then-fail, commit-then-drop and cut-off answers on the create,
+// failing, hanging and unreadable reads, a slow and throttled token endpoint, and a token outage after tokens are revoked mid-run.
 // Whatever happens: no adjustment twice, none acknowledged and lost, none created that no key asked
 // for. Clients honour Retry-After at a quarter scale so the run stays short.
 //
@@ -32,6 +32,10 @@ const FAULTS: FaultRule[] = [
   { fault: "commit-then-drop", operationId: CREATE, times: 2 },
   { fault: "commit-then-fail=502", operationId: CREATE, times: 1 },
   { fault: "status=429;retry-after=1", operationId: CREATE, times: 1 },
+  // Answers cut off or unreadable after the create was applied: settled like lost answers.
+  { fault: "truncate-body", operationId: CREATE, times: 1 },
+  { fault: "truncate-body", operationId: CREATE, probability: 0.03 },
+  { fault: "invalid-json", operationId: "Invoices_GetList", probability: 0.02 },
   { fault: "commit-then-fail=500", operationId: CREATE, probability: 0.08 },
   { fault: "commit-then-fail=502", operationId: CREATE, probability: 0.04 },
   { fault: "commit-then-drop", operationId: CREATE, probability: 0.08 },

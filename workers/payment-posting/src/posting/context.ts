@@ -8,12 +8,15 @@ import { type PaymentBindings, type PaymentSettings, readSettings } from "../set
 export type Ctx = Context<WorkerEnv<PaymentBindings>>;
 
 export interface Posting {
+  env: PaymentBindings;
   tenant: TenantClient;
   settings: PaymentSettings;
   gates: GateOptions;
   requestId: string;
   /** The cache key of the tenant's payment types. */
   typesKey: string;
+  /** Work that finishes after the answer (announcing events); outlives a caller who hangs up. */
+  later(work: Promise<unknown>): void;
 }
 
 export async function postingFor(c: Ctx): Promise<Posting> {
@@ -21,11 +24,19 @@ export async function postingFor(c: Ctx): Promise<Posting> {
   const tenant = await serviceTitanFor(c);
   const scope = `${tenant.environment}:${tenant.tenantId}`;
   return {
+    env: c.env,
     tenant,
     settings,
     gates: { namespace: c.env.INVOICE_GATES, scope },
     requestId: c.var.requestId,
     typesKey: scope,
+    later: (work) => {
+      try {
+        c.executionCtx.waitUntil(work);
+      } catch {
+        // No execution context (app.request in unit tests): the work simply runs on.
+      }
+    },
   };
 }
 

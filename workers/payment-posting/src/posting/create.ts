@@ -7,6 +7,7 @@
 // send     POST /payments, cut off when it must stop sending.
 // find     payments on the same invoices carrying the marker (reconciliation).
 import type { ProblemInit } from "@st-edge/edge";
+import { publishEvent } from "@st-edge/events";
 import {
   createOnce,
   type HeldInvoices,
@@ -85,6 +86,9 @@ export async function postPayment(c: Ctx, key: string, payment: CanonicalPayment
       found: viewOfDetailed,
       refusal: paymentRefusal,
       reservationPaymentId: (made) => made.id,
+      // By reference: the create's answer has no modifiedOn, so the events worker reads the version.
+      announce: (paymentId) =>
+        posting.later(publishEvent(c.env, { event: "payment.created", recordId: paymentId })),
     },
     posting.requestId,
   );

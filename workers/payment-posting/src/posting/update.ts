@@ -8,6 +8,7 @@
 // The answer states what ServiceTitan holds after the change: the splits it answered, the
 // payment's amount (an update cannot change it) and what the splits leave unapplied.
 import { type FieldError, ProblemError, toUtcDateTime } from "@st-edge/edge";
+import { publishEvent } from "@st-edge/events";
 import {
   appliedTo,
   type HeldInvoices,
@@ -174,6 +175,7 @@ async function updateUnderGates(
   await held.finish({
     applied: reserved.map((reservationId) => ({ id: reservationId, paymentId: current.id })),
   });
+  posting.later(publishEvent(posting.env, { event: "payment.updated", recordId: current.id }));
   return viewOfResponse(updated, {
     amount: Decimal.fromServiceTitan(current.total) ?? Decimal.sum(before.values()),
     type: type.name,

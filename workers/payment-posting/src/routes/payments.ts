@@ -2,6 +2,7 @@
 // triggers, PATCH (posting/update.ts: merged over the current payment, through the invoices'
 // gates) and batch status changes.
 import { type RouteInput, serviceTitanFor } from "@st-edge/edge";
+import { publishEvent } from "@st-edge/events";
 import { type DetailedPayment, unwrap } from "@st-edge/servicetitan";
 import { toPollItem, viewOfDetailed } from "@st-edge/views/payment";
 import type { getPayment, listPayments, pollPayments, updatePayment, updatePaymentStatus } from "../api.ts";
@@ -75,8 +76,13 @@ export async function updatePaymentStatusHandler(
   c: Ctx,
   { body }: RouteInput<typeof updatePaymentStatus>,
 ): Promise<Response> {
-  const { client } = await serviceTitanFor(c);
+  const posting = await postingFor(c);
   const paymentIds = [...new Set(body.paymentIds)];
-  await client.POST("/tenant/{tenant}/payments/status", { body: { paymentIds, status: body.status } });
+  await posting.tenant.client.POST("/tenant/{tenant}/payments/status", {
+    body: { paymentIds, status: body.status },
+  });
+  for (const paymentId of paymentIds) {
+    posting.later(publishEvent(c.env, { event: "payment.updated", recordId: paymentId }));
+  }
   return c.json({ paymentIds, status: body.status });
 }
