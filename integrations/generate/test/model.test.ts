@@ -87,7 +87,21 @@ describe("the committed documents", () => {
       ],
     );
   });
+  test("the events worker's REST hooks make its triggers instant; its operator routes are no steps", () => {
+    assert.equal(model.hooks?.worker, "events");
+    const instant = Object.fromEntries(model.operations.map((o) => [o.key, o.events]));
+    assert.deepEqual(instant.payment_changed, ["payment.created", "payment.updated"]);
+    for (const omitted of [
+      "receiveServiceTitanWebhook",
+      "publishChange",
+      "listDeadLetters",
+      "replayDeadLetter",
+      "getWatcher",
+    ])
+      assert.ok(!model.operations.some((o) => o.operationId === omitted), omitted);
+  });
   test("without an events worker every trigger polls, and payment types have no dropdown", () => {
+    const model = buildModel(fixture({}, ["events.openapi.json"]));
     assert.equal(model.hooks, null);
     assert.ok(model.operations.every((o) => o.events.length === 0));
     assert.deepEqual(model.dropdowns.map((d) => d.key).sort(), ["paymentTerms", "taxZones"]);
