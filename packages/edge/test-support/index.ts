@@ -391,7 +391,12 @@ export function describeWorkerContract<B>({
     const callRoute = async (e: B, route: RouteSpec, path: string, init: RequestInit) => {
       if (!route.open || !sign) return callWorker(worker, e, path, init);
       const signed = await sign(route, new Request(new URL(path, "https://worker.test"), init));
-      return callWorker(worker, e, path, { method: signed.method, headers: signed.headers, body: init.body, key: null });
+      return callWorker(worker, e, path, {
+        method: signed.method,
+        headers: signed.headers,
+        body: init.body,
+        key: null,
+      });
     };
 
     // Found in use: POST /payments?dryRun=true posted a real payment, and routes that declare no
