@@ -246,7 +246,8 @@ export const OPERATIONS = [
         "label": "Vendor ID",
         "type": "integer",
         "required": false,
-        "in": "query"
+        "in": "query",
+        "item": "vendor.id"
       },
       {
         "key": "status",
@@ -273,7 +274,8 @@ export const OPERATIONS = [
             "value": "Canceled",
             "label": "Canceled"
           }
-        ]
+        ],
+        "item": "status"
       },
       {
         "key": "billType",
@@ -370,7 +372,8 @@ export const OPERATIONS = [
         "label": "Vendor ID",
         "type": "integer",
         "required": false,
-        "in": "query"
+        "in": "query",
+        "item": "vendor.id"
       },
       {
         "key": "status",
@@ -397,7 +400,8 @@ export const OPERATIONS = [
             "value": "Canceled",
             "label": "Canceled"
           }
-        ]
+        ],
+        "item": "status"
       },
       {
         "key": "billType",
@@ -2203,7 +2207,7 @@ export const OPERATIONS = [
     "method": "POST",
     "path": "/payments/check",
     "resource": "Payment",
-    "description": "Check a payment without posting it",
+    "description": "Runs every check Post Payment makes (payment type, invoices, balances, one customer) and answers what the payment would do, posting nothing. A refusal halts with the reason Post Payment would give.",
     "fields": [
       {
         "key": "typeId",
@@ -2223,7 +2227,7 @@ export const OPERATIONS = [
       {
         "key": "amount",
         "label": "Amount",
-        "help": "Positive amount with at most two decimals, as text (preferred) or a number",
+        "help": "Decimal text such as 125.50. With splits it must equal their sum; without, it goes to the invoice below.",
         "type": "string",
         "required": false,
         "in": "body",
@@ -2262,6 +2266,7 @@ export const OPERATIONS = [
       {
         "key": "status",
         "label": "Status",
+        "help": "ServiceTitan's transaction status for the new payment. Default: Pending.",
         "type": "string",
         "required": false,
         "in": "body",
@@ -2283,6 +2288,7 @@ export const OPERATIONS = [
       {
         "key": "splits",
         "label": "Splits",
+        "help": "One line per invoice: its id or number and the amount applied to it.",
         "type": "string",
         "required": false,
         "in": "body",
@@ -2317,7 +2323,7 @@ export const OPERATIONS = [
       {
         "key": "invoiceId",
         "label": "Invoice ID",
-        "help": "ServiceTitan's invoice id (a number), e.g. 11000001.",
+        "help": "The invoice this payment is for (or use Splits for several).",
         "type": "integer",
         "required": false,
         "in": "body"
@@ -2341,18 +2347,27 @@ export const OPERATIONS = [
     ],
     "idempotent": false,
     "sample": {
-      "ok": null,
-      "typeId": null,
-      "type": null,
-      "amount": null,
-      "customerId": null,
-      "splits": [],
+      "ok": true,
+      "typeId": 18300002,
+      "type": "Check",
+      "amount": "25.00",
+      "customerId": 14000039,
+      "splits": [
+        {
+          "invoiceId": 11000006,
+          "invoiceNumber": "100006",
+          "amount": "25.00",
+          "balance": "120.00",
+          "available": "120.00",
+          "balanceAfter": "95.00"
+        }
+      ],
       "id": 1
     },
     "key": "check_payment",
     "kind": "create",
     "noun": "Payment",
-    "label": "Check a payment without posting it",
+    "label": "Check Payment Before Posting",
     "fixed": {},
     "events": []
   },
@@ -3129,6 +3144,7 @@ export const HOOKS = {
   "worker": "events",
   "subscribePath": "/hooks",
   "unsubscribePath": "/hooks/{id}",
+  "listPath": "/hooks",
   "events": [
     "invoice.created",
     "invoice.updated",
