@@ -633,19 +633,20 @@ export const OPERATIONS = [
     "operationId": "createAdjustment",
     "method": "POST",
     "path": "/invoices/{id}/adjustments",
-    "resource": "Adjustment",
-    "description": "Create an adjustment invoice (exactly once per Idempotency-Key)",
+    "resource": "Invoice",
+    "description": "Creates an adjustment invoice for an invoice (a write-off, a charge found after export), exactly once (a replayed step returns the first answer).",
     "fields": [
       {
         "key": "id",
-        "label": "ID",
+        "label": "Original Invoice ID",
+        "help": "The invoice this adjusts, e.g. 11000001.",
         "type": "integer",
         "required": true,
         "in": "path"
       },
       {
         "key": "number",
-        "label": "Number",
+        "label": "Invoice Number",
         "help": "The invoice number (ServiceTitan's referenceNumber)",
         "type": "string",
         "required": false,
@@ -653,15 +654,15 @@ export const OPERATIONS = [
       },
       {
         "key": "typeId",
-        "label": "Payment Type ID",
+        "label": "Invoice Type ID",
         "type": "integer",
         "required": false,
         "in": "body"
       },
       {
         "key": "invoicedOn",
-        "label": "Invoiced On",
-        "help": "Date (2026-01-31, midnight UTC) or RFC 3339 date-time",
+        "label": "Invoice Date",
+        "help": "A date (2026-01-31) or an RFC 3339 date-time.",
         "type": "string",
         "required": false,
         "in": "body"
@@ -669,6 +670,7 @@ export const OPERATIONS = [
       {
         "key": "summary",
         "label": "Summary",
+        "help": "HTML, as printed on the invoice.",
         "type": "string",
         "required": false,
         "in": "body"
@@ -720,7 +722,7 @@ export const OPERATIONS = [
       },
       {
         "key": "assignedToId",
-        "label": "Assigned To ID",
+        "label": "Assigned To (Employee ID)",
         "type": "integer",
         "required": false,
         "in": "body"
@@ -728,6 +730,7 @@ export const OPERATIONS = [
       {
         "key": "exportId",
         "label": "Export ID",
+        "help": "The invoice's id in your accounting system.",
         "type": "string",
         "required": false,
         "in": "body"
@@ -742,7 +745,7 @@ export const OPERATIONS = [
       {
         "key": "royaltyMemo",
         "label": "Royalty Memo",
-        "help": "At most 232 characters: the tracing marker goes after it (how a lost answer is found again)",
+        "help": "At most 232 characters: a tracing marker is added after it.",
         "type": "string",
         "required": false,
         "in": "body"
@@ -750,6 +753,7 @@ export const OPERATIONS = [
       {
         "key": "items",
         "label": "Items",
+        "help": "One line per item: SKU id or code, description, quantity and unit price (negative for a write-off).",
         "type": "string",
         "required": false,
         "in": "body",
@@ -830,7 +834,7 @@ export const OPERATIONS = [
       {
         "key": "idempotencyKey",
         "label": "Your Reference (Idempotency Key)",
-        "help": "Optional. A unique reference for this request; the same reference is never applied twice.",
+        "help": "Optional. A reference that identifies this adjustment in your system (a credit memo number). The same reference never creates twice. Leave empty to let the integration derive one from this step and its inputs.",
         "type": "string",
         "required": false,
         "in": "query",
@@ -839,12 +843,39 @@ export const OPERATIONS = [
     ],
     "idempotent": true,
     "sample": {
-      "id": 1
+      "id": 11003001,
+      "referenceNumber": "100001",
+      "syncStatus": "Posted",
+      "active": true,
+      "invoiceDate": "2026-11-02T00:00:00Z",
+      "dueDate": "2026-12-02T00:00:00Z",
+      "subTotal": "250.00",
+      "salesTax": "20.63",
+      "total": "270.63",
+      "balance": "0.00",
+      "amountPaid": "270.63",
+      "isPaid": true,
+      "customer": {
+        "id": 14000001,
+        "name": "Jordan Rivera"
+      },
+      "job": {
+        "id": 15000001,
+        "number": "J-5001",
+        "type": "Service"
+      },
+      "taxZoneId": 18000001,
+      "termName": "Net 30",
+      "createdOn": "2026-11-02T15:04:05.1234567Z",
+      "modifiedOn": "2026-11-20T09:30:00.0000000Z",
+      "adjustmentToId": 11000001,
+      "idempotencyKey": "credit-77",
+      "marker": "[ste:0123456789abcdef]"
     },
-    "key": "create_adjustment",
+    "key": "create_adjustment_invoice",
     "kind": "create",
-    "noun": "Adjustment",
-    "label": "Create an adjustment invoice (exactly once per Idempotency-Key)",
+    "noun": "Adjustment Invoice",
+    "label": "Create Adjustment Invoice",
     "fixed": {},
     "events": []
   },
@@ -853,18 +884,34 @@ export const OPERATIONS = [
     "operationId": "listCustomFieldTypes",
     "method": "GET",
     "path": "/invoices/custom-field-types",
-    "resource": "Custom Field",
-    "description": "The tenant's invoice custom field types",
-    "fields": [],
+    "resource": "Invoice",
+    "description": "Finds the tenant's invoice custom field types (their names, kinds and dropdown options).",
+    "fields": [
+      {
+        "key": "name",
+        "label": "Name Contains",
+        "help": "Only types whose name contains this.",
+        "type": "string",
+        "required": false,
+        "in": "query",
+        "local": "contains"
+      }
+    ],
     "idempotent": false,
+    "resultList": "data",
     "sample": {
       "data": [],
-      "id": 1
+      "id": 1,
+      "name": "PO Number",
+      "dataType": "Text",
+      "dataTypeOptions": null,
+      "createdOn": "2026-01-05T12:00:00Z",
+      "modifiedOn": "2026-01-05T12:00:00Z"
     },
-    "key": "list_custom_field_types",
+    "key": "find_invoice_custom_field_type",
     "kind": "search",
-    "noun": "Custom Field",
-    "label": "The tenant's invoice custom field types",
+    "noun": "Custom Field Type",
+    "label": "Find Invoice Custom Field Type",
     "fixed": {},
     "events": []
   },
@@ -873,27 +920,48 @@ export const OPERATIONS = [
     "operationId": "exportDrift",
     "method": "GET",
     "path": "/invoices/export-drift",
-    "resource": "Export",
-    "description": "Polling trigger: invoices edited after they were exported, newest first",
-    "fields": [
-      {
-        "key": "limit",
-        "label": "Max Results",
-        "type": "integer",
-        "required": false,
-        "in": "query",
-        "placeholder": "50"
-      }
-    ],
+    "resource": "Invoice",
+    "description": "Triggers when an invoice marked exported (through Mark Invoices Exported) is edited afterwards: once per edit, so your books can be corrected.",
+    "fields": [],
     "idempotent": false,
     "sample": {
-      "id": 1
+      "id": "11000001-2026-11-28T16:45:00.0000000Z",
+      "referenceNumber": "100001",
+      "syncStatus": "Exported",
+      "active": true,
+      "invoiceDate": "2026-11-02T00:00:00Z",
+      "dueDate": "2026-12-02T00:00:00Z",
+      "subTotal": "250.00",
+      "salesTax": "20.63",
+      "total": "270.63",
+      "balance": "0.00",
+      "amountPaid": "270.63",
+      "isPaid": true,
+      "customer": {
+        "id": 14000001,
+        "name": "Jordan Rivera"
+      },
+      "job": {
+        "id": 15000001,
+        "number": "J-5001",
+        "type": "Service"
+      },
+      "taxZoneId": 18000001,
+      "termName": "Net 30",
+      "createdOn": "2026-11-02T15:04:05.1234567Z",
+      "modifiedOn": "2026-11-28T16:45:00.0000000Z",
+      "invoiceId": 11000001,
+      "exportId": "QB-1042",
+      "exportedVersion": "2026-11-20T09:30:00.0000000Z",
+      "exportedAs": "QB-1042"
     },
-    "key": "export_drift",
-    "kind": "search",
-    "noun": "Export",
-    "label": "Polling trigger: invoices edited after they were exported, newest first",
-    "fixed": {},
+    "key": "invoice_changed_after_export",
+    "kind": "trigger",
+    "noun": "Invoice",
+    "label": "Invoice Changed After Export",
+    "fixed": {
+      "limit": "100"
+    },
     "events": []
   },
   {
@@ -901,12 +969,13 @@ export const OPERATIONS = [
     "operationId": "markInvoicesExported",
     "method": "POST",
     "path": "/invoices/mark-exported",
-    "resource": "Export",
-    "description": "Mark invoices exported",
+    "resource": "Invoice",
+    "description": "Tells ServiceTitan your ledger now holds these invoices, with your ledger's id for each: one result per invoice. Later edits show in Invoice Changed After Export.",
     "fields": [
       {
         "key": "invoices",
         "label": "Invoices",
+        "help": "Up to 50 lines: the invoice id, your ledger's id for it (it becomes the invoice's Export ID) and a message.",
         "type": "string",
         "required": true,
         "in": "body",
@@ -939,15 +1008,21 @@ export const OPERATIONS = [
     ],
     "idempotent": false,
     "sample": {
-      "results": [],
-      "succeeded": null,
-      "failed": null,
+      "results": [
+        {
+          "invoiceId": 11000001,
+          "success": true,
+          "errorMessage": null
+        }
+      ],
+      "succeeded": 1,
+      "failed": 0,
       "id": 1
     },
     "key": "mark_invoices_exported",
     "kind": "create",
-    "noun": "Export",
-    "label": "Mark invoices exported",
+    "noun": "Invoice",
+    "label": "Mark Invoices Exported",
     "fixed": {},
     "events": []
   },
@@ -957,18 +1032,19 @@ export const OPERATIONS = [
     "method": "PATCH",
     "path": "/invoices/{id}",
     "resource": "Invoice",
-    "description": "Change an invoice's fields (only those sent)",
+    "description": "Changes an invoice's fields (summary, dates, tax zone, review status, assignee, export id, royalty); only what you map is sent.",
     "fields": [
       {
         "key": "id",
-        "label": "ID",
+        "label": "Invoice ID",
+        "help": "ServiceTitan's invoice id (a number), e.g. 11000001.",
         "type": "integer",
         "required": true,
         "in": "path"
       },
       {
         "key": "number",
-        "label": "Number",
+        "label": "Invoice Number",
         "help": "The invoice number (ServiceTitan's referenceNumber)",
         "type": "string",
         "required": false,
@@ -976,15 +1052,15 @@ export const OPERATIONS = [
       },
       {
         "key": "typeId",
-        "label": "Payment Type ID",
+        "label": "Invoice Type ID",
         "type": "integer",
         "required": false,
         "in": "body"
       },
       {
         "key": "invoicedOn",
-        "label": "Invoiced On",
-        "help": "Date (2026-01-31, midnight UTC) or RFC 3339 date-time",
+        "label": "Invoice Date",
+        "help": "A date (2026-01-31) or an RFC 3339 date-time.",
         "type": "string",
         "required": false,
         "in": "body"
@@ -992,6 +1068,7 @@ export const OPERATIONS = [
       {
         "key": "summary",
         "label": "Summary",
+        "help": "HTML, as printed on the invoice.",
         "type": "string",
         "required": false,
         "in": "body"
@@ -1043,7 +1120,7 @@ export const OPERATIONS = [
       },
       {
         "key": "assignedToId",
-        "label": "Assigned To ID",
+        "label": "Assigned To (Employee ID)",
         "type": "integer",
         "required": false,
         "in": "body"
@@ -1051,6 +1128,7 @@ export const OPERATIONS = [
       {
         "key": "exportId",
         "label": "Export ID",
+        "help": "The invoice's id in your accounting system.",
         "type": "string",
         "required": false,
         "in": "body"
@@ -1065,7 +1143,7 @@ export const OPERATIONS = [
       {
         "key": "dueDate",
         "label": "Due Date",
-        "help": "A date such as 2026-01-31",
+        "help": "YYYY-MM-DD, e.g. 2026-12-31.",
         "type": "string",
         "required": false,
         "in": "body"
@@ -1115,31 +1193,38 @@ export const OPERATIONS = [
     ],
     "idempotent": false,
     "sample": {
-      "id": 1,
-      "referenceNumber": null,
-      "syncStatus": null,
-      "active": null,
-      "invoiceDate": null,
-      "dueDate": null,
-      "subTotal": null,
-      "salesTax": null,
+      "id": 11000001,
+      "referenceNumber": "100001",
+      "syncStatus": "Posted",
+      "active": true,
+      "invoiceDate": "2026-11-02T00:00:00Z",
+      "dueDate": "2026-12-02T00:00:00Z",
+      "subTotal": "250.00",
+      "salesTax": "20.63",
       "discountTotal": null,
-      "total": null,
-      "balance": null,
+      "total": "270.63",
+      "balance": "0.00",
       "salesTaxCode": null,
-      "taxZoneId": null,
+      "taxZoneId": 18000001,
       "invoiceType": null,
       "invoiceConfiguration": null,
-      "customer": null,
+      "customer": {
+        "id": 14000001,
+        "name": "Jordan Rivera"
+      },
       "customerAddress": null,
       "location": null,
       "locationAddress": null,
       "businessUnit": null,
-      "job": null,
+      "job": {
+        "id": 15000001,
+        "number": "J-5001",
+        "type": "Service"
+      },
       "projectId": null,
       "membershipId": null,
       "adjustmentToId": null,
-      "termName": null,
+      "termName": "Net 30",
       "batch": null,
       "budgetCodeId": null,
       "materialSkuId": null,
@@ -1151,21 +1236,21 @@ export const OPERATIONS = [
       "summary": null,
       "commissionEligibilityDate": null,
       "createdBy": null,
-      "createdOn": null,
-      "modifiedOn": null,
+      "createdOn": "2026-11-02T15:04:05.1234567Z",
+      "modifiedOn": "2026-11-20T09:30:00.0000000Z",
       "depositedOn": null,
       "paidOn": null,
       "importId": null,
       "exportId": null,
       "customFields": null,
       "items": null,
-      "amountPaid": null,
-      "isPaid": null
+      "amountPaid": "270.63",
+      "isPaid": true
     },
     "key": "update_invoice",
     "kind": "create",
     "noun": "Invoice",
-    "label": "Change an invoice's fields (only those sent)",
+    "label": "Update Invoice",
     "fixed": {},
     "events": []
   },
@@ -1174,27 +1259,29 @@ export const OPERATIONS = [
     "operationId": "addInvoiceItem",
     "method": "POST",
     "path": "/invoices/{id}/items",
-    "resource": "Item",
-    "description": "Add an item (a service fee, a discount, …)",
+    "resource": "Invoice",
+    "description": "Adds a line (a service fee, a discount) to an invoice; the answer is the invoice with its new totals and balance. Refused when it could leave the invoice paid beyond its total.",
     "fields": [
       {
         "key": "id",
-        "label": "ID",
+        "label": "Invoice ID",
+        "help": "ServiceTitan's invoice id (a number), e.g. 11000001.",
         "type": "integer",
         "required": true,
         "in": "path"
       },
       {
         "key": "skuId",
-        "label": "Sku ID",
+        "label": "SKU ID",
+        "help": "The price-book item's id. Give this or SKU Code.",
         "type": "integer",
         "required": false,
         "in": "body"
       },
       {
         "key": "skuName",
-        "label": "Sku Name",
-        "help": "The SKU's code, instead of skuId",
+        "label": "SKU Code",
+        "help": "The price-book item's code (e.g. SVC-DIAG), instead of its id.",
         "type": "string",
         "required": false,
         "in": "body"
@@ -1202,7 +1289,7 @@ export const OPERATIONS = [
       {
         "key": "description",
         "label": "Description",
-        "help": "HTML, as printed on the invoice",
+        "help": "As printed on the invoice (HTML allowed).",
         "type": "string",
         "required": true,
         "in": "body"
@@ -1210,7 +1297,7 @@ export const OPERATIONS = [
       {
         "key": "quantity",
         "label": "Quantity",
-        "help": "Positive amount with at most two decimals, as text (preferred) or a number",
+        "help": "Decimal text such as 1 or 1.5.",
         "type": "string",
         "required": true,
         "in": "body",
@@ -1219,7 +1306,7 @@ export const OPERATIONS = [
       {
         "key": "unitPrice",
         "label": "Unit Price",
-        "help": "Amount with at most two decimals (negative for a discount), as text (preferred) or a number",
+        "help": "Decimal text such as 89.95; negative for a discount or a write-off.",
         "type": "string",
         "required": true,
         "in": "body",
@@ -1243,7 +1330,7 @@ export const OPERATIONS = [
       },
       {
         "key": "isAddOn",
-        "label": "Is Add On",
+        "label": "Add-On",
         "type": "boolean",
         "required": false,
         "in": "body"
@@ -1258,12 +1345,37 @@ export const OPERATIONS = [
     ],
     "idempotent": false,
     "sample": {
-      "id": 1
+      "id": 11000001,
+      "referenceNumber": "100001",
+      "syncStatus": "Posted",
+      "active": true,
+      "invoiceDate": "2026-11-02T00:00:00Z",
+      "dueDate": "2026-12-02T00:00:00Z",
+      "subTotal": "250.00",
+      "salesTax": "20.63",
+      "total": "270.63",
+      "balance": "0.00",
+      "amountPaid": "270.63",
+      "isPaid": true,
+      "customer": {
+        "id": 14000001,
+        "name": "Jordan Rivera"
+      },
+      "job": {
+        "id": 15000001,
+        "number": "J-5001",
+        "type": "Service"
+      },
+      "taxZoneId": 18000001,
+      "termName": "Net 30",
+      "createdOn": "2026-11-02T15:04:05.1234567Z",
+      "modifiedOn": "2026-11-20T09:30:00.0000000Z",
+      "itemId": 12000001
     },
     "key": "add_invoice_item",
     "kind": "create",
-    "noun": "Item",
-    "label": "Add an item (a service fee, a discount, …)",
+    "noun": "Invoice Item",
+    "label": "Add Invoice Item",
     "fixed": {},
     "events": []
   },
@@ -1272,12 +1384,13 @@ export const OPERATIONS = [
     "operationId": "changeInvoiceItem",
     "method": "PATCH",
     "path": "/invoices/{id}/items/{itemId}",
-    "resource": "Item",
-    "description": "Change one item (only the fields sent)",
+    "resource": "Invoice",
+    "description": "Changes one line of an invoice (quantity, price, description, …); what you leave empty is kept.",
     "fields": [
       {
         "key": "id",
-        "label": "ID",
+        "label": "Invoice ID",
+        "help": "ServiceTitan's invoice id (a number), e.g. 11000001.",
         "type": "integer",
         "required": true,
         "in": "path"
@@ -1291,15 +1404,16 @@ export const OPERATIONS = [
       },
       {
         "key": "skuId",
-        "label": "Sku ID",
+        "label": "SKU ID",
+        "help": "The price-book item's id. Give this or SKU Code.",
         "type": "integer",
         "required": false,
         "in": "body"
       },
       {
         "key": "skuName",
-        "label": "Sku Name",
-        "help": "The SKU's code, instead of skuId",
+        "label": "SKU Code",
+        "help": "The price-book item's code (e.g. SVC-DIAG), instead of its id.",
         "type": "string",
         "required": false,
         "in": "body"
@@ -1307,7 +1421,7 @@ export const OPERATIONS = [
       {
         "key": "description",
         "label": "Description",
-        "help": "HTML, as printed on the invoice",
+        "help": "As printed on the invoice (HTML allowed).",
         "type": "string",
         "required": false,
         "in": "body"
@@ -1315,7 +1429,7 @@ export const OPERATIONS = [
       {
         "key": "quantity",
         "label": "Quantity",
-        "help": "Positive amount with at most two decimals, as text (preferred) or a number",
+        "help": "Decimal text such as 1 or 1.5.",
         "type": "string",
         "required": false,
         "in": "body",
@@ -1324,7 +1438,7 @@ export const OPERATIONS = [
       {
         "key": "unitPrice",
         "label": "Unit Price",
-        "help": "Amount with at most two decimals (negative for a discount), as text (preferred) or a number",
+        "help": "Decimal text such as 89.95; negative for a discount or a write-off.",
         "type": "string",
         "required": false,
         "in": "body",
@@ -1348,7 +1462,7 @@ export const OPERATIONS = [
       },
       {
         "key": "isAddOn",
-        "label": "Is Add On",
+        "label": "Add-On",
         "type": "boolean",
         "required": false,
         "in": "body"
@@ -1363,12 +1477,37 @@ export const OPERATIONS = [
     ],
     "idempotent": false,
     "sample": {
-      "id": 1
+      "id": 11000001,
+      "referenceNumber": "100001",
+      "syncStatus": "Posted",
+      "active": true,
+      "invoiceDate": "2026-11-02T00:00:00Z",
+      "dueDate": "2026-12-02T00:00:00Z",
+      "subTotal": "250.00",
+      "salesTax": "20.63",
+      "total": "270.63",
+      "balance": "0.00",
+      "amountPaid": "270.63",
+      "isPaid": true,
+      "customer": {
+        "id": 14000001,
+        "name": "Jordan Rivera"
+      },
+      "job": {
+        "id": 15000001,
+        "number": "J-5001",
+        "type": "Service"
+      },
+      "taxZoneId": 18000001,
+      "termName": "Net 30",
+      "createdOn": "2026-11-02T15:04:05.1234567Z",
+      "modifiedOn": "2026-11-20T09:30:00.0000000Z",
+      "itemId": 12000001
     },
-    "key": "change_invoice_item",
+    "key": "update_invoice_item",
     "kind": "create",
-    "noun": "Item",
-    "label": "Change one item (only the fields sent)",
+    "noun": "Invoice Item",
+    "label": "Update Invoice Item",
     "fixed": {},
     "events": []
   },
@@ -1377,12 +1516,13 @@ export const OPERATIONS = [
     "operationId": "deleteInvoiceItem",
     "method": "DELETE",
     "path": "/invoices/{id}/items/{itemId}",
-    "resource": "Item",
-    "description": "Delete one item",
+    "resource": "Invoice",
+    "description": "Deletes one line of an invoice; the answer is the invoice with its new totals. Refused when the invoice is locked or it would be overpaid.",
     "fields": [
       {
         "key": "id",
-        "label": "ID",
+        "label": "Invoice ID",
+        "help": "ServiceTitan's invoice id (a number), e.g. 11000001.",
         "type": "integer",
         "required": true,
         "in": "path"
@@ -1397,12 +1537,37 @@ export const OPERATIONS = [
     ],
     "idempotent": false,
     "sample": {
-      "id": 1
+      "id": 11000001,
+      "referenceNumber": "100001",
+      "syncStatus": "Posted",
+      "active": true,
+      "invoiceDate": "2026-11-02T00:00:00Z",
+      "dueDate": "2026-12-02T00:00:00Z",
+      "subTotal": "250.00",
+      "salesTax": "20.63",
+      "total": "270.63",
+      "balance": "0.00",
+      "amountPaid": "270.63",
+      "isPaid": true,
+      "customer": {
+        "id": 14000001,
+        "name": "Jordan Rivera"
+      },
+      "job": {
+        "id": 15000001,
+        "number": "J-5001",
+        "type": "Service"
+      },
+      "taxZoneId": 18000001,
+      "termName": "Net 30",
+      "createdOn": "2026-11-02T15:04:05.1234567Z",
+      "modifiedOn": "2026-11-20T09:30:00.0000000Z",
+      "itemId": 12000001
     },
     "key": "delete_invoice_item",
     "kind": "create",
-    "noun": "Item",
-    "label": "Delete one item",
+    "noun": "Invoice Item",
+    "label": "Delete Invoice Item",
     "fixed": {},
     "events": []
   },
@@ -1411,12 +1576,13 @@ export const OPERATIONS = [
     "operationId": "setCustomFields",
     "method": "PATCH",
     "path": "/invoices/{id}/custom-fields",
-    "resource": "Custom Field",
-    "description": "Set custom field values on an invoice",
+    "resource": "Invoice",
+    "description": "Sets custom field values (a PO number, a ledger reference) on an invoice; fields you do not list keep their values.",
     "fields": [
       {
         "key": "id",
-        "label": "ID",
+        "label": "Invoice ID",
+        "help": "ServiceTitan's invoice id (a number), e.g. 11000001.",
         "type": "integer",
         "required": true,
         "in": "path"
@@ -1424,6 +1590,7 @@ export const OPERATIONS = [
       {
         "key": "customFields",
         "label": "Custom Fields",
+        "help": "One line per field: its name as in ServiceTitan (any letter case) and its value.",
         "type": "string",
         "required": true,
         "in": "body",
@@ -1448,31 +1615,38 @@ export const OPERATIONS = [
     ],
     "idempotent": false,
     "sample": {
-      "id": 1,
-      "referenceNumber": null,
-      "syncStatus": null,
-      "active": null,
-      "invoiceDate": null,
-      "dueDate": null,
-      "subTotal": null,
-      "salesTax": null,
+      "id": 11000001,
+      "referenceNumber": "100001",
+      "syncStatus": "Posted",
+      "active": true,
+      "invoiceDate": "2026-11-02T00:00:00Z",
+      "dueDate": "2026-12-02T00:00:00Z",
+      "subTotal": "250.00",
+      "salesTax": "20.63",
       "discountTotal": null,
-      "total": null,
-      "balance": null,
+      "total": "270.63",
+      "balance": "0.00",
       "salesTaxCode": null,
-      "taxZoneId": null,
+      "taxZoneId": 18000001,
       "invoiceType": null,
       "invoiceConfiguration": null,
-      "customer": null,
+      "customer": {
+        "id": 14000001,
+        "name": "Jordan Rivera"
+      },
       "customerAddress": null,
       "location": null,
       "locationAddress": null,
       "businessUnit": null,
-      "job": null,
+      "job": {
+        "id": 15000001,
+        "number": "J-5001",
+        "type": "Service"
+      },
       "projectId": null,
       "membershipId": null,
       "adjustmentToId": null,
-      "termName": null,
+      "termName": "Net 30",
       "batch": null,
       "budgetCodeId": null,
       "materialSkuId": null,
@@ -1484,21 +1658,21 @@ export const OPERATIONS = [
       "summary": null,
       "commissionEligibilityDate": null,
       "createdBy": null,
-      "createdOn": null,
-      "modifiedOn": null,
+      "createdOn": "2026-11-02T15:04:05.1234567Z",
+      "modifiedOn": "2026-11-20T09:30:00.0000000Z",
       "depositedOn": null,
       "paidOn": null,
       "importId": null,
       "exportId": null,
       "customFields": null,
       "items": null,
-      "amountPaid": null,
-      "isPaid": null
+      "amountPaid": "270.63",
+      "isPaid": true
     },
-    "key": "set_custom_fields",
+    "key": "set_invoice_custom_fields",
     "kind": "create",
-    "noun": "Custom Field",
-    "label": "Set custom field values on an invoice",
+    "noun": "Invoice",
+    "label": "Set Invoice Custom Fields",
     "fixed": {},
     "events": []
   },
