@@ -30,6 +30,8 @@ describe("events under chaos", () => {
     versions: 0,
     deliveries: 0,
     attempts: 0,
+    /** Queue messages played (both queues): the pipeline's own work, per delivery. */
+    messages: 0,
     lost: 0,
     duplicates: 0,
     faults: {} as Record<string, number>,
@@ -103,6 +105,7 @@ describe("events under chaos", () => {
           handed.push(message);
         }
       }
+      figures.messages += handed.length;
       return handed.length ? consume(s.env, queue, handed) : [];
     };
 
