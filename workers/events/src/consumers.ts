@@ -130,13 +130,8 @@ async function handleDelivery(env: EventsBindings, message: Message): Promise<vo
     cap: settings.targetConcurrency,
     leaseMs: settings.timeoutMs + 30_000,
   });
-  if (claim.kind === "skip") {
-    message.ack();
-    return;
-  }
-  if (claim.kind === "busy") {
-    // The target has enough of our requests in flight: come back shortly, same attempt.
-    await dispatch(env.DELIVERIES, tenant.key, [{ deliveryId, attempt, delaySeconds: claim.retryInSeconds }]);
+  // Skipped, or held back for the target's cap: the Durable Object sends it when a slot frees.
+  if (claim.kind !== "go") {
     message.ack();
     return;
   }
@@ -146,6 +141,7 @@ async function handleDelivery(env: EventsBindings, message: Message): Promise<vo
     attempt,
     outcome,
     delaysSeconds: settings.retryDelaysSeconds,
+    cap: settings.targetConcurrency,
   });
   log(outcome.kind === "delivered" ? "info" : "warn", {
     event: "delivery",
@@ -157,7 +153,7 @@ async function handleDelivery(env: EventsBindings, message: Message): Promise<vo
     status: "status" in outcome ? outcome.status : undefined,
     state: result.state,
   });
-  if (result.retry) await dispatch(env.DELIVERIES, tenant.key, [result.retry]);
+  await dispatch(env.DELIVERIES, tenant.key, [...(result.retry ? [result.retry] : []), ...result.released]);
   message.ack();
 }
 

@@ -138,8 +138,13 @@ export function deliverySettings(env: EventsBindings): DeliverySettings {
     dnsResolver: dnsResolver(env),
     timeoutMs: integer(env, "HOOK_TIMEOUT_MS", 10_000, 100),
     retryDelaysSeconds,
-    targetConcurrency: integer(env, "HOOK_TARGET_CONCURRENCY", 4, 1),
+    targetConcurrency: targetConcurrency(env),
   };
+}
+
+/** Requests in flight per target origin at most (HOOK_TARGET_CONCURRENCY). */
+export function targetConcurrency(env: EventsBindings): number {
+  return integer(env, "HOOK_TARGET_CONCURRENCY", 4, 1);
 }
 
 export function webhookSettings(env: EventsBindings): WebhookSettings {

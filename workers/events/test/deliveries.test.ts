@@ -5,6 +5,7 @@ import { expectProblem } from "@st-edge/edge/testing";
 import type { DetailedPayment } from "@st-edge/servicetitan";
 import { toPollItem } from "@st-edge/views/payment";
 import { describe, expect, it } from "vitest";
+import { dispatch } from "../src/dispatch.ts";
 import { tenantStore } from "../src/settings.ts";
 import {
   call,
@@ -243,5 +244,39 @@ describe("per-target concurrency", () => {
     expect(s.targets.received).toHaveLength(5);
     expect(most).toBeLessThanOrEqual(2);
     expect(most).toBe(2);
+  });
+
+  it("holds deliveries over the cap in the Durable Object until a slot frees: one message each, plus its release", async () => {
+    const cap = 2;
+    const s = await setup({ HOOK_TARGET_CONCURRENCY: String(cap) });
+    const hooks = 8;
+    for (let n = 0; n < hooks; n++) await subscribe(s.env, "payment.created", `${target}/${n}`);
+    s.targets.answer = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      return new Response("ok");
+    };
+    await newPayment(s);
+    await drain(s, { rounds: 60 });
+    expect(s.targets.received).toHaveLength(hooks);
+    // The first message of each, and one release per delivery held back (re-queuing a held-back
+    // message until its turn costs a message per wait, and grows with the backlog).
+    expect(s.deliveries.count).toBeLessThanOrEqual(2 * hooks - cap);
+  });
+
+  it("sends a held delivery whose release message was lost (the sweeper), once", async () => {
+    const s = await setup({ HOOK_TARGET_CONCURRENCY: "1" });
+    for (let n = 0; n < 2; n++) await subscribe(s.env, "payment.created", `${target}/${n}`);
+    await newPayment(s);
+    await consume(s.env, "st-events", s.events.take());
+    // Both messages in one batch: one posts, the other is held back; the release is lost.
+    await consume(s.env, "st-deliveries", s.deliveries.take());
+    s.deliveries.take();
+    expect(s.targets.received).toHaveLength(1);
+    const refs = await tenantStore(s.env).sweep({ graceMs: 0 });
+    expect(refs).toHaveLength(1);
+    await dispatch(s.env.DELIVERIES, `simulator:${s.tenant.tenantId}`, refs);
+    await drain(s);
+    expect(new Set(s.targets.received.map((r) => r.url)).size).toBe(2);
+    expect(s.targets.received).toHaveLength(2);
   });
 });

@@ -35,6 +35,8 @@ export interface Sent {
 /** A queue producer binding that keeps every message (and passes it on to the real binding). */
 export class RecordingQueue implements Queue {
   readonly sent: Sent[] = [];
+  /** Messages sent since the queue was made (take() leaves it as it is). */
+  count = 0;
   /** Sends fail while this is above 0 (counted down per call): a queue outage. */
   failures = 0;
 
@@ -59,6 +61,7 @@ export class RecordingQueue implements Queue {
     this.check();
     const answer = await this.real.send(message, options);
     this.sent.push({ body: message, delaySeconds: options?.delaySeconds ?? 0 });
+    this.count++;
     return answer;
   }
 
@@ -68,6 +71,7 @@ export class RecordingQueue implements Queue {
     const answer = await this.real.sendBatch(list, options);
     for (const m of list)
       this.sent.push({ body: m.body, delaySeconds: m.delaySeconds ?? options?.delaySeconds ?? 0 });
+    this.count += list.length;
     return answer;
   }
 

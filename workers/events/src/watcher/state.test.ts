@@ -151,7 +151,7 @@ const row = (fields: Partial<DeliveryRow> = {}): DeliveryRow => ({
 });
 
 describe("claim", () => {
-  const input: ClaimInput = { attempt: 1, now: 5000, inflight: 0, cap: 2, leaseMs: 1000, random: 0 };
+  const input: ClaimInput = { attempt: 1, now: 5000, inflight: 0, cap: 2, leaseMs: 1000 };
   const cases: [string, { row?: DeliveryRow; input?: Partial<ClaimInput>; want: string }][] = [
     ["a pending delivery", { row: row(), want: "go" }],
     ["unknown", { want: "skip:unknown" }],
@@ -167,12 +167,21 @@ describe("claim", () => {
       "in flight past its lease (the consumer died)",
       { row: row({ state: "inflight", leaseUntil: 4000 }), want: "go" },
     ],
-    ["the target's cap reached", { row: row(), input: { inflight: 2 }, want: "busy" }],
+    ["the target's cap reached", { row: row(), input: { inflight: 2 }, want: "held" }],
+    [
+      "in flight past its lease, the target's cap reached",
+      { row: row({ state: "inflight", leaseUntil: 4000 }), input: { inflight: 2 }, want: "held" },
+    ],
+    [
+      "held back, waiting for a slot (a copy of its message)",
+      { row: row({ state: "held" }), want: "skip:held" },
+    ],
   ];
   it.each(cases)("%s", (_, { row: given, input: extra, want }) => {
     const decision = claim(given, { ...input, ...extra });
     expect(decision.kind === "skip" ? `skip:${decision.reason}` : decision.kind).toBe(want);
     if (decision.kind === "go") expect(decision.row).toMatchObject({ state: "inflight", leaseUntil: 6000 });
+    if (decision.kind === "held") expect(decision.row).toMatchObject({ state: "held", leaseUntil: 0 });
   });
 });
 

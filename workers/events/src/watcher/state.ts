@@ -8,9 +8,13 @@
 // Deliveries (one per subscriber and event version; the id never changes, so neither does
 // X-Delivery-Id):
 //   pending ──claim──▶ inflight ──2xx──▶ delivered
-//      ▲                  ├──410──▶ gone (subscription removed)
-//      └──retryable───────┤  (5xx, 408, 429, timeout, network; attempt + 1 after a growing delay)
-//                         └──refused / other 4xx / last attempt──▶ dead (listed, replayable)
+//    ▲ ▲                  ├──410──▶ gone (subscription removed)
+//    │ └──retryable───────┤  (5xx, 408, 429, timeout, network; attempt + 1 after a growing delay)
+//    │                    └──refused / other 4xx / last attempt──▶ dead (listed, replayable)
+//    └──released── held ◀──claim, the target at its cap── pending
+// A held delivery waits in the Durable Object, not in the queue (its message is acked): it is
+// released, and its one message sent, when an attempt to the same origin ends, or by the sweeper
+// into a free slot; however long the target's backlog, it costs one message more.
 import type { EventName } from "@st-edge/events";
 import { EVENTS_OF, type Observation } from "../observations.ts";
 
@@ -62,7 +66,7 @@ export function changesOf(
   return { events, record: isNew };
 }
 
-export type DeliveryState = "pending" | "inflight" | "delivered" | "gone" | "dead" | "cancelled";
+export type DeliveryState = "pending" | "held" | "inflight" | "delivered" | "gone" | "dead" | "cancelled";
 
 export interface DeliveryRow {
   id: string;
@@ -85,33 +89,35 @@ export interface DeliveryRow {
 }
 
 export type Claim =
-  | { kind: "skip"; reason: "unknown" | "finished" | "superseded" | "in-flight" }
-  | { kind: "busy"; retryInSeconds: number }
+  | { kind: "skip"; reason: "unknown" | "finished" | "superseded" | "in-flight" | "held" }
+  | { kind: "held"; row: DeliveryRow }
   | { kind: "go"; row: DeliveryRow };
 
 export interface ClaimInput {
   attempt: number;
   now: number;
-  /** Deliveries to this row's origin in flight now. */
+  /** Slots of this row's origin taken now: deliveries in flight, or released to go next. */
   inflight: number;
   cap: number;
   leaseMs: number;
-  /** 0 ≤ random < 1, for jitter. */
-  random: number;
 }
 
 const FINISHED: readonly DeliveryState[] = ["delivered", "gone", "dead", "cancelled"];
 
 /**
  * Whether a delivery message may send now. Stale copies (an attempt already made, a delivery
- * finished) are skipped, so a message delivered twice by the queue posts once.
+ * finished, one already held back) are skipped, so a message delivered twice by the queue posts
+ * once. Over the target's cap the delivery is held: it waits for a release, not in the queue.
  */
 export function claim(row: DeliveryRow | undefined, input: ClaimInput): Claim {
   if (!row) return { kind: "skip", reason: "unknown" };
   if (FINISHED.includes(row.state)) return { kind: "skip", reason: "finished" };
   if (input.attempt !== row.attempt) return { kind: "skip", reason: "superseded" };
   if (row.state === "inflight" && row.leaseUntil > input.now) return { kind: "skip", reason: "in-flight" };
-  if (input.inflight >= input.cap) return { kind: "busy", retryInSeconds: 1 + Math.floor(input.random * 3) };
+  if (row.state === "held") return { kind: "skip", reason: "held" };
+  if (input.inflight >= input.cap) {
+    return { kind: "held", row: { ...row, state: "held", leaseUntil: 0, updatedAt: input.now } };
+  }
   return {
     kind: "go",
     row: { ...row, state: "inflight", leaseUntil: input.now + input.leaseMs, updatedAt: input.now },

@@ -15,7 +15,13 @@ import { stampKey } from "@st-edge/servicetitan";
 import { type DeliveryRef, dispatch } from "../dispatch.ts";
 import { watchRound } from "../feeds.ts";
 import { type Observation, payloadFor } from "../observations.ts";
-import { type EventsBindings, type FeedName, pollSettings, tenantOf } from "../settings.ts";
+import {
+  type EventsBindings,
+  type FeedName,
+  pollSettings,
+  targetConcurrency,
+  tenantOf,
+} from "../settings.ts";
 import {
   type Claim,
   changesOf,
@@ -40,6 +46,8 @@ const DEAD_RETENTION_MS = 30 * DAY_MS;
 const STRANDED_GRACE_MS = 10 * 60_000;
 /** How long a received ServiceTitan event may take to reach the queue before its claim lapses. */
 const WEBHOOK_LEASE_MS = 30_000;
+/** A delivery released from waiting keeps its target's slot this long, for its message to arrive. */
+const RELEASE_LEASE_MS = 30_000;
 const MAX_HOOKS = 200;
 
 const SCHEMA = `
@@ -86,7 +94,7 @@ export interface GoClaim {
   body: string;
 }
 
-export type DeliveryClaim = Exclude<Claim, { kind: "go" }> | GoClaim;
+export type DeliveryClaim = Extract<Claim, { kind: "skip" }> | { kind: "held" } | GoClaim;
 
 export interface DeadLetter {
   id: string;
@@ -260,7 +268,7 @@ export class TenantEvents extends DurableObject<EventsBindings> {
   private unsubscribe(id: string, now: number): boolean {
     const removed = this.sql.exec("DELETE FROM hooks WHERE id = ?", id).rowsWritten > 0;
     this.sql.exec(
-      "UPDATE deliveries SET state = 'cancelled', updated_at = ? WHERE hook_id = ? AND state IN ('pending', 'inflight')",
+      "UPDATE deliveries SET state = 'cancelled', updated_at = ? WHERE hook_id = ? AND state IN ('pending', 'held', 'inflight')",
       now,
       id,
     );
@@ -384,7 +392,54 @@ export class TenantEvents extends DurableObject<EventsBindings> {
 
   // --- deliveries ----------------------------------------------------------------------------
 
-  /** May this delivery message post now? `go` carries the target and body and holds a lease. */
+  /**
+   * Slots of `origin`'s cap taken, `except` by one delivery: in flight under a live lease, or
+   * released and on its way (a pending delivery with a lease; see release).
+   */
+  private slotsTaken(origin: string, now: number, except = ""): number {
+    return Number(
+      this.rows(
+        `SELECT COUNT(*) AS n FROM deliveries WHERE origin = ? AND state IN ('inflight', 'pending') AND lease_until > ?
+         AND id != ?`,
+        origin,
+        now,
+        except,
+      )[0]?.n ?? 0,
+    );
+  }
+
+  /**
+   * Releases the oldest deliveries held back for `origin` into its free slots: each becomes
+   * pending again, keeping its slot for a while (so neither a new delivery nor the next release
+   * takes it), and its message is the caller's to send. One whose message is lost frees the slot
+   * when that lease ends, and is swept like any pending delivery.
+   */
+  private release(origin: string, cap: number, now: number): DeliveryRef[] {
+    const free = cap - this.slotsTaken(origin, now);
+    if (free <= 0) return [];
+    return this.rows(
+      "SELECT * FROM deliveries WHERE origin = ? AND state = 'held' ORDER BY created_at, id LIMIT ?",
+      origin,
+      free,
+    )
+      .map(deliveryRow)
+      .map((row) => {
+        this.writeDelivery({
+          ...row,
+          state: "pending",
+          dueAt: now,
+          leaseUntil: now + RELEASE_LEASE_MS,
+          updatedAt: now,
+        });
+        return { deliveryId: row.id, attempt: row.attempt };
+      });
+  }
+
+  /**
+   * May this delivery message post now? `go` carries the target and body and holds a lease;
+   * `held` means the target is at its cap and the delivery waits here for a release (see
+   * finishDelivery), so the message is done with.
+   */
   async claimDelivery(input: {
     deliveryId: string;
     attempt: number;
@@ -393,19 +448,11 @@ export class TenantEvents extends DurableObject<EventsBindings> {
   }): Promise<DeliveryClaim> {
     const now = Date.now();
     const row = this.delivery(input.deliveryId);
-    const inflight = row
-      ? Number(
-          this.rows(
-            "SELECT COUNT(*) AS n FROM deliveries WHERE origin = ? AND state = 'inflight' AND lease_until > ? AND id != ?",
-            row.origin,
-            now,
-            row.id,
-          )[0]?.n ?? 0,
-        )
-      : 0;
-    const decision = claim(row, { ...input, now, inflight, random: Math.random() });
-    if (decision.kind === "busy" && row) {
-      this.writeDelivery({ ...row, dueAt: now + decision.retryInSeconds * 1000, updatedAt: now });
+    const inflight = row ? this.slotsTaken(row.origin, now, row.id) : 0;
+    const decision = claim(row, { ...input, now, inflight });
+    if (decision.kind === "held") {
+      this.writeDelivery(decision.row);
+      return { kind: "held" };
     }
     if (decision.kind !== "go") return decision;
     this.writeDelivery(decision.row);
@@ -428,19 +475,22 @@ export class TenantEvents extends DurableObject<EventsBindings> {
 
   /**
    * Records how an attempt ended. Returns the next attempt to queue (with its delay) when one is
-   * due, and whether the subscription was removed (410 Gone).
+   * due, the deliveries held back for the target that may go now that its slot is free (their
+   * messages are the caller's to send), and whether the subscription was removed (410 Gone).
    */
   async finishDelivery(input: {
     deliveryId: string;
     attempt: number;
     outcome: Outcome;
     delaysSeconds: number[];
-  }): Promise<{ retry?: DeliveryRef; unsubscribed: boolean; state: string }> {
+    cap: number;
+  }): Promise<{ retry?: DeliveryRef; released: DeliveryRef[]; unsubscribed: boolean; state: string }> {
     const now = Date.now();
     const row = this.delivery(input.deliveryId);
-    // Only the holder of this attempt's lease may finish it.
+    // Only the holder of this attempt's lease may finish it; the slot it held is free either way.
     if (row?.state !== "inflight" || row.attempt !== input.attempt) {
-      return { unsubscribed: false, state: row?.state ?? "unknown" };
+      const released = row ? this.release(row.origin, input.cap, now) : [];
+      return { released, unsubscribed: false, state: row?.state ?? "unknown" };
     }
     const result = finish(row, input.outcome, { ...input, now, random: Math.random() });
     this.writeDelivery(result.next);
@@ -455,6 +505,7 @@ export class TenantEvents extends DurableObject<EventsBindings> {
             },
           }
         : {}),
+      released: this.release(row.origin, input.cap, now),
       unsubscribed: result.unsubscribe,
       state: result.next.state,
     };
@@ -539,6 +590,7 @@ export class TenantEvents extends DurableObject<EventsBindings> {
         state: "pending",
         attempt: 1,
         dueAt: now,
+        leaseUntil: 0,
         replays: row.replays + 1,
         updatedAt: now,
       });
@@ -553,15 +605,17 @@ export class TenantEvents extends DurableObject<EventsBindings> {
   }
 
   /**
-   * Deliveries whose messages must be sent again (see isStranded), made due now. The alarm sweeps
-   * with the standard grace; `graceMs` is for operators and tests.
+   * Deliveries whose messages must be sent again (see isStranded), made due now, and held ones
+   * whose target has a free slot that no ending attempt released (its consumer died, or it was
+   * cancelled in flight). The alarm sweeps with the standard grace; `graceMs` is for operators
+   * and tests.
    */
   async sweep(input: { graceMs?: number } = {}): Promise<DeliveryRef[]> {
     return this.stranded(Date.now(), input.graceMs ?? STRANDED_GRACE_MS);
   }
 
   private stranded(now: number, graceMs: number): DeliveryRef[] {
-    return this.rows(
+    const stranded = this.rows(
       `SELECT * FROM deliveries WHERE (state = 'pending' AND due_at < ?) OR (state = 'inflight' AND lease_until < ?)
        LIMIT 500`,
       now - graceMs,
@@ -573,6 +627,9 @@ export class TenantEvents extends DurableObject<EventsBindings> {
         this.writeDelivery({ ...row, state: "pending", leaseUntil: 0, dueAt: now, updatedAt: now });
         return { deliveryId: row.id, attempt: row.attempt };
       });
+    const cap = targetConcurrency(this.env);
+    const held = this.rows("SELECT DISTINCT origin FROM deliveries WHERE state = 'held'");
+    return [...stranded, ...held.flatMap((row) => this.release(String(row.origin), cap, now))];
   }
 
   // --- ServiceTitan webhooks -----------------------------------------------------------------
