@@ -1,0 +1,45 @@
+// Paging for lists a worker answers in one piece, newest first, up to a cap (invoice finds, recent
+// payments, tax zones): the agent asks for a page, and the cursor it gets back is the offset of the
+// next item, bound to the query it pages (a cursor from another query is refused, not misread).
+import { type Problem, ownProblem } from "./capabilities.ts";
+
+/** 32-bit FNV-1a of the query, as 8 hex: a fingerprint, not a secret. */
+function fingerprint(query: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < query.length; i++) hash = Math.imul(hash ^ query.charCodeAt(i), 0x01000193) >>> 0;
+  return hash.toString(16).padStart(8, "0");
+}
+
+/** The cursor of the page that starts at `offset` of `query`'s results. */
+export const cursorAt = (offset: number, query: string): string => `${offset}.${fingerprint(query)}`;
+
+/**
+ * The offset a cursor points at, 0 without one, or a problem for a cursor of another query.
+ *
+ * @example offsetOf(undefined, q) // 0
+ */
+export function offsetOf(cursor: string | undefined, query: string): number | Problem {
+  if (cursor === undefined) return 0;
+  const match = /^(\d{1,6})\.([0-9a-f]{8})$/.exec(cursor);
+  if (!match || match[2] !== fingerprint(query)) {
+    return ownProblem({
+      type: "validation-failed",
+      title: "The request is not valid",
+      status: 400,
+      detail: "cursor does not belong to this query: pass the nextCursor of the previous page with the same filters",
+      errors: [{ in: "body", field: "cursor", message: "is not a cursor of this query" }],
+    });
+  }
+  return Number(match[1]);
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** The page of `all` at `offset`, `limit` long, and the cursor of the next one if there is more. */
+export function pageOf<T>(all: readonly T[], offset: number, limit: number, query: string): Page<T> {
+  const end = offset + limit;
+  return { items: all.slice(offset, end), nextCursor: all.length > end ? cursorAt(end, query) : null };
+}

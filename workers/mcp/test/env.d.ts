@@ -1,0 +1,8 @@
+// Bindings only the tests have (vitest.config.ts): what the capability workers under test use.
+declare namespace Cloudflare {
+  interface Env {
+    TOKENS: KVNamespace;
+    IDEMPOTENCY: DurableObjectNamespace;
+    INVOICE_GATES: DurableObjectNamespace;
+  }
+}
