@@ -79,6 +79,15 @@ function readProblem(body: unknown, status: number, retryAfter: string | null): 
   };
 }
 
+const unreachable = (capability: Capability): Problem =>
+  ownProblem({
+    type: "upstream-unavailable",
+    title: "The worker could not be reached",
+    status: 503,
+    detail: `${capability} could not be reached; retrying the same call is safe`,
+    retryAfterSeconds: 2,
+  });
+
 /** The binding of a capability, or undefined where this deployment does not have that worker. */
 function bindingOf(env: Env, capability: Capability): Fetcher | undefined {
   const binding: Fetcher | undefined = env[CAPABILITIES[capability]];
@@ -115,38 +124,43 @@ export async function callCapability<T>(
   });
   if (request.body !== undefined) headers.set("Content-Type", "application/json");
   if (request.idempotencyKey !== undefined) headers.set("Idempotency-Key", request.idempotencyKey);
-  const remainingMs = caller.deadline.remainingMs();
-  let response: Response;
+  // The call is cut at the request's deadline whether or not the binding honours the signal: the
+  // tool then answers a retryable problem in time, and the worker finishes (or not) on its own.
+  const remainingMs = Math.max(1, caller.deadline.remainingMs());
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), remainingMs);
+  });
+  let response: Response | "late" | "unreachable";
   try {
-    response = await binding.fetch(`https://${capability}.internal${path}`, {
-      method: request.method ?? "GET",
-      headers,
-      ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
-      signal: AbortSignal.timeout(Math.max(1, remainingMs)),
-    });
+    response = await Promise.race([
+      binding.fetch(`https://${capability}.internal${path}`, {
+        method: request.method ?? "GET",
+        headers,
+        ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+        signal: AbortSignal.timeout(remainingMs),
+      }),
+      late,
+    ]);
   } catch (error) {
-    const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+    const aborted = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+    response = aborted ? "late" : "unreachable";
+  } finally {
+    clearTimeout(timer);
+  }
+  if (response === "late") {
     return {
       ok: false,
-      problem: ownProblem(
-        timedOut
-          ? {
-              type: "upstream-timeout",
-              title: "The worker did not answer in time",
-              status: 504,
-              detail: `${capability} did not answer within this request's time budget`,
-              retryAfterSeconds: 2,
-            }
-          : {
-              type: "upstream-unavailable",
-              title: "The worker could not be reached",
-              status: 503,
-              detail: `${capability} could not be reached`,
-              retryAfterSeconds: 2,
-            },
-      ),
+      problem: ownProblem({
+        type: "upstream-timeout",
+        title: "The worker did not answer in time",
+        status: 504,
+        detail: `${capability} did not answer within this request's time budget; retrying the same call is safe`,
+        retryAfterSeconds: 2,
+      }),
     };
   }
+  if (response === "unreachable") return { ok: false, problem: unreachable(capability) };
   const body: unknown = await response.json().catch(() => undefined);
   // Typed by the worker's documented answer (its OpenAPI document, generated from the same shapes).
   if (response.ok && body !== undefined)

@@ -56,10 +56,13 @@ function fromBase64url(text: string): Uint8Array | undefined {
 let imported: { secret: string; key: Promise<CryptoKey> } | undefined;
 function hmacKey(secret: string): Promise<CryptoKey> {
   if (imported?.secret !== secret) {
-    const key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-      "sign",
-      "verify",
-    ]);
+    const key = crypto.subtle.importKey(
+      "raw",
+      encoder.encode(secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign", "verify"],
+    );
     imported = { secret, key };
   }
   return imported.key;
@@ -93,7 +96,9 @@ export interface IssueOptions {
  *
  * @example const { token, expiresAt } = await issueConfirmation({ secret, tenant, tool: "commit_payment", keyId, request, ttlSeconds: 600 });
  */
-export async function issueConfirmation(options: IssueOptions): Promise<{ token: string; expiresAt: string }> {
+export async function issueConfirmation(
+  options: IssueOptions,
+): Promise<{ token: string; expiresAt: string }> {
   const iat = Math.floor((options.now ?? Date.now()) / 1000);
   const claims: ConfirmationClaims = {
     v: 1,
@@ -107,7 +112,10 @@ export async function issueConfirmation(options: IssueOptions): Promise<{ token:
   };
   const body = `${PREFIX}.${base64url(encoder.encode(JSON.stringify(claims)))}`;
   const signature = await crypto.subtle.sign("HMAC", await hmacKey(options.secret), encoder.encode(body));
-  return { token: `${body}.${base64url(new Uint8Array(signature))}`, expiresAt: new Date(claims.exp * 1000).toISOString() };
+  return {
+    token: `${body}.${base64url(new Uint8Array(signature))}`,
+    expiresAt: new Date(claims.exp * 1000).toISOString(),
+  };
 }
 
 export interface VerifyOptions {
@@ -129,7 +137,8 @@ const refused = (type: string, title: string, detail: string): Verified => ({
   problem: ownProblem({ type, title, status: 422, detail }),
 });
 
-const FORGED = "Pass the token exactly as the prepare tool returned it; if it was changed or made up, prepare again";
+const FORGED =
+  "Pass the token exactly as the prepare tool returned it; if it was changed or made up, prepare again";
 
 function isClaims(value: unknown): value is ConfirmationClaims {
   if (typeof value !== "object" || value === null) return false;
@@ -158,7 +167,12 @@ export async function verifyConfirmation(token: string, options: VerifyOptions):
     return refused("confirmation-invalid", "Not a confirmation token", FORGED);
   }
   const key = await hmacKey(options.secret);
-  const authentic = await crypto.subtle.verify("HMAC", key, signature, encoder.encode(`${PREFIX}.${payload}`));
+  const authentic = await crypto.subtle.verify(
+    "HMAC",
+    key,
+    signature,
+    encoder.encode(`${PREFIX}.${payload}`),
+  );
   const bytes = authentic ? fromBase64url(payload) : undefined;
   let claims: unknown;
   try {
@@ -213,6 +227,9 @@ export async function verifyConfirmation(token: string, options: VerifyOptions):
  * @example await idempotencyKeyOf(token) // "mcp-3f2a…" (36 characters)
  */
 export async function idempotencyKeyOf(token: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(`st-edge-mcp-idempotency:${token.trim()}`));
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    encoder.encode(`st-edge-mcp-idempotency:${token.trim()}`),
+  );
   return `mcp-${[...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 }

@@ -1,7 +1,7 @@
 // Paging for lists a worker answers in one piece, newest first, up to a cap (invoice finds, recent
 // payments, tax zones): the agent asks for a page, and the cursor it gets back is the offset of the
 // next item, bound to the query it pages (a cursor from another query is refused, not misread).
-import { type Problem, ownProblem } from "./capabilities.ts";
+import { ownProblem, type Problem } from "./capabilities.ts";
 
 /** 32-bit FNV-1a of the query, as 8 hex: a fingerprint, not a secret. */
 function fingerprint(query: string): string {
@@ -26,7 +26,8 @@ export function offsetOf(cursor: string | undefined, query: string): number | Pr
       type: "validation-failed",
       title: "The request is not valid",
       status: 400,
-      detail: "cursor does not belong to this query: pass the nextCursor of the previous page with the same filters",
+      detail:
+        "cursor does not belong to this query: pass the nextCursor of the previous page with the same filters",
       errors: [{ in: "body", field: "cursor", message: "is not a cursor of this query" }],
     });
   }

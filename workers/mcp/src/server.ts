@@ -3,7 +3,12 @@
 import { McpServer } from "@modelcontextprotocol/server";
 import type { Caller } from "./caller.ts";
 import { commitBillsExportMark, prepareBillsExportMark } from "./tools/bills.ts";
-import { commitPayment, commitPaymentStatus, preparePayment, preparePaymentStatus } from "./tools/payments.ts";
+import {
+  commitPayment,
+  commitPaymentStatus,
+  preparePayment,
+  preparePaymentStatus,
+} from "./tools/payments.ts";
 import { READ_TOOLS } from "./tools/read.ts";
 
 /** Every tool, in the order tools/list answers them: reads, then each write's prepare and commit. */
@@ -23,7 +28,7 @@ const INSTRUCTIONS =
   "ServiceTitan accounting for one tenant. Read tools find invoices, payments, bills, tax and payment terms. " +
   "Every write is two calls: prepare_… checks it and writes nothing, answering a preview and a " +
   "confirmationToken; show the preview to whoever approves, then commit_… with that token alone. A commit " +
-  "retried with the same token happens once. Money is decimal text (\"125.50\"). A refusal is a tool result " +
+  'retried with the same token happens once. Money is decimal text ("125.50"). A refusal is a tool result ' +
   "with isError: read its error, detail and fields, fix the arguments, and prepare again.";
 
 /**

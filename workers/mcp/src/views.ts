@@ -83,6 +83,7 @@ export function paymentSummary(payment: PaymentViewOutput) {
     customerId: payment.customerId,
     splits: payment.splits,
     unappliedAmount: payment.unappliedAmount,
+    checkNumber: payment.checkNumber,
     memo: payment.memo,
     marker: payment.marker,
     ...(payment.modifiedOn === undefined ? {} : { modifiedOn: payment.modifiedOn }),

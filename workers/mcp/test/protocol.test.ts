@@ -58,7 +58,12 @@ describe("MCP over Streamable HTTP", () => {
   it("lists every tool with its annotations: reads and prepares read-only, commits destructive and idempotent", async () => {
     const { env } = await deployment(sim);
     const { tools } = (await rpc(env, "tools/list")) as {
-      tools: { name: string; description: string; inputSchema: { type: string }; annotations: Record<string, boolean> }[];
+      tools: {
+        name: string;
+        description: string;
+        inputSchema: { type: string };
+        annotations: Record<string, boolean>;
+      }[];
     };
     expect(tools.map((tool) => tool.name).sort()).toEqual([...READ_TOOLS, ...WRITE_TOOLS].sort());
     for (const tool of tools) {
@@ -76,7 +81,10 @@ describe("MCP over Streamable HTTP", () => {
       }
     }
     const commit = tools.find((tool) => tool.name === "commit_payment");
-    expect(commit?.inputSchema).toMatchObject({ required: ["confirmationToken"], additionalProperties: false });
+    expect(commit?.inputSchema).toMatchObject({
+      required: ["confirmationToken"],
+      additionalProperties: false,
+    });
   });
 
   it("refuses a caller without a valid key with a 401 problem and a Bearer challenge", async () => {

@@ -102,7 +102,9 @@ export async function post(
 }
 
 /** A JSON-RPC answer: one JSON body, or the first message of an SSE stream. */
-export async function rpcAnswer(response: Response): Promise<{ result?: unknown; error?: { code: number; message: string } }> {
+export async function rpcAnswer(
+  response: Response,
+): Promise<{ result?: unknown; error?: { code: number; message: string } }> {
   const text = await response.text();
   if (response.headers.get("Content-Type")?.includes("text/event-stream")) {
     const data = text

@@ -4,8 +4,8 @@
 // Inventory bills have no read in the bills worker to preview them by, so no tool marks them.
 import type { BillView } from "@st-edge/views/bill";
 import * as z from "zod";
-import { callCapability, ownProblem, type WorkerAnswer } from "../capabilities.ts";
 import type { Caller } from "../caller.ts";
+import { callCapability, ownProblem, type WorkerAnswer } from "../capabilities.ts";
 import { billSummary } from "../views.ts";
 import { Id } from "./read.ts";
 import { type Checked, twoStepTools } from "./two-step.ts";
@@ -63,7 +63,9 @@ async function checkMarks(args: MarkRequest, caller: Caller): Promise<Checked<Ma
     const bill = byId.get(id);
     return bill ? [billSummary(bill)] : [];
   });
-  const already = bills.filter((bill) => bill.syncStatus === "Exported" || bill.syncStatus === "PostedAndExported");
+  const already = bills.filter(
+    (bill) => bill.syncStatus === "Exported" || bill.syncStatus === "PostedAndExported",
+  );
   return {
     ok: true,
     request: { billIds: args.billIds },
@@ -86,7 +88,10 @@ export const [prepareBillsExportMark, commitBillsExportMark] = twoStepTools({
   request: MarkRequest,
   check: checkMarks,
   send: (request, caller) =>
-    callCapability<Record<string, unknown>>(caller, "bills", "/bills/mark-exported", { method: "POST", body: request }),
+    callCapability<Record<string, unknown>>(caller, "bills", "/bills/mark-exported", {
+      method: "POST",
+      body: request,
+    }),
   audit: (request, outcome) => ({
     billIds: request.billIds.join(","),
     succeeded: outcome.ok && typeof outcome.data.succeeded === "number" ? outcome.data.succeeded : undefined,

@@ -3,16 +3,17 @@
 // refusal is a tool result with `isError: true` an agent can read (the problem's title, detail and
 // field names), not a JSON-RPC error. Anything a tool does throw is our bug: logged by name and
 // answered as an internal-error tool result.
-import { log, PROBLEM_TYPE_PREFIX } from "@st-edge/edge";
+
 import type {
   CallToolResult,
   McpServer,
   StandardSchemaWithJSON,
   ToolAnnotations,
 } from "@modelcontextprotocol/server";
+import { log, PROBLEM_TYPE_PREFIX } from "@st-edge/edge";
 import type * as z from "zod";
-import type { Problem } from "../capabilities.ts";
 import type { Caller } from "../caller.ts";
+import type { Problem } from "../capabilities.ts";
 
 export type Outcome<T = unknown> = { ok: true; data: T } | { ok: false; problem: Problem };
 
@@ -65,7 +66,9 @@ export function toolError(problem: Problem): CallToolResult {
   const error = {
     error: problem.title,
     ...(problem.detail === undefined ? {} : { detail: problem.detail }),
-    type: problem.type.startsWith(PROBLEM_TYPE_PREFIX) ? problem.type.slice(PROBLEM_TYPE_PREFIX.length) : problem.type,
+    type: problem.type.startsWith(PROBLEM_TYPE_PREFIX)
+      ? problem.type.slice(PROBLEM_TYPE_PREFIX.length)
+      : problem.type,
     status: problem.status,
     ...(problem.errors?.length
       ? { fields: problem.errors.map(({ field, message }) => ({ field, message })) }

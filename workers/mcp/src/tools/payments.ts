@@ -5,8 +5,8 @@
 import { markerFor } from "@st-edge/exactly-once/marker";
 import type { PaymentViewOutput } from "@st-edge/views/payment";
 import * as z from "zod";
-import { callCapability, ownProblem } from "../capabilities.ts";
 import type { Caller } from "../caller.ts";
+import { callCapability, ownProblem } from "../capabilities.ts";
 import { paymentSummary } from "../views.ts";
 import { Id, Money } from "./read.ts";
 import { type Checked, twoStepTools } from "./two-step.ts";
@@ -38,7 +38,10 @@ const PaymentInput = z.strictObject({
 const PaymentRequest = z.strictObject({
   typeId: Id,
   amount: Money,
-  splits: z.array(z.strictObject({ invoiceId: Id, amount: Money })).min(1).max(50),
+  splits: z
+    .array(z.strictObject({ invoiceId: Id, amount: Money }))
+    .min(1)
+    .max(50),
   paidOn: Text(40).optional(),
   memo: Text(232).optional(),
   checkNumber: Text(50).optional(),
@@ -63,7 +66,10 @@ interface PaymentCheck {
   }[];
 }
 
-async function checkPayment(args: z.output<typeof PaymentInput>, caller: Caller): Promise<Checked<PaymentRequest>> {
+async function checkPayment(
+  args: z.output<typeof PaymentInput>,
+  caller: Caller,
+): Promise<Checked<PaymentRequest>> {
   const checked = await callCapability<PaymentCheck>(caller, "payment-posting", "/payments/check", {
     method: "POST",
     body: args,
@@ -100,12 +106,20 @@ async function checkPayment(args: z.output<typeof PaymentInput>, caller: Caller)
 }
 
 /** Whether an expired token's payment was posted: its marker on the first invoice's payments. */
-async function paymentOfKey(request: PaymentRequest, caller: Caller, key: string): Promise<string | undefined> {
+async function paymentOfKey(
+  request: PaymentRequest,
+  caller: Caller,
+  key: string,
+): Promise<string | undefined> {
   const [first] = request.splits;
   if (!first) return undefined;
   const [marker, listed] = await Promise.all([
     markerFor(Number(caller.env.ST_TENANT_ID), key),
-    callCapability<{ data: PaymentViewOutput[] }>(caller, "payment-posting", `/payments?invoiceId=${first.invoiceId}`),
+    callCapability<{ data: PaymentViewOutput[] }>(
+      caller,
+      "payment-posting",
+      `/payments?invoiceId=${first.invoiceId}`,
+    ),
   ]);
   if (!listed.ok) return undefined;
   const posted = listed.data.data.find((payment) => payment.marker === marker);

@@ -19,7 +19,13 @@ export const Money = z
   .regex(/^\d{1,12}(\.\d{1,2})?$/, 'must be decimal text with at most 2 decimals, e.g. "125.50"');
 const DateTime = z.iso.datetime({ offset: true });
 const Limit = (max: number, fallback: number) =>
-  z.number().int().min(1).max(max).default(fallback).describe(`Page size (default ${fallback}, at most ${max})`);
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(max)
+    .default(fallback)
+    .describe(`Page size (default ${fallback}, at most ${max})`);
 const Cursor = z.string().max(40).optional().describe("nextCursor of the previous page (same filters)");
 
 /** `?a=1&b=x`, skipping absent values. */
@@ -48,7 +54,12 @@ export const findInvoices = defineTool({
     number: z.string().min(1).max(100).optional().describe("Invoice (reference) number"),
     jobNumber: z.string().min(1).max(100).optional().describe("Job number"),
     customerId: Id.optional().describe("Customer id"),
-    status: z.array(z.enum(["Pending", "Posted", "Exported"])).min(1).max(3).optional().describe("Sync status(es)"),
+    status: z
+      .array(z.enum(["Pending", "Posted", "Exported"]))
+      .min(1)
+      .max(3)
+      .optional()
+      .describe("Sync status(es)"),
     modifiedSince: DateTime.optional().describe("Changed on or after this RFC 3339 date-time"),
     limit: Limit(50, 20),
     cursor: Cursor,
@@ -120,7 +131,10 @@ export const listTaxZones = defineTool({
   annotations: READ_ONLY,
   input: z.strictObject({
     name: z.string().min(1).max(100).optional().describe("Keeps zones whose name contains this text"),
-    active: z.enum(["true", "false", "any"]).default("true").describe("Active zones (default), inactive, or any"),
+    active: z
+      .enum(["true", "false", "any"])
+      .default("true")
+      .describe("Active zones (default), inactive, or any"),
     limit: Limit(50, 25),
     cursor: Cursor,
   }),
@@ -187,7 +201,8 @@ type PaymentTerm = {
 export const listPaymentTerms = defineTool({
   name: "list_payment_terms",
   title: "List payment terms",
-  description: "The tenant's payment terms (due-day rule, early-payment discount), by name. Use get_due_date for dates.",
+  description:
+    "The tenant's payment terms (due-day rule, early-payment discount), by name. Use get_due_date for dates.",
   annotations: READ_ONLY,
   input: z.strictObject({
     name: z.string().min(1).max(100).optional().describe("Keeps terms whose name contains this text"),
@@ -199,7 +214,11 @@ export const listPaymentTerms = defineTool({
     const query = queryString(filters);
     const offset = offsetOf(cursor, query);
     if (typeof offset !== "number") return { ok: false, problem: offset };
-    const answer = await callCapability<{ data: PaymentTerm[] }>(caller, "payment-terms", `/payment-terms${query}`);
+    const answer = await callCapability<{ data: PaymentTerm[] }>(
+      caller,
+      "payment-terms",
+      `/payment-terms${query}`,
+    );
     return mapped(answer, ({ data }) => {
       const terms = data.map((term) => ({
         id: term.id,
@@ -250,8 +269,18 @@ export const listBills = defineTool({
     billNumber: z.string().min(1).max(100).optional(),
     jobNumber: z.string().min(1).max(100).optional(),
     billType: z.enum(["Procurement", "ApBill", "NotSet"]).optional(),
-    dateFrom: z.string().min(1).max(40).optional().describe("Created on or after: a date or RFC 3339 date-time"),
-    dateTo: z.string().min(1).max(40).optional().describe("Created on or before: a date or RFC 3339 date-time"),
+    dateFrom: z
+      .string()
+      .min(1)
+      .max(40)
+      .optional()
+      .describe("Created on or after: a date or RFC 3339 date-time"),
+    dateTo: z
+      .string()
+      .min(1)
+      .max(40)
+      .optional()
+      .describe("Created on or before: a date or RFC 3339 date-time"),
     modifiedOnOrAfter: DateTime.optional(),
     limit: Limit(100, 20),
     cursor: z
@@ -269,7 +298,11 @@ export const listBills = defineTool({
       page,
       pageSize: limit,
     });
-    const answer = await callCapability<{ hasMore: boolean; data: BillView[] }>(caller, "bills", `/bills${query}`);
+    const answer = await callCapability<{ hasMore: boolean; data: BillView[] }>(
+      caller,
+      "bills",
+      `/bills${query}`,
+    );
     return mapped(answer, ({ hasMore, data }) => ({
       bills: data.map(billSummary),
       nextCursor: hasMore ? String(page + 1) : null,
@@ -304,7 +337,9 @@ export const listRecentPayments = defineTool({
             `/payments/poll?limit=${Math.min(RECENT_CAP, offset + limit + 1)}`,
           ).then((polled) =>
             // A poll item's id is its version's; the payment's own id is paymentId.
-            polled.ok ? { ...polled, data: polled.data.map(({ paymentId, ...item }) => ({ ...item, id: paymentId })) } : polled,
+            polled.ok
+              ? { ...polled, data: polled.data.map(({ paymentId, ...item }) => ({ ...item, id: paymentId })) }
+              : polled,
           )
         : await callCapability<{ data: PaymentViewOutput[] }>(
             caller,
@@ -321,11 +356,15 @@ export const listRecentPayments = defineTool({
 export const getPayment = defineTool({
   name: "get_payment",
   title: "Get a payment",
-  description: "One payment by id: type, amount, status, the invoices it is applied to, memo and tracing marker.",
+  description:
+    "One payment by id: type, amount, status, the invoices it is applied to, memo and tracing marker.",
   annotations: READ_ONLY,
   input: z.strictObject({ paymentId: Id }),
   async run({ paymentId }, caller) {
-    return mapped(await callCapability<PaymentViewOutput>(caller, "payment-posting", `/payments/${paymentId}`), paymentSummary);
+    return mapped(
+      await callCapability<PaymentViewOutput>(caller, "payment-posting", `/payments/${paymentId}`),
+      paymentSummary,
+    );
   },
 });
 

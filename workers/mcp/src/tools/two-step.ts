@@ -4,11 +4,12 @@
 // carries with an Idempotency-Key derived from it, and logs one audit line whatever the outcome.
 // An agent that retries a commit sends the same request with the same key and gets the first
 // answer back; an agent cannot change the request between prepare and commit.
-import { log } from "@st-edge/edge";
+
 import type { ToolAnnotations } from "@modelcontextprotocol/server";
+import { log } from "@st-edge/edge";
 import * as z from "zod";
-import { ownProblem, type Problem } from "../capabilities.ts";
 import type { Caller } from "../caller.ts";
+import { ownProblem, type Problem } from "../capabilities.ts";
 import {
   type ConfirmationClaims,
   idempotencyKeyOf,
@@ -61,7 +62,9 @@ interface Deployment {
 function deploymentOf(env: Env & { CONFIRMATION_TTL_SECONDS?: string }): Deployment | Problem {
   const secret = tokenSecret(env);
   if (typeof secret !== "string") return secret;
-  const ttl = env.CONFIRMATION_TTL_SECONDS ? Number(env.CONFIRMATION_TTL_SECONDS) : DEFAULT_CONFIRMATION_TTL_SECONDS;
+  const ttl = env.CONFIRMATION_TTL_SECONDS
+    ? Number(env.CONFIRMATION_TTL_SECONDS)
+    : DEFAULT_CONFIRMATION_TTL_SECONDS;
   if (!env.ST_ENVIRONMENT || !env.ST_TENANT_ID || !Number.isInteger(ttl) || ttl < 30 || ttl > 3600) {
     return ownProblem({
       type: "misconfigured",
@@ -74,13 +77,15 @@ function deploymentOf(env: Env & { CONFIRMATION_TTL_SECONDS?: string }): Deploym
 }
 
 const Token = z.strictObject({
-  confirmationToken: z.string().min(1).max(16_384).describe("The confirmationToken the prepare tool returned, unchanged"),
+  confirmationToken: z
+    .string()
+    .min(1)
+    .max(16_384)
+    .describe("The confirmationToken the prepare tool returned, unchanged"),
 });
 
 /** The prepare and commit tools of one write. */
-export function twoStepTools<P extends z.ZodObject, R extends Json>(
-  write: TwoStepWrite<P, R>,
-): [Tool, Tool] {
+export function twoStepTools<P extends z.ZodObject, R extends Json>(write: TwoStepWrite<P, R>): [Tool, Tool] {
   const commitName = `commit_${write.name}`;
   const prepare = defineTool({
     name: `prepare_${write.name}`,
@@ -103,7 +108,10 @@ export function twoStepTools<P extends z.ZodObject, R extends Json>(
         request: checked.request,
         ttlSeconds: deployment.ttlSeconds,
       });
-      return { ok: true, data: { preview: checked.preview, confirmationToken: token, expiresAt, commitWith: commitName } };
+      return {
+        ok: true,
+        data: { preview: checked.preview, confirmationToken: token, expiresAt, commitWith: commitName },
+      };
     },
   });
   const commit = defineTool({
@@ -116,7 +124,13 @@ export function twoStepTools<P extends z.ZodObject, R extends Json>(
     input: Token,
     async run({ confirmationToken }, caller) {
       const audit = (fields: AuditFields) =>
-        log("info", { event: "mcp-audit", tool: commitName, keyId: caller.keyId, requestId: caller.requestId, ...fields });
+        log("info", {
+          event: "mcp-audit",
+          tool: commitName,
+          keyId: caller.keyId,
+          requestId: caller.requestId,
+          ...fields,
+        });
       const deployment = deploymentOf(caller.env);
       if (!("secret" in deployment)) return { ok: false, problem: deployment };
       const idempotencyKey = await idempotencyKeyOf(confirmationToken);
@@ -134,7 +148,11 @@ export function twoStepTools<P extends z.ZodObject, R extends Json>(
           const status = await write.whenExpired(parsed.data, caller, idempotencyKey);
           if (status) problem.detail = `${problem.detail}. ${status}`;
         }
-        audit({ outcome: "refused", problemType: problem.type, idempotencyKey: claims ? idempotencyKey : undefined });
+        audit({
+          outcome: "refused",
+          problemType: problem.type,
+          idempotencyKey: claims ? idempotencyKey : undefined,
+        });
         return { ok: false, problem };
       }
       if (!parsed?.success) {
