@@ -1,18 +1,25 @@
 // The MCP worker: a remote MCP server (Streamable HTTP at /mcp, stateless, on agents'
 // createMcpHandler and the MCP SDK) whose tools call the tenant's capability workers through
 // service bindings (capabilities.ts). Callers authenticate with the deployment's API keys, as on
-// every worker (createWorkerApp's caller auth); the key is forwarded to the workers, which check
-// it again. /healthz is open; everything else is a problem+json 404.
+// every worker (createWorkerApp's caller auth), or with an OAuth access token standing for one
+// (oauth.ts, consent.ts); the key is forwarded to the workers, which check it again. /healthz is
+// open; everything else is a problem+json 404.
 import { createWorkerApp, presentedKey } from "@st-edge/edge";
 import { createMcpHandler } from "agents/mcp/server";
 import { callerOf } from "./caller.ts";
+import { answerConsent, showConsent } from "./consent.ts";
+import { AUTHORIZE_PATH, type OAuthEnv, withOAuth } from "./oauth.ts";
 import { serverFor } from "./server.ts";
 
 export const MCP_ROUTE = "/mcp";
 /** The largest JSON-RPC message taken: a 50-split payment or a confirmation token fit many times over. */
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
-const app = createWorkerApp<Env>({ name: "mcp" });
+// The consent page signs people in with an API key of its own form, not a header.
+const app = createWorkerApp<OAuthEnv>({ name: "mcp", open: [AUTHORIZE_PATH] });
+
+app.get(AUTHORIZE_PATH, showConsent);
+app.post(AUTHORIZE_PATH, answerConsent);
 
 app.all(MCP_ROUTE, async function mcp(c) {
   // Caller auth has accepted this key; it is only ever sent on to the capability workers.
@@ -25,4 +32,4 @@ app.all(MCP_ROUTE, async function mcp(c) {
   return handler.fetch(c.req.raw);
 });
 
-export default app;
+export default withOAuth(app, MCP_ROUTE);
