@@ -13,24 +13,24 @@ import type { Context } from "hono";
 import type { GrantProps, OAuthEnv } from "./oauth.ts";
 import { SCOPES } from "./oauth.ts";
 
-const escape = (value: string) => value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
 function page(details: ConsentDescription, handle: string, problem?: string): string {
-  const name = escape(details.clientName);
+  const name = escapeHtml(details.clientName);
   const origin = details.clientDomain
-    ? `Published by <strong>${escape(details.clientDomain)}</strong>.`
+    ? `Published by <strong>${escapeHtml(details.clientDomain)}</strong>.`
     : "This app registered itself: its name is not verified.";
   return `<!doctype html>
 <html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>Connect ${name}</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem}input{width:100%;font:inherit;padding:.4rem}.warn{color:#a40}.error{color:#b00}</style>
 <h1>Connect ${name} to ServiceTitan accounting?</h1>
-<p>${origin} Access goes to <strong>${escape(details.redirectHost)}</strong>.</p>
+<p>${origin} Access goes to <strong>${escapeHtml(details.redirectHost)}</strong>.</p>
 ${details.redirectIsLoopback ? '<p class="warn"><strong>That is an app on your computer.</strong> Continue only if you just started connecting it.</p>' : ""}
 <p>It will be able to read this tenant's invoices, payments, bills, tax and terms, and prepare and commit payments, payment statuses and export marks, as the API key below can.</p>
-${problem ? `<p class="error">${escape(problem)}</p>` : ""}
+${problem ? `<p class="error">${escapeHtml(problem)}</p>` : ""}
 <form method="post">
-<input type="hidden" name="handle" value="${escape(handle)}">
+<input type="hidden" name="handle" value="${escapeHtml(handle)}">
 <label>API key of this deployment<br><input type="password" name="apiKey" autocomplete="off" required></label>
 <p><button name="decision" value="approve">Connect</button> <button name="decision" value="deny" formnovalidate>Cancel</button></p>
 </form></html>`;
