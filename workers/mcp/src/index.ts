@@ -11,7 +11,7 @@ import { answerConsent, showConsent } from "./consent.ts";
 import { AUTHORIZE_PATH, type OAuthEnv, withOAuth } from "./oauth.ts";
 import { serverFor } from "./server.ts";
 
-export const MCP_ROUTE = "/mcp";
+const MCP_ROUTE = "/mcp";
 /** The largest JSON-RPC message taken: a 50-split payment or a confirmation token fit many times over. */
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
