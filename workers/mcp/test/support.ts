@@ -66,6 +66,8 @@ export async function deployment(
     ST_TENANT_ID: "1000001",
     API_KEY_HASHES: `${await hashApiKey(TEST_API_KEY)},${await hashApiKey(OTHER_API_KEY)}`,
     MCP_TOKEN_SECRET: TOKEN_SECRET,
+    // OAuth off unless a test turns it on (a .dev.vars left by pnpm start may set it).
+    MCP_PUBLIC_URL: "",
     INVOICE_LOOKUP: standIn("INVOICE_LOOKUP", invoiceLookup, workerBindings, sent),
     TAX_ZONES: standIn("TAX_ZONES", taxZones, workerBindings, sent),
     PAYMENT_TERMS: standIn("PAYMENT_TERMS", paymentTerms, workerBindings, sent),

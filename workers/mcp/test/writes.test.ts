@@ -91,9 +91,15 @@ describe("prepare_payment", () => {
     const invoice = openInvoice();
     const over = Decimal.parse(invoice.balance).plus(Decimal.parse("0.01")).toFixed(2);
     const before = apiPayments().length;
-    expect(
-      await callRefused(env, "prepare_payment", { invoiceId: invoice.id, amount: over, paymentType: "Cash" }),
-    ).toMatchObject({
+    const overpaid = await callRefused(env, "prepare_payment", {
+      invoiceId: invoice.id,
+      amount: over,
+      paymentType: "Cash",
+    });
+    expect(overpaid.detail).toContain(`exceeds invoice ${invoice.id}'s balance`);
+    expect(JSON.stringify(overpaid)).not.toContain("allowOverpayment");
+    expect(overpaid).toMatchObject({
+      fields: [{ field: "invoiceId", message: expect.stringContaining("exceeds") }],
       type: "overpayment",
       status: 422,
       error: "Amount exceeds the invoice balance",

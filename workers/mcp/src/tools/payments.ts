@@ -6,7 +6,7 @@ import { markerFor } from "@st-edge/exactly-once/marker";
 import type { PaymentViewOutput } from "@st-edge/views/payment";
 import * as z from "zod";
 import type { Caller } from "../caller.ts";
-import { callCapability, ownProblem } from "../capabilities.ts";
+import { callCapability, ownProblem, type Problem } from "../capabilities.ts";
 import { paymentSummary } from "../views.ts";
 import { Id, Money } from "./read.ts";
 import { type Checked, twoStepTools } from "./two-step.ts";
@@ -66,6 +66,23 @@ interface PaymentCheck {
   }[];
 }
 
+/**
+ * payment-posting's overpayment refusal suggests `allowOverpayment`, which no tool here offers:
+ * say what an agent can do instead.
+ */
+function withoutOverpaymentHint(problem: Problem): Problem {
+  const hint = /;? ?\(?set allowOverpayment[^)]*\)?/g;
+  return {
+    ...problem,
+    ...(problem.detail === undefined
+      ? {}
+      : { detail: `${problem.detail.replace(hint, "")} (no tool posts past a balance: lower the amount)` }),
+    ...(problem.errors === undefined
+      ? {}
+      : { errors: problem.errors.map((error) => ({ ...error, message: error.message.replace(hint, "") })) }),
+  };
+}
+
 async function checkPayment(
   args: z.output<typeof PaymentInput>,
   caller: Caller,
@@ -74,7 +91,13 @@ async function checkPayment(
     method: "POST",
     body: args,
   });
-  if (!checked.ok) return checked;
+  if (!checked.ok) {
+    const { problem } = checked;
+    return {
+      ok: false,
+      problem: problem.type.endsWith(":overpayment") ? withoutOverpaymentHint(problem) : problem,
+    };
+  }
   const { typeId, type, amount, customerId, splits } = checked.data;
   const request: PaymentRequest = {
     typeId,
