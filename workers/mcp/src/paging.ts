@@ -1,7 +1,7 @@
 // Paging for lists a worker answers in one piece, newest first, up to a cap (invoice finds, recent
 // payments, tax zones): the agent asks for a page, and the cursor it gets back is the offset of the
 // next item, bound to the query it pages (a cursor from another query is refused, not misread).
-import { ownProblem, type Problem } from "./capabilities.ts";
+import { ownProblem, type Problem, type WorkerAnswer } from "./capabilities.ts";
 
 /** 32-bit FNV-1a of the query, as 8 hex: a fingerprint, not a secret. */
 function fingerprint(query: string): string {
@@ -43,4 +43,33 @@ export interface Page<T> {
 export function pageOf<T>(all: readonly T[], offset: number, limit: number, query: string): Page<T> {
   const end = offset + limit;
   return { items: all.slice(offset, end), nextCursor: all.length > end ? cursorAt(end, query) : null };
+}
+
+export interface PageRequest {
+  cursor: string | undefined;
+  limit: number;
+  /** The query the list answers (what a cursor is bound to). */
+  query: string;
+}
+
+/**
+ * One page of a list a worker answers whole, or newest first up to a cap: the cursor checked
+ * against the query, the list read (`read` is told how many items the page needs, to show
+ * whether more follow), the page cut and each item viewed.
+ *
+ * @example await listPage({ cursor, limit, query }, () => callCapability(caller, "tax-zones", path), zoneSummary)
+ */
+export async function listPage<T, U>(
+  { cursor, limit, query }: PageRequest,
+  read: (wanted: number) => Promise<WorkerAnswer<T[]>>,
+  view: (item: T) => U,
+): Promise<WorkerAnswer<Page<U> & { listed: number }>> {
+  const offset = offsetOf(cursor, query);
+  if (typeof offset !== "number") return { ok: false, problem: offset };
+  const answer = await read(offset + limit + 1);
+  if (!answer.ok) return answer;
+  return {
+    ...answer,
+    data: { ...pageOf(answer.data.map(view), offset, limit, query), listed: answer.data.length },
+  };
 }

@@ -7,6 +7,7 @@ import * as z from "zod";
 import type { Caller } from "../caller.ts";
 import { callCapability, ownProblem, type WorkerAnswer } from "../capabilities.ts";
 import { billSummary } from "../views.ts";
+import { COMMIT } from "./define.ts";
 import { Id } from "./read.ts";
 import { type Checked, twoStepTools } from "./two-step.ts";
 
@@ -83,7 +84,7 @@ export const [prepareBillsExportMark, commitBillsExportMark] = twoStepTools({
   commitDescription:
     "Tells ServiceTitan your accounting system now holds these bills (one result per bill; a refused bill fails alone).",
   // Overwrites the bills' sync status; marking again is harmless.
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  annotations: COMMIT,
   input: MarkRequest,
   request: MarkRequest,
   check: checkMarks,

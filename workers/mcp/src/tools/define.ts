@@ -49,6 +49,17 @@ export function defineTool<S extends z.ZodObject>(spec: ToolSpec<S>): Tool {
 /** A read-only tool's annotations: it changes nothing, ServiceTitan's books are a closed world. */
 export const READ_ONLY = { readOnlyHint: true, openWorldHint: false } as const satisfies ToolAnnotations;
 
+/**
+ * A commit's annotations: it changes what ServiceTitan holds in a way the agent cannot take back
+ * (destructive), and a retry with the same token changes nothing more (idempotent).
+ */
+export const COMMIT = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: true,
+  openWorldHint: false,
+} as const satisfies ToolAnnotations;
+
 /** The data as both text (what a model reads) and structured content (what a program reads). */
 export function toolResult(data: unknown): CallToolResult {
   const structured = typeof data === "object" && data !== null && !Array.isArray(data) ? data : { data };

@@ -8,6 +8,7 @@ import * as z from "zod";
 import type { Caller } from "../caller.ts";
 import { callCapability, ownProblem, type Problem } from "../capabilities.ts";
 import { paymentSummary } from "../views.ts";
+import { COMMIT } from "./define.ts";
 import { Id, Money } from "./read.ts";
 import { type Checked, twoStepTools } from "./two-step.ts";
 
@@ -160,7 +161,7 @@ export const [preparePayment, commitPayment] = twoStepTools({
     "being recorded). Amounts are decimal text.",
   commitDescription: "Posts the prepared payment to ServiceTitan, exactly once.",
   // Moves money against invoice balances; a retry with the same token posts nothing more.
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  annotations: COMMIT,
   input: PaymentInput,
   request: PaymentRequest,
   check: checkPayment,
@@ -249,7 +250,7 @@ export const [preparePaymentStatus, commitPaymentStatus] = twoStepTools({
   prepareDescription: `Reads up to ${MAX_STATUS_PAYMENTS} payments and shows their status now and after (Pending, Posted or Exported).`,
   commitDescription: "Sets the prepared payments' status in ServiceTitan.",
   // Overwrites the status (Exported tells accounting exports to skip them); setting it again changes nothing.
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  annotations: COMMIT,
   input: StatusRequest,
   request: StatusRequest,
   check: checkStatus,

@@ -6,8 +6,8 @@ import type { BillView } from "@st-edge/views/bill";
 import type { AppliedPaymentView, InvoiceView } from "@st-edge/views/invoice";
 import type { PaymentViewOutput, PollItem } from "@st-edge/views/payment";
 import * as z from "zod";
-import { callCapability } from "../capabilities.ts";
-import { offsetOf, pageOf } from "../paging.ts";
+import { callCapability, type WorkerAnswer } from "../capabilities.ts";
+import { listPage } from "../paging.ts";
 import { billSummary, invoiceDetail, invoiceSummary, paymentSummary } from "../views.ts";
 import { defineTool, type Outcome, READ_ONLY } from "./define.ts";
 
@@ -39,6 +39,10 @@ export function queryString(params: Record<string, string | number | undefined>)
 const mapped = <T, U>(answer: Outcome<T>, map: (data: T) => U): Outcome<U> =>
   answer.ok ? { ok: true, data: map(answer.data) } : answer;
 
+/** The list of a `{ data: [...] }` answer. */
+const unwrapData = <T>(answer: WorkerAnswer<{ data: T[] }>): WorkerAnswer<T[]> =>
+  answer.ok ? { ...answer, data: answer.data.data } : answer;
+
 /** The invoice-lookup worker answers at most this many invoices per find. */
 const FIND_CAP = 100;
 
@@ -66,27 +70,24 @@ export const findInvoices = defineTool({
   }),
   async run({ limit, cursor, status, ...filters }, caller) {
     const query = queryString({ ...filters, status: status?.join(",") });
-    const offset = offsetOf(cursor, query);
-    if (typeof offset !== "number") return { ok: false, problem: offset };
-    const want = Math.min(FIND_CAP, offset + limit + 1);
-    const answer = await callCapability<InvoiceView[]>(
-      caller,
-      "invoice-lookup",
-      `/invoices${query}${query ? "&" : "?"}limit=${want}`,
+    const listed = await listPage(
+      { cursor, limit, query },
+      (wanted) =>
+        callCapability<InvoiceView[]>(
+          caller,
+          "invoice-lookup",
+          `/invoices${query}${query ? "&" : "?"}limit=${Math.min(FIND_CAP, wanted)}`,
+        ),
+      invoiceSummary,
     );
-    if (!answer.ok) return answer;
-    const page = pageOf(answer.data.map(invoiceSummary), offset, limit, query);
-    return {
-      ok: true,
-      data: {
-        invoices: page.items,
-        nextCursor: page.nextCursor,
-        // The worker's own budget cut its search short, or the cap was reached: there may be more.
-        mayHaveMore:
-          page.nextCursor === null &&
-          (answer.headers.get("X-Search-Complete") === "false" || answer.data.length >= FIND_CAP),
-      },
-    };
+    return mapped(listed, ({ items, nextCursor, listed: count }) => ({
+      invoices: items,
+      nextCursor,
+      // The worker's own budget cut its search short, or the cap was reached: there may be more.
+      mayHaveMore:
+        nextCursor === null &&
+        ((listed.ok && listed.headers.get("X-Search-Complete") === "false") || count >= FIND_CAP),
+    }));
   },
 });
 
@@ -140,13 +141,12 @@ export const listTaxZones = defineTool({
   }),
   async run({ limit, cursor, ...filters }, caller) {
     const query = queryString(filters);
-    const offset = offsetOf(cursor, query);
-    if (typeof offset !== "number") return { ok: false, problem: offset };
-    const answer = await callCapability<{ data: TaxZone[] }>(caller, "tax-zones", `/tax-zones${query}`);
-    return mapped(answer, ({ data }) => {
-      const page = pageOf(data.map(zoneSummary), offset, limit, query);
-      return { taxZones: page.items, nextCursor: page.nextCursor };
-    });
+    const listed = await listPage(
+      { cursor, limit, query },
+      () => callCapability<{ data: TaxZone[] }>(caller, "tax-zones", `/tax-zones${query}`).then(unwrapData),
+      zoneSummary,
+    );
+    return mapped(listed, ({ items, nextCursor }) => ({ taxZones: items, nextCursor }));
   },
 });
 
@@ -212,15 +212,13 @@ export const listPaymentTerms = defineTool({
   }),
   async run({ limit, cursor, ...filters }, caller) {
     const query = queryString(filters);
-    const offset = offsetOf(cursor, query);
-    if (typeof offset !== "number") return { ok: false, problem: offset };
-    const answer = await callCapability<{ data: PaymentTerm[] }>(
-      caller,
-      "payment-terms",
-      `/payment-terms${query}`,
-    );
-    return mapped(answer, ({ data }) => {
-      const terms = data.map((term) => ({
+    const listed = await listPage(
+      { cursor, limit, query },
+      () =>
+        callCapability<{ data: PaymentTerm[] }>(caller, "payment-terms", `/payment-terms${query}`).then(
+          unwrapData,
+        ),
+      (term) => ({
         id: term.id,
         name: term.name,
         active: term.active,
@@ -228,10 +226,9 @@ export const listPaymentTerms = defineTool({
         dueDayType: term.dueDayType,
         dueDay: term.dueDay,
         discount: term.paymentTermDiscountModel,
-      }));
-      const page = pageOf(terms, offset, limit, query);
-      return { paymentTerms: page.items, nextCursor: page.nextCursor };
-    });
+      }),
+    );
+    return mapped(listed, ({ items, nextCursor }) => ({ paymentTerms: items, nextCursor }));
   },
 });
 
@@ -326,30 +323,31 @@ export const listRecentPayments = defineTool({
     cursor: Cursor,
   }),
   async run({ invoiceId, limit, cursor }, caller) {
-    const query = queryString({ invoiceId });
-    const offset = offsetOf(cursor, query);
-    if (typeof offset !== "number") return { ok: false, problem: offset };
-    const answer =
-      invoiceId === undefined
-        ? await callCapability<PollItem[]>(
-            caller,
-            "payment-posting",
-            `/payments/poll?limit=${Math.min(RECENT_CAP, offset + limit + 1)}`,
-          ).then((polled) =>
-            // A poll item's id is its version's; the payment's own id is paymentId.
-            polled.ok
-              ? { ...polled, data: polled.data.map(({ paymentId, ...item }) => ({ ...item, id: paymentId })) }
-              : polled,
-          )
-        : await callCapability<{ data: PaymentViewOutput[] }>(
-            caller,
-            "payment-posting",
-            `/payments?invoiceId=${invoiceId}`,
-          ).then((listed) => (listed.ok ? { ...listed, data: listed.data.data } : listed));
-    return mapped(answer, (payments: PaymentViewOutput[]) => {
-      const page = pageOf(payments.map(paymentSummary), offset, limit, query);
-      return { payments: page.items, nextCursor: page.nextCursor };
-    });
+    const listed = await listPage(
+      { cursor, limit, query: queryString({ invoiceId }) },
+      (wanted): Promise<WorkerAnswer<PaymentViewOutput[]>> =>
+        invoiceId === undefined
+          ? callCapability<PollItem[]>(
+              caller,
+              "payment-posting",
+              `/payments/poll?limit=${Math.min(RECENT_CAP, wanted)}`,
+            ).then((polled) =>
+              // A poll item's id is its version's; the payment's own id is paymentId.
+              polled.ok
+                ? {
+                    ...polled,
+                    data: polled.data.map(({ paymentId, ...item }) => ({ ...item, id: paymentId })),
+                  }
+                : polled,
+            )
+          : callCapability<{ data: PaymentViewOutput[] }>(
+              caller,
+              "payment-posting",
+              `/payments?invoiceId=${invoiceId}`,
+            ).then(unwrapData),
+      paymentSummary,
+    );
+    return mapped(listed, ({ items, nextCursor }) => ({ payments: items, nextCursor }));
   },
 });
 
