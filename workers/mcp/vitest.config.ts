@@ -16,6 +16,8 @@ export default defineConfig({
       main: "./test/entry.ts",
       miniflare: {
         kvNamespaces: ["TOKENS"],
+        // The agents' chaos run's size (`pnpm test:chaos --full` sets 200).
+        bindings: { AGENT_PAYMENTS: process.env.AGENT_PAYMENTS ?? "" },
         durableObjects: {
           IDEMPOTENCY: { className: "IdempotencyStore", useSQLite: true },
           INVOICE_GATES: { className: "InvoiceGate", useSQLite: true },

@@ -4,5 +4,7 @@ declare namespace Cloudflare {
     TOKENS: KVNamespace;
     IDEMPOTENCY: DurableObjectNamespace;
     INVOICE_GATES: DurableObjectNamespace;
+    /** The agents' chaos run's size (test/chaos.test.ts). */
+    AGENT_PAYMENTS: string;
   }
 }
