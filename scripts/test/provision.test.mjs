@@ -136,6 +136,7 @@ describe("pnpm tenant provision --dry-run", () => {
         [
           ...common(4242, "bearer"),
           { type: "durable_object_namespace", name: "IDEMPOTENCY", class_name: "IdempotencyStore" },
+          { type: "durable_object_namespace", name: "INVOICE_GATES", class_name: "InvoiceGate" },
           // Every other worker binds the host's broker: one refresher per tenant.
           {
             type: "durable_object_namespace",
@@ -145,8 +146,12 @@ describe("pnpm tenant provision --dry-run", () => {
           },
         ],
         {
-          new_tag: "v2",
-          steps: [{ new_sqlite_classes: ["IdempotencyStore"] }, { new_sqlite_classes: ["TokenBroker"] }],
+          new_tag: "v3",
+          steps: [
+            { new_sqlite_classes: ["IdempotencyStore"] },
+            { new_sqlite_classes: ["InvoiceGate"] },
+            { new_sqlite_classes: ["TokenBroker"] },
+          ],
         },
         "payment-posting",
       ),

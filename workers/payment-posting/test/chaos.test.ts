@@ -2,8 +2,9 @@
 // non-final answer, some fired twice at once (automations double-fire), some answers "lost" on the
 // client side, and a share of them racing with other keys on shared invoices for more than those
 // invoices hold — while ServiceTitan misbehaves on a seeded mix of faults: 429s, 5xx, 401s on the
-// create, latency, hangs, commit-then-fail, commit-then-drop on the create and on reads, a slow and
-// throttled token endpoint, and a token outage after tokens are revoked mid-run. Whatever happens:
+// create, latency, hangs, commit-then-fail, commit-then-drop, answers cut off or unreadable after
+// the write, on the create and on reads, a slow and throttled token endpoint, and a token outage
+// after tokens are revoked mid-run. Whatever happens:
 // no payment twice, no acknowledged payment lost, no refused payment posted, no invoice overpaid,
 // balances exact. Clients honour Retry-After at a quarter scale so the run stays short.
 //
@@ -49,11 +50,16 @@ const FAULTS: FaultRule[] = [
   { fault: "status=401", operationId: "Payments_Create", probability: 0.04 },
   { fault: "hang", operationId: "Payments_Create", probability: 0.03 },
   { fault: "latency=40", operationId: "Payments_Create", probability: 0.1 },
+  // Answers cut off or unreadable after the create was applied: settled like lost answers.
+  { fault: "truncate-body", operationId: "Payments_Create", probability: 0.03 },
+  { fault: "invalid-json", operationId: "Payments_GetList", probability: 0.02 },
   { fault: "status=503", operationId: "Payments_GetList", probability: 0.06 },
   { fault: "status=429;retry-after=0", operationId: "Payments_GetList", probability: 0.04 },
   { fault: "hang", operationId: "Payments_GetList", probability: 0.02 },
   { fault: "status=500", operationId: "Payments_GetList", probability: 0.02 },
   { fault: "status=502", operationId: "Invoices_GetList", probability: 0.05 },
+  { fault: "truncate-body", operationId: "Invoices_GetList", probability: 0.02 },
+  { fault: "truncate-body", operationId: "Payments_GetList", probability: 0.02 },
   { fault: "latency=25", operationId: "Invoices_GetList", probability: 0.1 },
   { fault: "hang", operationId: "Invoices_GetList", probability: 0.01 },
   { fault: "status=503", operationId: "PaymentTypes_GetList", probability: 0.05 },
@@ -291,6 +297,8 @@ it(`chaos: ${PAYMENTS} payments, ${CLIENTS} clients, seeded faults`, { timeout: 
   for (const kind of [
     "commit-then-fail",
     "commit-then-drop",
+    "truncate-body",
+    "invalid-json",
     "hang",
     "status:429",
     "status:503",
