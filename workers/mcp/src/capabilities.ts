@@ -3,7 +3,7 @@
 // the MCP request's id (one id across the logs of every worker a tool call touched) and what is
 // left of the request's time budget. An answer comes back as data or as the worker's problem; a
 // worker that is missing, silent or unreadable becomes a problem of our own, so a tool never throws.
-import { PROBLEM_TYPE_PREFIX } from "@st-edge/edge";
+import { PROBLEM_TYPE_PREFIX, PROBLEM_TYPES, type ProblemType } from "@st-edge/edge";
 import type { Caller } from "./caller.ts";
 
 /** The capability workers a tool may call, by their service binding. */
@@ -51,6 +51,10 @@ export function ownProblem(init: Omit<Problem, "requestId" | "traceId">): Proble
     ...(init.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: init.retryAfterSeconds }),
   };
 }
+
+/** A problem of a type every worker answers, titled as they title it (@st-edge/edge's catalog). */
+export const knownProblem = (type: ProblemType, init: Pick<Problem, "detail" | "errors"> = {}): Problem =>
+  ownProblem({ type, ...PROBLEM_TYPES[type], ...init });
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);

@@ -9,7 +9,7 @@
 // a commit sends the same key, so the worker replays its first answer instead of writing again.
 // No state is kept here: a token is valid by its signature and claims alone.
 import type { Problem } from "./capabilities.ts";
-import { ownProblem } from "./capabilities.ts";
+import { knownProblem, ownProblem } from "./capabilities.ts";
 
 // `undefined` members are dropped when the claims are serialized, as JSON.stringify does.
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json | undefined };
@@ -72,23 +72,24 @@ function hmacKey(secret: string): Promise<CryptoKey> {
 export function tokenSecret(env: { MCP_TOKEN_SECRET?: string }): string | Problem {
   const secret = env.MCP_TOKEN_SECRET ?? "";
   if (secret.length >= MIN_SECRET_LENGTH) return secret;
-  return ownProblem({
-    type: "misconfigured",
-    title: "This deployment is misconfigured",
-    status: 500,
+  return knownProblem("misconfigured", {
     detail: `MCP_TOKEN_SECRET must be set to at least ${MIN_SECRET_LENGTH} random characters; write tools are off until it is`,
   });
 }
 
-export interface IssueOptions {
+/** What a token is bound to (the deployment's secret and tenant, the commit tool, the caller's key id) and when. */
+export interface VerifyOptions {
   secret: string;
   tenant: string;
   tool: string;
   keyId: string;
-  request: Json;
-  ttlSeconds: number;
   /** Milliseconds since the epoch (default now). */
   now?: number;
+}
+
+export interface IssueOptions extends VerifyOptions {
+  request: Json;
+  ttlSeconds: number;
 }
 
 /**
@@ -116,15 +117,6 @@ export async function issueConfirmation(
     token: `${body}.${base64url(new Uint8Array(signature))}`,
     expiresAt: new Date(claims.exp * 1000).toISOString(),
   };
-}
-
-export interface VerifyOptions {
-  secret: string;
-  tenant: string;
-  tool: string;
-  keyId: string;
-  /** Milliseconds since the epoch (default now). */
-  now?: number;
 }
 
 export type Verified =

@@ -1,7 +1,7 @@
 // Paging for lists a worker answers in one piece, newest first, up to a cap (invoice finds, recent
 // payments, tax zones): the agent asks for a page, and the cursor it gets back is the offset of the
 // next item, bound to the query it pages (a cursor from another query is refused, not misread).
-import { ownProblem, type Problem, type WorkerAnswer } from "./capabilities.ts";
+import { knownProblem, type Problem, type WorkerAnswer } from "./capabilities.ts";
 
 /** 32-bit FNV-1a of the query, as 8 hex: a fingerprint, not a secret. */
 function fingerprint(query: string): string {
@@ -22,10 +22,7 @@ export function offsetOf(cursor: string | undefined, query: string): number | Pr
   if (cursor === undefined) return 0;
   const match = /^(\d{1,6})\.([0-9a-f]{8})$/.exec(cursor);
   if (!match || match[2] !== fingerprint(query)) {
-    return ownProblem({
-      type: "validation-failed",
-      title: "The request is not valid",
-      status: 400,
+    return knownProblem("validation-failed", {
       detail:
         "cursor does not belong to this query: pass the nextCursor of the previous page with the same filters",
       errors: [{ in: "body", field: "cursor", message: "is not a cursor of this query" }],

@@ -5,11 +5,11 @@
 import type { BillView } from "@st-edge/views/bill";
 import * as z from "zod";
 import type { Caller } from "../caller.ts";
-import { callCapability, ownProblem, type WorkerAnswer } from "../capabilities.ts";
+import { callCapability, knownProblem, type WorkerAnswer } from "../capabilities.ts";
 import { billSummary } from "../views.ts";
 import { COMMIT } from "./define.ts";
 import { Id } from "./read.ts";
-import { type Checked, twoStepTools } from "./two-step.ts";
+import { type Checked, postRequest, twoStepTools } from "./two-step.ts";
 
 /** The bills worker marks at most 50 bills per call. */
 const MAX_BILLS = 50;
@@ -51,10 +51,7 @@ async function checkMarks(args: MarkRequest, caller: Caller): Promise<Checked<Ma
   if (missing.length > 0) {
     return {
       ok: false,
-      problem: ownProblem({
-        type: "not-found",
-        title: "Not found",
-        status: 404,
+      problem: knownProblem("not-found", {
         detail: `No AP bill ${missing.join(", ")} in this tenant; nothing was marked`,
         errors: [{ in: "body", field: "billIds", message: `not found: ${missing.join(", ")}` }],
       }),
@@ -88,11 +85,7 @@ export const [prepareBillsExportMark, commitBillsExportMark] = twoStepTools({
   input: MarkRequest,
   request: MarkRequest,
   check: checkMarks,
-  send: (request, caller) =>
-    callCapability<Record<string, unknown>>(caller, "bills", "/bills/mark-exported", {
-      method: "POST",
-      body: request,
-    }),
+  send: postRequest("bills", "/bills/mark-exported"),
   audit: (request, outcome) => ({
     billIds: request.billIds.join(","),
     succeeded: outcome.ok && typeof outcome.data.succeeded === "number" ? outcome.data.succeeded : undefined,

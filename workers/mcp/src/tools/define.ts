@@ -13,7 +13,7 @@ import type {
 import { log, PROBLEM_TYPE_PREFIX } from "@st-edge/edge";
 import type * as z from "zod";
 import type { Caller } from "../caller.ts";
-import type { Problem } from "../capabilities.ts";
+import { knownProblem, type Problem } from "../capabilities.ts";
 
 export type Outcome<T = unknown> = { ok: true; data: T } | { ok: false; problem: Problem };
 
@@ -111,12 +111,7 @@ function registerTool<S extends z.ZodObject>(server: McpServer, tool: ToolSpec<S
           tool: tool.name,
           error: error instanceof Error ? `${error.name}: ${error.message}` : "unknown",
         });
-        return toolError({
-          type: `${PROBLEM_TYPE_PREFIX}internal-error`,
-          title: "Internal error",
-          status: 500,
-          requestId: caller.requestId,
-        });
+        return toolError({ ...knownProblem("internal-error"), requestId: caller.requestId });
       }
     },
   );

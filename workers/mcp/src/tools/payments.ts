@@ -6,11 +6,11 @@ import { markerFor } from "@st-edge/exactly-once/marker";
 import type { PaymentViewOutput } from "@st-edge/views/payment";
 import * as z from "zod";
 import type { Caller } from "../caller.ts";
-import { callCapability, ownProblem, type Problem } from "../capabilities.ts";
+import { callCapability, knownProblem, type Problem } from "../capabilities.ts";
 import { paymentSummary } from "../views.ts";
 import { COMMIT } from "./define.ts";
 import { Id, Money } from "./read.ts";
-import { type Checked, twoStepTools } from "./two-step.ts";
+import { type Checked, postRequest, twoStepTools } from "./two-step.ts";
 
 const PaymentStatus = z.enum(["Pending", "Posted", "Exported"]);
 const Text = (max: number) => z.string().min(1).max(max);
@@ -213,10 +213,7 @@ async function checkStatus(args: StatusRequest, caller: Caller): Promise<Checked
   if (missing.length > 0) {
     return {
       ok: false,
-      problem: ownProblem({
-        type: "payment-not-found",
-        title: "Payment not found in this tenant",
-        status: 404,
+      problem: knownProblem("payment-not-found", {
         detail: `No payment ${missing.join(", ")} in this tenant; nothing was changed`,
         errors: [{ in: "body", field: "paymentIds", message: `not found: ${missing.join(", ")}` }],
       }),
@@ -254,10 +251,6 @@ export const [preparePaymentStatus, commitPaymentStatus] = twoStepTools({
   input: StatusRequest,
   request: StatusRequest,
   check: checkStatus,
-  send: (request, caller) =>
-    callCapability<Record<string, unknown>>(caller, "payment-posting", "/payments/status", {
-      method: "POST",
-      body: request,
-    }),
+  send: postRequest("payment-posting", "/payments/status"),
   audit: (request) => ({ paymentIds: request.paymentIds.join(","), status: request.status }),
 });

@@ -7,7 +7,7 @@ import type { AppliedPaymentView, InvoiceView } from "@st-edge/views/invoice";
 import type { PaymentViewOutput, PollItem } from "@st-edge/views/payment";
 import * as z from "zod";
 import { callCapability, type WorkerAnswer } from "../capabilities.ts";
-import { listPage } from "../paging.ts";
+import { listPage, type Page } from "../paging.ts";
 import { billSummary, invoiceDetail, invoiceSummary, paymentSummary } from "../views.ts";
 import { defineTool, type Outcome, READ_ONLY } from "./define.ts";
 
@@ -38,6 +38,10 @@ export function queryString(params: Record<string, string | number | undefined>)
 
 const mapped = <T, U>(answer: Outcome<T>, map: (data: T) => U): Outcome<U> =>
   answer.ok ? { ok: true, data: map(answer.data) } : answer;
+
+/** A page as a list tool answers it: the items under `name`, and the cursor of the next page. */
+const pageAnswer = <U>(listed: Outcome<Page<U>>, name: string): Outcome<Record<string, unknown>> =>
+  mapped(listed, ({ items, nextCursor }) => ({ [name]: items, nextCursor }));
 
 /** The list of a `{ data: [...] }` answer. */
 const unwrapData = <T>(answer: WorkerAnswer<{ data: T[] }>): WorkerAnswer<T[]> =>
@@ -146,7 +150,7 @@ export const listTaxZones = defineTool({
       () => callCapability<{ data: TaxZone[] }>(caller, "tax-zones", `/tax-zones${query}`).then(unwrapData),
       zoneSummary,
     );
-    return mapped(listed, ({ items, nextCursor }) => ({ taxZones: items, nextCursor }));
+    return pageAnswer(listed, "taxZones");
   },
 });
 
@@ -228,7 +232,7 @@ export const listPaymentTerms = defineTool({
         discount: term.paymentTermDiscountModel,
       }),
     );
-    return mapped(listed, ({ items, nextCursor }) => ({ paymentTerms: items, nextCursor }));
+    return pageAnswer(listed, "paymentTerms");
   },
 });
 
@@ -347,7 +351,7 @@ export const listRecentPayments = defineTool({
             ).then(unwrapData),
       paymentSummary,
     );
-    return mapped(listed, ({ items, nextCursor }) => ({ payments: items, nextCursor }));
+    return pageAnswer(listed, "payments");
   },
 });
 

@@ -9,7 +9,7 @@ import type { ToolAnnotations } from "@modelcontextprotocol/server";
 import { log } from "@st-edge/edge";
 import * as z from "zod";
 import type { Caller } from "../caller.ts";
-import { ownProblem, type Problem } from "../capabilities.ts";
+import { type Capability, callCapability, knownProblem, ownProblem, type Problem } from "../capabilities.ts";
 import {
   type ConfirmationClaims,
   idempotencyKeyOf,
@@ -52,6 +52,12 @@ export interface TwoStepWrite<P extends z.ZodObject, R extends Json> {
   whenExpired?: (request: R, caller: Caller, idempotencyKey: string) => Promise<string | undefined>;
 }
 
+/** A `send` that POSTs the request as the token carries it to a worker (a write that sets values). */
+export const postRequest =
+  (capability: Capability, path: string): TwoStepWrite<z.ZodObject, Json>["send"] =>
+  (request, caller) =>
+    callCapability<Record<string, unknown>>(caller, capability, path, { method: "POST", body: request });
+
 interface Deployment {
   secret: string;
   tenant: string;
@@ -66,10 +72,7 @@ function deploymentOf(env: Env & { CONFIRMATION_TTL_SECONDS?: string }): Deploym
     ? Number(env.CONFIRMATION_TTL_SECONDS)
     : DEFAULT_CONFIRMATION_TTL_SECONDS;
   if (!env.ST_ENVIRONMENT || !env.ST_TENANT_ID || !Number.isInteger(ttl) || ttl < 30 || ttl > 3600) {
-    return ownProblem({
-      type: "misconfigured",
-      title: "This deployment is misconfigured",
-      status: 500,
+    return knownProblem("misconfigured", {
       detail: "ST_ENVIRONMENT and ST_TENANT_ID must be set, and CONFIRMATION_TTL_SECONDS between 30 and 3600",
     });
   }
