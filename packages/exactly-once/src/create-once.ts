@@ -5,6 +5,7 @@
 //    wait briefly for a concurrent owner then 409, or own the key under a lease.
 // 2. If an earlier create's outcome is unknown, settle it first (search for our marker).
 // 3. Prepare: the caller's reads and checks, under the gates of the invoices the create changes.
+//    A refusal here (overpayment, inactive invoice…) answers the same request again for a minute.
 // 4. Have a token in hand, then record durably, together: the reservations (the gates) and the
 //    attempt with the instant its create stops sending (the key).
 // 5. Send the one create, cut off at that instant.
@@ -256,6 +257,8 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
     return undefined;
   };
 
+  /** What a refused check answered, kept for the same request's duplicates. */
+  let checkRefusal: StoredResponse | undefined;
   const run = async (): Promise<Response> => {
     // 2. An earlier create's outcome is unknown: settle it before anything else.
     if (begun.mustReconcile) {
@@ -266,8 +269,11 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
       if (earlier) return succeeded(earlier.id, options.found(earlier), true);
     }
 
-    // 3. Reads and checks, under the invoices' gates.
-    const prepared = await options.prepare();
+    // 3. Reads and checks, under the invoices' gates. A refusal is this request's answer for a while.
+    const prepared = await options.prepare().catch(async (error: unknown) => {
+      checkRefusal = await refusalOf(error);
+      throw error;
+    });
     const gates = prepared.gates;
     const reserved = [...(gates?.reservations.values() ?? [])].map((reservation) => reservation.id);
     let gatesOpen = gates !== undefined;
@@ -380,10 +386,22 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
     return await run();
   } catch (error) {
     // Whatever happened, let go of the key. A record whose create is unsettled stays "posting",
-    // so the next owner settles it; a record with no create attempted is deleted.
-    await store.release({ leaseId }).catch(() => undefined);
+    // so the next owner settles it; a record with no create attempted is deleted, or keeps the
+    // check's refusal for the same request a while.
+    await store.release({ leaseId, ...(checkRefusal && { refusal: checkRefusal }) }).catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The answer to remember from a refused check: a refusal the request met in ServiceTitan's current
+ * state (404, 422), not a busy, throttled or unavailable one, which a retry should run again.
+ */
+async function refusalOf(error: unknown): Promise<StoredResponse | undefined> {
+  if (!(error instanceof ProblemError)) return undefined;
+  const answer = problemResponse(error.init);
+  if (answer.status !== 404 && answer.status !== 422) return undefined;
+  return { status: answer.status, body: await answer.text() };
 }
 
 /**

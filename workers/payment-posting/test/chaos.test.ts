@@ -92,8 +92,10 @@ it(`chaos: ${PAYMENTS} payments, ${CLIENTS} clients, seeded faults`, { timeout: 
 
   // The work: mostly one invoice each; some split over two invoices of one customer; some racing.
   const taken = new Set<number>();
+  // One pair per 50 payments: each takes at most ~5 splits of ≤ 4.99, within the 50.00 they hold.
   const pairs = [];
-  for (let i = 0; i < 4; i++) pairs.push(await sameCustomerInvoices(sim, taken));
+  for (let i = 0; i < Math.max(4, Math.ceil(PAYMENTS / 50)); i++)
+    pairs.push(await sameCustomerInvoices(sim, taken));
   const open = openInvoices(sim, "200.00").filter((invoice) => !taken.has(invoice.id));
   const contendedCount = Math.ceil((PAYMENTS * CONTENDED) / PER_CONTENDED_INVOICE);
   const contendedInvoices = open.slice(0, contendedCount);
@@ -123,7 +125,8 @@ it(`chaos: ${PAYMENTS} payments, ${CLIENTS} clients, seeded faults`, { timeout: 
   while (jobs.length < PAYMENTS) {
     const n = jobs.length;
     const paymentType = types[n % types.length];
-    const pair = pairs[n % pairs.length];
+    // Every tenth job is a split, each over the next pair: the pairs share the splits evenly.
+    const pair = pairs[Math.floor(n / 10) % pairs.length];
     if (n % 10 === 3 && pair) {
       const [a, b] = [cents(), cents()];
       jobs.push({

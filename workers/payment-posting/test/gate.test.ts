@@ -101,6 +101,35 @@ describe("different keys on one invoice", () => {
         .status,
     ).toBe(201);
   });
+  it("one request, one answer: a duplicate of a refused request gets the refusal, even once the balance frees up", async () => {
+    const e = await testEnv(sim);
+    const invoice = nextInvoice();
+    const most = balanceOf(invoice.id).minus(Decimal.parse("10.00"));
+    const first = await post(e, freshKey("most"), {
+      paymentType: "Cash",
+      invoiceId: invoice.id,
+      amount: most.toFixed(2),
+    });
+    const payment: CreatedBody = await first.json();
+    const key = freshKey("refused");
+    const body = { paymentType: "Cash", invoiceId: invoice.id, amount: "20.00" };
+    await expectProblem(await post(e, key, body), 422, "overpayment");
+
+    // The first payment now applies 1.00 to the invoice: 20.00 would fit.
+    const patched = await call(e, `/payments/${payment.id}`, {
+      method: "PATCH",
+      ...json({ splits: [{ invoiceId: invoice.id, amount: "1.00" }] }),
+    });
+    expect(patched.status).toBe(200);
+    // The same request again (an automation that fired twice) is answered as the first was.
+    const duplicate = await post(e, key, body);
+    expect(duplicate.headers.get("Idempotent-Replayed")).toBe("true");
+    await expectProblem(duplicate, 422, "overpayment");
+    expect(apiPaymentsOn(sim, invoice.id)).toHaveLength(1);
+    // A changed request under the same key is checked afresh.
+    expect((await post(e, key, { ...body, memo: "second look" })).status).toBe(201);
+    expect(apiPaymentsOn(sim, invoice.id)).toHaveLength(2);
+  });
 });
 
 describe("several invoices", () => {

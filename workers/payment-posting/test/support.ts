@@ -137,33 +137,32 @@ export async function simGet<T>(sim: Simulator, path: string, tenant = TENANT): 
   return (await response.json()) as T;
 }
 
-/** Two open invoices of one customer (a payment belongs to one customer). */
+/** Two open invoices of one customer (a payment belongs to one customer), read 50 at a time. */
 export async function sameCustomerInvoices(
   sim: Simulator,
   taken: Set<number>,
 ): Promise<[LedgerInvoice, LedgerInvoice]> {
   const open = openInvoices(sim).filter((invoice) => !taken.has(invoice.id));
-  const page = await simGet<{ data: Invoice[] }>(
-    sim,
-    `/invoices?ids=${open
-      .slice(0, 50)
-      .map((i) => i.id)
-      .join(",")}&pageSize=50`,
-  );
   const byCustomer = new Map<number, LedgerInvoice[]>();
-  for (const invoice of page.data) {
-    const customer = invoice.customer?.id;
-    const ledger = open.find((candidate) => candidate.id === invoice.id);
-    if (customer === undefined || !ledger) continue;
-    byCustomer.set(customer, [...(byCustomer.get(customer) ?? []), ledger]);
-  }
-  for (const invoices of byCustomer.values()) {
-    const [a, b] = invoices;
-    if (a && b) {
-      taken.add(a.id);
-      taken.add(b.id);
-      return [a, b];
+  for (let start = 0; start < open.length; start += 50) {
+    const chunk = open.slice(start, start + 50);
+    const page = await simGet<{ data: Invoice[] }>(
+      sim,
+      `/invoices?ids=${chunk.map((i) => i.id).join(",")}&pageSize=50`,
+    );
+    for (const invoice of page.data) {
+      const customer = invoice.customer?.id;
+      const ledger = chunk.find((candidate) => candidate.id === invoice.id);
+      if (customer === undefined || !ledger) continue;
+      const mine = [...(byCustomer.get(customer) ?? []), ledger];
+      byCustomer.set(customer, mine);
+      const [a, b] = mine;
+      if (a && b) {
+        taken.add(a.id);
+        taken.add(b.id);
+        return [a, b];
+      }
     }
   }
-  throw new Error("no customer with two open invoices among the first 50");
+  throw new Error("no customer with two open invoices");
 }

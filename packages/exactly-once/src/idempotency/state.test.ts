@@ -10,6 +10,7 @@ import {
   fail,
   type IdempotencyRecord,
   markAbsent,
+  REFUSAL_REMEMBERED_MS,
   release,
   renew,
   type StoredResponse,
@@ -213,6 +214,28 @@ describe("release and renew", () => {
     expect(release(owned(), { leaseId: "a", now: 1 })).toEqual({
       result: { released: true },
       next: undefined,
+    });
+  });
+
+  it("keeps a check's refusal for the same request a while: replayed, then free again", () => {
+    const { next } = release(owned(0), { leaseId: "a", now: 1, refusal: refused });
+    expect(next).toMatchObject({ state: "pending", leaseId: null, attempts: 0 });
+    const again = (hash: string, now: number) =>
+      begin(next, { hash, now, leaseMs: LEASE, leaseId: "b" }).result;
+    expect(again("h", REFUSAL_REMEMBERED_MS)).toEqual({ kind: "replay", response: refused, resultId: null });
+    // Another body is checked afresh, and so is the same one once the refusal is old.
+    expect(again("other", 2)).toMatchObject({ kind: "acquired", mustReconcile: false });
+    expect(again("h", 1 + REFUSAL_REMEMBERED_MS)).toMatchObject({ kind: "acquired", mustReconcile: false });
+    const fresh = begin(next, {
+      hash: "h",
+      now: 1 + REFUSAL_REMEMBERED_MS,
+      leaseMs: LEASE,
+      leaseId: "b",
+    }).next;
+    expect(fresh?.recentRefusal).toBeUndefined();
+    // A refusal never replaces an unsettled create.
+    expect(release(posting(), { leaseId: "a", now: 1, refusal: refused }).next).toMatchObject({
+      state: "posting",
     });
   });
 

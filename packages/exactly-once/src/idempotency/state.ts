@@ -40,6 +40,11 @@ export interface IdempotencyRecord {
   /** The ServiceTitan id of what the create made. */
   resultId: number | null;
   response: StoredResponse | null;
+  /**
+   * A check refused the request before anything was sent (overpayment, inactive invoice…): the
+   * same request again gets this answer until `until`, so duplicates fired together agree.
+   */
+  recentRefusal?: { response: StoredResponse; until: number };
   createdAt: number;
   updatedAt: number;
 }
@@ -88,7 +93,12 @@ export function begin(
   input: { hash: string; now: number; leaseMs: number; leaseId: string },
 ): Transition<BeginResult> {
   const { hash, now, leaseMs, leaseId } = input;
-  if (!record) {
+  const refusal = record?.recentRefusal;
+  if (refusal && record.hash === hash && now < refusal.until) {
+    return { result: { kind: "replay", response: refusal.response, resultId: null }, next: record };
+  }
+  // Nothing was ever sent under a refused key: another body, or the same one later, starts afresh.
+  if (!record || refusal) {
     const fresh: IdempotencyRecord = { ...freshRecord(hash, now), leaseId, leaseExpiresAt: now + leaseMs };
     return { result: { kind: "acquired", leaseId, mustReconcile: false, record: fresh }, next: fresh };
   }
@@ -243,17 +253,31 @@ export function fail(
 }
 
 /**
+ * How long a check's refusal answers the same request again: duplicates fired together (and their
+ * quick retries) get one answer, while a caller who fixed the invoice can retry a minute later.
+ */
+export const REFUSAL_REMEMBERED_MS = 60_000;
+
+/**
  * The owner lets go without a final answer. A record with no create attempted is deleted (the key
- * is free again); otherwise it keeps its state (`posting` stays posting: the next owner reconciles).
+ * is free again), or, with the check's `refusal`, keeps that answer for the same request a while;
+ * otherwise it keeps its state (`posting` stays posting: the next owner reconciles).
  */
 export function release(
   record: IdempotencyRecord | undefined,
-  input: { leaseId: string; now: number },
+  input: { leaseId: string; now: number; refusal?: StoredResponse },
 ): Transition<{ released: boolean }> {
   if (!record || record.leaseId !== input.leaseId || isFinal(record)) {
     return { result: { released: false }, next: record };
   }
-  if (record.attempts === 0) return { result: { released: true }, next: undefined };
+  if (record.attempts === 0) {
+    if (!input.refusal) return { result: { released: true }, next: undefined };
+    const recentRefusal = { response: input.refusal, until: input.now + REFUSAL_REMEMBERED_MS };
+    return {
+      result: { released: true },
+      next: { ...record, leaseId: null, leaseExpiresAt: 0, recentRefusal, updatedAt: input.now },
+    };
+  }
   return {
     result: { released: true },
     next: { ...record, leaseId: null, leaseExpiresAt: 0, updatedAt: input.now },

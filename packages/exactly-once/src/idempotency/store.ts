@@ -125,8 +125,8 @@ export class IdempotencyStore extends DurableObject {
     return this.apply(fail(previous, { ...input, now: Date.now() }), previous);
   }
 
-  /** Lets go of the key without a final answer (see state.release). */
-  async release(input: { leaseId: string }): Promise<{ released: boolean }> {
+  /** Lets go of the key without a final answer, or with a check's refusal (see state.release). */
+  async release(input: { leaseId: string; refusal?: StoredResponse }): Promise<{ released: boolean }> {
     const previous = this.read();
     return this.apply(release(previous, { ...input, now: Date.now() }), previous);
   }
