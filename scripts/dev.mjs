@@ -32,12 +32,13 @@ const reset = process.argv.includes("--reset");
 // ST_EDGE_PORT_BASE moves every port (default 8786), for a second checkout on the same machine.
 const BASE = portBase(8786);
 const SIMULATOR_PORT = BASE;
-const WORKERS = ["invoice-lookup", "tax-zones", "payment-terms", "bills", "payment-posting", "events"].map(
-  (name, index) => ({ name, port: BASE + 1 + index }),
-);
+const WORKERS = WORKER_NAMES.map((name, index) => ({ name, port: BASE + 1 + index }));
 // The events API and its watcher (the Durable Object, queue consumers) run in one process; their
 // subscriptions and seen versions are kept with the rest of the state (.dev/state).
-Object.assign(WORKERS[5], { configs: ["wrangler.jsonc", "wrangler.watcher.jsonc"] });
+Object.assign(
+  WORKERS.find((worker) => worker.name === "events"),
+  { configs: ["wrangler.jsonc", "wrangler.watcher.jsonc"] },
+);
 // The MCP server last: it reaches the workers above through service bindings.
 const MCP = { name: MCP_WORKER, port: BASE + 1 + WORKERS.length };
 WORKERS.push(MCP);
@@ -69,6 +70,11 @@ function sampleRequests(stack, key, invoice) {
     checkNumber: "1042",
     memo: "first payment",
   });
+  const adjustment = JSON.stringify({
+    summary: "Balance written off",
+    royaltyMemo: "approved by the office",
+    items: [{ skuName: "PM-PROMO", description: "Write-off", quantity: "1", unitPrice: "-10.00" }],
+  });
   const list = [
     {
       title: "Look up an invoice",
@@ -87,6 +93,7 @@ function sampleRequests(stack, key, invoice) {
       method: "POST",
       url: `${stack.url("payment-posting")}/payments`,
       body: payment,
+      idempotencyKey,
       status: 201,
     },
     {
@@ -94,8 +101,37 @@ function sampleRequests(stack, key, invoice) {
       method: "POST",
       url: `${stack.url("payment-posting")}/payments`,
       body: payment,
+      idempotencyKey,
       status: 201,
       replay: true,
+    },
+    {
+      title: "Mark it exported to your ledger (one result per invoice)",
+      method: "POST",
+      url: `${stack.url("invoice-changes")}/invoices/mark-exported`,
+      body: JSON.stringify({ invoices: [{ invoiceId: invoice.id, externalId: "QB-1042" }] }),
+      status: 200,
+    },
+    {
+      title: "The office edits it afterwards",
+      method: "PATCH",
+      url: `${stack.url("invoice-changes")}/invoices/${invoice.id}`,
+      body: JSON.stringify({ summary: "Discount agreed on the phone" }),
+      status: 200,
+    },
+    {
+      title: "Invoices edited after they were exported",
+      method: "GET",
+      url: `${stack.url("invoice-changes")}/invoices/export-drift?limit=5`,
+      status: 200,
+    },
+    {
+      title: "Write off the rest with an adjustment invoice (exactly once per Idempotency-Key)",
+      method: "POST",
+      url: `${stack.url("invoice-adjustments")}/invoices/${invoice.id}/adjustments`,
+      body: adjustment,
+      idempotencyKey: `${idempotencyKey}-adjustment`,
+      status: 201,
     },
     {
       title: "List instant-trigger subscriptions (see workers/events/README.md to subscribe a receiver)",
@@ -137,16 +173,17 @@ function sampleRequests(stack, key, invoice) {
     body: r.body ?? r.mcp,
     headers: {
       Authorization: `Bearer ${key}`,
-      ...(r.body ? { "Content-Type": "application/json", "Idempotency-Key": idempotencyKey } : {}),
+      ...(r.body ? { "Content-Type": "application/json" } : {}),
+      ...(r.idempotencyKey ? { "Idempotency-Key": r.idempotencyKey } : {}),
       ...(r.mcp ? { "Content-Type": "application/json", Accept: "application/json, text/event-stream" } : {}),
     },
     curl: [
       "curl -s",
       r.method === "GET" ? "" : `-X ${r.method}`,
       `-H 'Authorization: Bearer ${key}'`,
-      r.body
-        ? `-H 'Content-Type: application/json' -H 'Idempotency-Key: ${idempotencyKey}' -d '${r.body}'`
-        : "",
+      r.body ? "-H 'Content-Type: application/json'" : "",
+      r.idempotencyKey ? `-H 'Idempotency-Key: ${r.idempotencyKey}'` : "",
+      r.body ? `-d '${r.body}'` : "",
       r.mcp
         ? `-H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' -d '${r.mcp}'`
         : "",

@@ -34,6 +34,8 @@ export const WORKER_NAMES = [
   "bills",
   "payment-posting",
   "events",
+  "invoice-changes",
+  "invoice-adjustments",
 ];
 /**
  * Workers whose folder holds more than one Worker, run in one `wrangler dev` process (the events

@@ -13,6 +13,8 @@ export const CAPABILITIES = [
   "bills",
   "payment-posting",
   "events",
+  "invoice-changes",
+  "invoice-adjustments",
   "mcp",
 ];
 /**
@@ -91,7 +93,31 @@ export function readTenant(name) {
     !/^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(cf.mcpPublicUrl)
   )
     fail("cloudflare.mcpPublicUrl must be the MCP worker's public origin, https://host (no path), or null");
+  checkHosts(capabilities);
   return tenant;
+}
+
+/**
+ * A capability that binds a Durable Object class another capability's script hosts (invoice-changes
+ * and invoice-adjustments bind payment-posting's invoice gates by `script_name`) needs that host
+ * deployed, first. The token broker is the exception: its host is whichever capability comes first.
+ */
+function checkHosts(capabilities) {
+  capabilities.forEach((capability, position) => {
+    for (const file of configFiles(capability)) {
+      const base = readJsonc(join(root, "workers", capability, file));
+      for (const binding of base.durable_objects?.bindings ?? []) {
+        if (!binding.script_name || binding.name === "TOKEN_BROKER") continue;
+        const host = binding.script_name.replace(/^st-/, "");
+        if (!CAPABILITIES.includes(host) || host === capability) continue;
+        const at = capabilities.indexOf(host);
+        if (at === -1)
+          fail(`${capability} binds ${binding.class_name} hosted by ${host}: list ${host} in capabilities`);
+        if (at > position)
+          fail(`list ${host} before ${capability} in capabilities: it hosts ${binding.class_name}`);
+      }
+    }
+  });
 }
 
 function checkDispatch(dispatch) {

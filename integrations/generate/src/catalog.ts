@@ -191,6 +191,52 @@ const REFERENCE = {
   help: "Optional. A number that identifies this payment in the system it comes from (an order, receipt or charge id). The same reference never posts twice, across replays, Zaps and workflows. Leave empty to let the integration derive one from this step and its inputs.",
 };
 
+const DRIFT_SAMPLE = {
+  ...INVOICE_SAMPLE,
+  id: "11000001-2026-11-28T16:45:00.0000000Z",
+  invoiceId: 11000001,
+  syncStatus: "Exported",
+  exportId: "QB-1042",
+  modifiedOn: "2026-11-28T16:45:00.0000000Z",
+  exportedVersion: "2026-11-20T09:30:00.0000000Z",
+  exportedAs: "QB-1042",
+};
+
+/** A new line (an item added to an invoice, or a line of an adjustment invoice). */
+const ITEM_FIELDS: Record<string, FieldNotes> = {
+  skuId: { label: "SKU ID", help: "The price-book item's id. Give this or SKU Code." },
+  skuName: { label: "SKU Code", help: "The price-book item's code (e.g. SVC-DIAG), instead of its id." },
+  description: { label: "Description", help: "As printed on the invoice (HTML allowed)." },
+  quantity: { label: "Quantity", help: "Decimal text such as 1 or 1.5." },
+  unitPrice: {
+    label: "Unit Price",
+    help: "Decimal text such as 89.95; negative for a discount or a write-off.",
+  },
+  cost: { label: "Cost" },
+  technicianId: { label: "Technician ID" },
+  isAddOn: { label: "Add-On" },
+  budgetCodeId: { label: "Budget Code ID" },
+};
+
+/** The invoice a change is about (the path's id). */
+const INVOICE_ID: FieldNotes = FIELD_LABELS.invoiceId ?? {};
+
+/** An invoice's own fields, as Update Invoice and Create Adjustment Invoice take them. */
+const INVOICE_FIELDS: Record<string, FieldNotes> = {
+  id: INVOICE_ID,
+  number: { label: "Invoice Number" },
+  typeId: { label: "Invoice Type ID" },
+  invoicedOn: { label: "Invoice Date", help: "A date (2026-01-31) or an RFC 3339 date-time." },
+  summary: { label: "Summary", help: "HTML, as printed on the invoice." },
+  reviewStatus: { label: "Review Status" },
+  assignedToId: { label: "Assigned To (Employee ID)" },
+  exportId: { label: "Export ID", help: "The invoice's id in your accounting system." },
+  budgetCodeId: { label: "Budget Code ID" },
+};
+
+/** One invoice as answered after a change (item routes add the item's id). */
+const CHANGED_SAMPLE = { ...INVOICE_SAMPLE, itemId: 12000001 };
+
 export const OPERATIONS: Record<string, OperationNotes> = {
   // invoice-lookup
   findInvoices: {
@@ -561,6 +607,166 @@ export const OPERATIONS: Record<string, OperationNotes> = {
       },
     ],
     sample: { ...BILL_SAMPLE, id: "16000001-2026-11-18T10:00:00.0000000Z", billId: 16000001 },
+  },
+  // invoice-changes
+  updateInvoice: {
+    key: "update_invoice",
+    noun: "Invoice",
+    label: "Update Invoice",
+    action: "Update",
+    description:
+      "Changes an invoice's fields (summary, dates, tax zone, review status, assignee, export id, royalty); only what you map is sent.",
+    fields: {
+      ...INVOICE_FIELDS,
+      dueDate: { label: "Due Date", help: "YYYY-MM-DD, e.g. 2026-12-31." },
+      royaltyStatus: { label: "Royalty Status" },
+      royaltyDate: { label: "Royalty Date" },
+      royaltySentOn: { label: "Royalty Sent On" },
+      royaltyMemo: { label: "Royalty Memo" },
+    },
+    sample: INVOICE_SAMPLE,
+  },
+  addInvoiceItem: {
+    key: "add_invoice_item",
+    noun: "Invoice Item",
+    resource: "Invoice",
+    label: "Add Invoice Item",
+    action: "Add Item",
+    description:
+      "Adds a line (a service fee, a discount) to an invoice; the answer is the invoice with its new totals and balance. Refused when it could leave the invoice paid beyond its total.",
+    fields: { id: INVOICE_ID, ...ITEM_FIELDS },
+    sample: CHANGED_SAMPLE,
+  },
+  changeInvoiceItem: {
+    key: "update_invoice_item",
+    noun: "Invoice Item",
+    resource: "Invoice",
+    label: "Update Invoice Item",
+    action: "Update Item",
+    description:
+      "Changes one line of an invoice (quantity, price, description, …); what you leave empty is kept.",
+    fields: { id: INVOICE_ID, itemId: { label: "Item ID" }, ...ITEM_FIELDS },
+    sample: CHANGED_SAMPLE,
+  },
+  deleteInvoiceItem: {
+    key: "delete_invoice_item",
+    noun: "Invoice Item",
+    resource: "Invoice",
+    label: "Delete Invoice Item",
+    action: "Delete Item",
+    description:
+      "Deletes one line of an invoice; the answer is the invoice with its new totals. Refused when the invoice is locked or it would be overpaid.",
+    fields: { id: INVOICE_ID, itemId: { label: "Item ID" } },
+    sample: CHANGED_SAMPLE,
+  },
+  listCustomFieldTypes: {
+    key: "find_invoice_custom_field_type",
+    noun: "Custom Field Type",
+    resource: "Invoice",
+    label: "Find Invoice Custom Field Type",
+    action: "Find Custom Field Types",
+    description: "Finds the tenant's invoice custom field types (their names, kinds and dropdown options).",
+    resultList: "data",
+    local: [
+      {
+        key: "name",
+        label: "Name Contains",
+        help: "Only types whose name contains this.",
+        match: "contains",
+      },
+    ],
+    sample: {
+      id: 1,
+      name: "PO Number",
+      dataType: "Text",
+      dataTypeOptions: null,
+      createdOn: "2026-01-05T12:00:00Z",
+      modifiedOn: "2026-01-05T12:00:00Z",
+    },
+  },
+  setCustomFields: {
+    key: "set_invoice_custom_fields",
+    noun: "Invoice",
+    label: "Set Invoice Custom Fields",
+    action: "Set Custom Fields",
+    description:
+      "Sets custom field values (a PO number, a ledger reference) on an invoice; fields you do not list keep their values.",
+    fields: {
+      id: INVOICE_ID,
+      customFields: {
+        label: "Custom Fields",
+        help: "One line per field: its name as in ServiceTitan (any letter case) and its value.",
+      },
+    },
+    sample: INVOICE_SAMPLE,
+  },
+  markInvoicesExported: {
+    key: "mark_invoices_exported",
+    noun: "Invoice",
+    label: "Mark Invoices Exported",
+    action: "Mark Exported",
+    description:
+      "Tells ServiceTitan your ledger now holds these invoices, with your ledger's id for each: one result per invoice. Later edits show in Invoice Changed After Export.",
+    fields: {
+      invoices: {
+        label: "Invoices",
+        help: "Up to 50 lines: the invoice id, your ledger's id for it (it becomes the invoice's Export ID) and a message.",
+      },
+    },
+    sample: {
+      results: [{ invoiceId: 11000001, success: true, errorMessage: null }],
+      succeeded: 1,
+      failed: 0,
+    },
+  },
+  exportDrift: {
+    kind: "trigger",
+    noun: "Invoice",
+    triggers: [
+      {
+        key: "invoice_changed_after_export",
+        noun: "Invoice",
+        label: "Invoice Changed After Export",
+        description:
+          "Triggers when an invoice marked exported (through Mark Invoices Exported) is edited afterwards: once per edit, so your books can be corrected.",
+        // Polls: no event says "edited after its export mark" (invoice.updated is every edit).
+        events: [],
+      },
+    ],
+    sample: DRIFT_SAMPLE,
+  },
+  // invoice-adjustments
+  createAdjustment: {
+    key: "create_adjustment_invoice",
+    noun: "Adjustment Invoice",
+    resource: "Invoice",
+    label: "Create Adjustment Invoice",
+    action: "Create Adjustment",
+    description:
+      "Creates an adjustment invoice for an invoice (a write-off, a charge found after export), exactly once (a replayed step returns the first answer).",
+    fields: {
+      ...INVOICE_FIELDS,
+      id: { label: "Original Invoice ID", help: "The invoice this adjusts, e.g. 11000001." },
+      royaltyMemo: {
+        label: "Royalty Memo",
+        help: "At most 232 characters: a tracing marker is added after it.",
+      },
+      items: {
+        label: "Items",
+        help: "One line per item: SKU id or code, description, quantity and unit price (negative for a write-off).",
+      },
+    },
+    reference: {
+      label: "Your Reference (Idempotency Key)",
+      help: "Optional. A reference that identifies this adjustment in your system (a credit memo number). The same reference never creates twice. Leave empty to let the integration derive one from this step and its inputs.",
+    },
+    sample: {
+      ...INVOICE_SAMPLE,
+      id: 11003001,
+      adjustmentToId: 11000001,
+      idempotencyKey: "credit-77",
+      marker: "[ste:0123456789abcdef]",
+    },
   },
 };
 

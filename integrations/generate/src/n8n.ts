@@ -89,7 +89,7 @@ function property(field: FieldSpec, dropdowns: Set<string>): Record<string, Json
     required: field.required || undefined,
     description:
       field.type === "boolean" && !field.choices
-        ? `Whether ${(help ?? `to set ${field.label.toLowerCase()}.`).replace(/^Yes to /, "to ")}`
+        ? `Whether ${(help ?? `to set ${field.label.toLowerCase()}`).replace(/^Yes to /, "to ")}`
         : help,
     placeholder: field.placeholder,
   };
@@ -106,17 +106,22 @@ function property(field: FieldSpec, dropdowns: Set<string>): Record<string, Json
     };
   }
   if (field.children) {
+    // One row of the lines ("Splits" → "Split", "Custom Fields" → "Custom Field"). The row's
+    // parameter name stays "split" for every list (inputs.ts reads it), so saved workflows keep working.
+    const row = titleCase(field.label).replace(/s$/, "");
     return {
       ...base,
       type: "fixedCollection",
       typeOptions: { multipleValues: true },
-      placeholder: "Add Split",
+      placeholder: `Add ${row}`,
       default: {},
       options: [
         {
-          displayName: "Split",
+          displayName: row,
           name: "split",
-          values: field.children.map((child) => ({ ...property(child, dropdowns), required: undefined })),
+          values: byDisplayName(
+            field.children.map((child) => property({ ...child, required: false }, dropdowns)),
+          ),
         },
       ],
     };

@@ -485,6 +485,127 @@ describe("instant trigger on the events worker", () => {
   });
 });
 
+/** A decimal text as whole cents, exactly ("-12.30" → -1230n): money is never compared as floats. */
+function cents(text) {
+  const [, sign, whole, fraction = ""] = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(text) ?? [];
+  assert.ok(whole !== undefined, `${text} is a decimal`);
+  const value = BigInt(whole) * 100n + BigInt(fraction.padEnd(2, "0"));
+  return sign ? -value : value;
+}
+
+/** Active invoices of a status that no payment has touched. */
+async function untouched(status) {
+  const invoices = await run("findInvoices", { status: [status], limit: 100 });
+  const found = invoices.filter((i) => i.active && i.balance === i.total && cents(i.total) > 0n);
+  assert.ok(found.length >= 2, `the simulator has ${status} invoices without payments`);
+  return found;
+}
+
+describe("node: invoice changes, export marks and adjustments", () => {
+  test("add, update and delete an item, update the invoice: exact totals; a locked invoice's refusal", async () => {
+    const [invoice] = (await untouched("Pending")).slice(-1);
+    const [added] = await run("addInvoiceItem", {
+      id: invoice.id,
+      skuName: "SVC-DIAG",
+      description: "Trip charge (n8n)",
+      quantity: "1",
+      unitPrice: "49.99",
+    });
+    assert.equal(cents(added.subTotal) - cents(invoice.subTotal), 4999n);
+    assert.equal(cents(added.total), cents(added.subTotal) + cents(added.salesTax));
+    const [changed] = await run("updateInvoiceItem", { id: invoice.id, itemId: added.itemId, quantity: "3" });
+    assert.equal(cents(changed.subTotal) - cents(invoice.subTotal), 14997n, "3 × 49.99 exactly");
+    const [deleted] = await run("deleteInvoiceItem", { id: invoice.id, itemId: added.itemId });
+    assert.equal(deleted.subTotal, invoice.subTotal);
+    assert.ok(!deleted.items.some((item) => item.id === added.itemId));
+    const [updated] = await run("updateInvoice", { id: invoice.id, summary: "Checked by n8n" });
+    assert.equal(updated.summary, "Checked by n8n");
+
+    const exported = (await untouched("Exported")).find((i) => i.items?.length > 0);
+    assert.ok(exported, "an unpaid exported invoice with items");
+    const error = await rejects(run("deleteInvoiceItem", { id: exported.id, itemId: exported.items[0].id }));
+    assert.equal(error.name, "NodeApiError");
+    assert.equal(error.httpCode, "422");
+    assert.match(error.message, /^The invoice's items and amounts cannot be changed/);
+    assert.equal((await run("findInvoiceById", { id: exported.id }))[0].items.length, exported.items.length);
+  });
+
+  test("custom field types and values on an invoice", async () => {
+    const types = await run("findInvoiceCustomFieldType", { name: "months" });
+    assert.deepEqual(
+      types.map((t) => [t.name, t.dataType]),
+      [["Warranty Months", "Numeric"]],
+    );
+    const [invoice] = await untouched("Pending");
+    const [set] = await run("setInvoiceCustomFields", {
+      id: invoice.id,
+      customFields: { split: [{ name: "Warranty Months", value: "12" }] },
+    });
+    assert.deepEqual(
+      set.customFields.filter((f) => f.name === "Warranty Months"),
+      [{ name: "Warranty Months", value: "12" }],
+    );
+    const refused = await rejects(
+      run("setInvoiceCustomFields", {
+        id: invoice.id,
+        customFields: { split: [{ name: "Warranty Months", value: "twelve" }] },
+      }),
+    );
+    assert.equal(refused.httpCode, "422");
+  });
+
+  test("mark invoices exported, one result per invoice; the drift trigger fires once per later edit", async () => {
+    const [invoice] = await untouched("Pending");
+    const [marked] = await run("markInvoicesExported", {
+      invoices: {
+        split: [{ invoiceId: invoice.id, externalId: `XERO-${invoice.id}` }, { invoiceId: 31337 }],
+      },
+    });
+    assert.deepEqual(
+      marked.results.map((r) => [r.invoiceId, r.success]),
+      [
+        [invoice.id, true],
+        [31337, false],
+      ],
+    );
+    const drift = {};
+    assert.equal(await poll("invoiceChangedAfterExport", drift), null, "the first poll remembers");
+    await run("updateInvoice", { id: invoice.id, summary: "Discount agreed (n8n)" });
+    const [fired] = await poll("invoiceChangedAfterExport", drift);
+    const mine = fired.filter((item) => item.json.invoiceId === invoice.id);
+    assert.equal(mine.length, 1);
+    assert.equal(mine[0].json.exportedAs, `XERO-${invoice.id}`);
+    assert.equal(mine[0].json.id, `${invoice.id}-${mine[0].json.modifiedOn}`);
+    assert.equal(await poll("invoiceChangedAfterExport", drift), null, "the same edit does not fire again");
+    await run("markInvoicesExported", { invoices: { split: [{ invoiceId: invoice.id }] } });
+    await run("updateInvoice", { id: invoice.id, reviewStatus: "Reviewed" });
+    const [again] = await poll("invoiceChangedAfterExport", drift);
+    assert.deepEqual(
+      again.filter((item) => item.json.invoiceId === invoice.id).length,
+      1,
+      "an edit after the new mark is a new item",
+    );
+  });
+
+  test("create an adjustment invoice, run again: one adjustment, the first answer", async () => {
+    const [original] = (await untouched("Posted")).slice(-1);
+    const fields = {
+      id: original.id,
+      royaltyMemo: "n8n credit",
+      items: { split: [{ skuName: "PM-PROMO", description: "Credit", quantity: "1", unitPrice: "-7.50" }] },
+    };
+    const [first] = await run("createAdjustmentInvoice", fields);
+    assert.equal(first.adjustmentToId, original.id);
+    assert.equal(first.subTotal, "-7.50");
+    assert.equal(first.idempotentReplayed, false);
+    const [again] = await run("createAdjustmentInvoice", fields);
+    assert.equal(again.id, first.id);
+    assert.equal(again.idempotentReplayed, true);
+    const adjustments = (await stack.ledger()).invoices.filter((i) => i.adjustmentToId === original.id);
+    assert.equal(adjustments.length, 1);
+  });
+});
+
 test("every generated operation ran above", () => {
   const missing = OPERATIONS.map((o) => o.key).filter((key) => !covered.has(key));
   assert.deepEqual(missing, [], "add a test for each new operation");

@@ -583,6 +583,214 @@ describe("creates", () => {
   });
 });
 
+/** A decimal text as whole cents, exactly ("-12.30" → -1230n): money is never compared as floats. */
+function cents(/** @type {string} */ text) {
+  const [, sign, whole, fraction = ""] = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(text) ?? [];
+  assert.ok(whole !== undefined, `${text} is a decimal`);
+  const value = BigInt(whole) * 100n + BigInt(fraction.padEnd(2, "0"));
+  return sign ? -value : value;
+}
+
+/** Active invoices of a status, read through our own search, that no payment has touched. */
+async function untouched(/** @type {string} */ status) {
+  const invoices = await search("find_invoices", { status: [status], limit: 100 });
+  const found = invoices.filter((i) => i.active && i.balance === i.total && cents(i.total) > 0n);
+  assert.ok(found.length >= 2, `the simulator has ${status} invoices without payments`);
+  return found;
+}
+
+describe("invoice changes, export marks and adjustments", () => {
+  test("add, update and delete an invoice item: exact totals as ServiceTitan holds them", async () => {
+    const [invoice] = (await untouched("Pending")).slice(-1);
+    const added = await create("add_invoice_item", {
+      id: String(invoice.id),
+      skuName: "SVC-DIAG",
+      description: "After-hours diagnostic (zapier)",
+      quantity: "2",
+      unitPrice: "10.05",
+    });
+    assert.equal(typeof added.itemId, "number");
+    assert.equal(cents(added.subTotal) - cents(invoice.subTotal), 2010n, "2 × 10.05 exactly");
+    assert.equal(cents(added.total), cents(added.subTotal) + cents(added.salesTax));
+    const line = added.items.find((/** @type {{ id: number }} */ item) => item.id === added.itemId);
+    assert.equal(line.description, "After-hours diagnostic (zapier)");
+
+    const changed = await create("update_invoice_item", {
+      id: String(invoice.id),
+      itemId: String(added.itemId),
+      quantity: "1",
+    });
+    assert.equal(cents(changed.subTotal) - cents(invoice.subTotal), 1005n);
+    assert.equal(
+      changed.items.find((/** @type {{ id: number }} */ item) => item.id === added.itemId).description,
+      "After-hours diagnostic (zapier)",
+      "what was not mapped is kept",
+    );
+
+    const deleted = await create("delete_invoice_item", {
+      id: String(invoice.id),
+      itemId: String(added.itemId),
+    });
+    assert.equal(deleted.subTotal, invoice.subTotal);
+    assert.equal(deleted.balance, invoice.balance);
+    assert.ok(!deleted.items.some((/** @type {{ id: number }} */ item) => item.id === added.itemId));
+    const ledger = await stack.ledger();
+    assert.equal(ledger.invoices.find((i) => i.id === invoice.id).total, invoice.total);
+
+    const updated = await create("update_invoice", {
+      id: String(invoice.id),
+      summary: "Replaced the condenser fan motor (zapier)",
+      reviewStatus: "Reviewed",
+      exportId: "",
+    });
+    assert.equal(updated.summary, "Replaced the condenser fan motor (zapier)");
+    assert.equal(updated.reviewStatus, "Reviewed");
+    assert.equal(updated.exportId, invoice.exportId, "an unmapped field is not sent, not cleared");
+  });
+
+  test("an item change ServiceTitan refuses (an exported invoice) halts with the lock, nothing changed", async () => {
+    // Unpaid: on a paid invoice the gate refuses a deletion first (it could leave it overpaid).
+    const exported = (await untouched("Exported")).find((i) => i.items?.length > 0);
+    assert.ok(exported, "the simulator has an unpaid exported invoice with items");
+    const error = await rejectsWith(
+      create("delete_invoice_item", { id: String(exported.id), itemId: String(exported.items[0].id) }),
+      "HaltedError",
+    );
+    assert.match(error.message, /^The invoice's items and amounts cannot be changed/);
+    assert.match(error.message, /adjustment/i);
+    const [after] = await search("find_invoice_by_id", { id: String(exported.id) });
+    assert.equal(after.items.length, exported.items.length);
+    assert.equal(after.total, exported.total);
+  });
+
+  test("custom fields: find the tenant's types, set a value on an invoice", async () => {
+    const types = await search("find_invoice_custom_field_type", { name: "po" });
+    assert.deepEqual(
+      types.map((t) => t.name),
+      ["PO Number"],
+      "matched by name, any letter case",
+    );
+    const [invoice] = await untouched("Pending");
+    const set = await create("set_invoice_custom_fields", {
+      id: String(invoice.id),
+      customFields: [{ customFields_name: "po number", customFields_value: "PO-Z-2405" }],
+    });
+    assert.deepEqual(
+      set.customFields.filter((/** @type {{ name: string }} */ f) => f.name === "PO Number"),
+      [{ name: "PO Number", value: "PO-Z-2405" }],
+    );
+    const error = await rejectsWith(
+      create("set_invoice_custom_fields", {
+        id: String(invoice.id),
+        customFields: [{ customFields_name: "No Such Field", customFields_value: "x" }],
+      }),
+      "HaltedError",
+    );
+    assert.match(error.message, /No Such Field/);
+  });
+
+  test("mark_invoices_exported: one result per invoice; an edit afterwards fires Invoice Changed After Export once per edit", async () => {
+    const [invoice] = await untouched("Pending");
+    const externalId = `QB-Z-${invoice.id}`;
+    const marked = await create("mark_invoices_exported", {
+      invoices: [
+        {
+          invoices_invoiceId: String(invoice.id),
+          invoices_externalId: externalId,
+          invoices_externalMessage: "Synced",
+        },
+        { invoices_invoiceId: "31337" },
+      ],
+    });
+    assert.deepEqual(
+      marked.results.map((r) => [r.invoiceId, r.success]),
+      [
+        [invoice.id, true],
+        [31337, false],
+      ],
+    );
+    assert.deepEqual([marked.succeeded, marked.failed], [1, 1]);
+    const held = (await stack.ledger()).invoices.find((i) => i.id === invoice.id);
+    assert.deepEqual(
+      [held.syncStatus, held.exportId, held.exportMessage],
+      ["Exported", externalId, "Synced"],
+    );
+
+    const drifted = async () =>
+      (await trigger("invoice_changed_after_export")).filter((i) => i.invoiceId === invoice.id);
+    assert.deepEqual(await drifted(), [], "not edited since its mark");
+    await create("update_invoice", {
+      id: String(invoice.id),
+      summary: "Discount agreed on the phone (zapier)",
+    });
+    const [first] = await drifted();
+    assert.ok(first, "the edit is found");
+    assert.equal(first.id, `${invoice.id}-${first.modifiedOn}`);
+    assert.equal(first.exportedAs, externalId);
+    assert.ok(Date.parse(first.modifiedOn) > Date.parse(first.exportedVersion));
+    await create("update_invoice", {
+      id: String(invoice.id),
+      summary: "Discount agreed in writing (zapier)",
+    });
+    const [second] = await drifted();
+    assert.notEqual(second.id, first.id, "a second edit is a new item");
+    const all = await trigger("invoice_changed_after_export");
+    const times = all.map((i) => Date.parse(i.modifiedOn));
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => b - a),
+      "newest first",
+    );
+
+    await create("mark_invoices_exported", {
+      invoices: [{ invoices_invoiceId: String(invoice.id), invoices_externalId: externalId }],
+    });
+    assert.deepEqual(await drifted(), [], "marking again (the books corrected) ends the drift");
+  });
+
+  test("create_adjustment_invoice, replayed: the first answer again and one adjustment; the reference with another body is refused", async () => {
+    const [original] = await untouched("Posted");
+    const input = {
+      id: String(original.id),
+      summary: "Balance written off (zapier)",
+      royaltyMemo: "approved by Dana",
+      items: [
+        {
+          items_skuName: "PM-PROMO",
+          items_description: "Write-off",
+          items_quantity: "1",
+          items_unitPrice: "-5.00",
+        },
+      ],
+    };
+    const first = await create("create_adjustment_invoice", input);
+    assert.equal(first.adjustmentToId, original.id);
+    assert.equal(first.idempotentReplayed, false);
+    assert.equal(first.subTotal, "-5.00");
+    assert.match(first.marker, /^\[ste:[0-9a-f]{16}\]$/);
+    assert.equal(first.royalty.memo, `approved by Dana ${first.marker}`);
+    const again = await create("create_adjustment_invoice", input);
+    assert.equal(again.id, first.id);
+    assert.equal(again.idempotentReplayed, true);
+    assert.equal(again.idempotencyKey, first.idempotencyKey);
+    const adjustments = (await stack.ledger()).invoices.filter((i) => i.adjustmentToId === original.id);
+    assert.deepEqual(
+      adjustments.map((i) => i.id),
+      [first.id],
+    );
+
+    const reference = { ...input, idempotencyKey: `credit-memo-${original.id}` };
+    const mine = await create("create_adjustment_invoice", reference);
+    assert.equal(mine.idempotencyKey, `credit-memo-${original.id}`);
+    const error = await rejectsWith(
+      create("create_adjustment_invoice", { ...reference, summary: "Another write-off" }),
+      "HaltedError",
+    );
+    assert.match(error.message, /^Idempotency-Key already used for a different request/);
+    assert.equal((await stack.ledger()).invoices.filter((i) => i.adjustmentToId === original.id).length, 2);
+  });
+});
+
 test("every generated operation and dropdown ran above", () => {
   const expected = [
     ...OPERATIONS.map((o) => o.key),

@@ -1,10 +1,21 @@
 // @st-edge/edge: what every worker shares.
 
 export { createWorkerApp, type WorkerAppOptions, type WorkerEnv } from "./app.ts";
+export { counted, type Outcome, outcomesFor } from "./batch-outcomes.ts";
 export { ANSWER_RESERVE_MS, DEFAULT_REQUEST_BUDGET_MS, readBudgetMs, requestBudget } from "./budget.ts";
 export { callerAuth, hashApiKey, isAcceptedKey, parseKeyHashes, presentedKey } from "./caller-auth.ts";
 export { ConfigError, type EdgeBindings, type EdgeConfig, readConfig, SIMULATOR_HOSTS } from "./config.ts";
 export { toProblem } from "./errors.ts";
+export {
+  type AmountRules,
+  amountProblem,
+  dateProblem,
+  lengthProblem,
+  MAX_AMOUNT,
+  parseAmount,
+  placeholderProblem,
+  toUtcDateTime,
+} from "./inputs.ts";
 export { type LogFields, type LogLevel, log } from "./logging.ts";
 export {
   type FieldError,

@@ -3,7 +3,7 @@
 // so the JSON Schema converter never ships in a bundle.
 import * as z from "zod/mini";
 import type { RouteSpec } from "./routes.ts";
-import { documented, Problem } from "./schemas.ts";
+import { components, documented, extensions, Problem } from "./schemas.ts";
 
 /**
  * A request this worker sends (an outgoing webhook): documented under the OpenAPI 3.1 top-level
@@ -31,16 +31,52 @@ export interface ApiInfo {
 
 type JsonSchema = Record<string, unknown>;
 
-const toSchema = (schema: z.ZodMiniType): JsonSchema => {
+/** Named response shapes met while converting (components.schemas), filled as they are met. */
+type Components = Map<string, JsonSchema>;
+
+const replace = (target: JsonSchema, replacement: JsonSchema) => {
+  for (const key of Object.keys(target)) delete target[key];
+  Object.assign(target, replacement);
+};
+
+/** A `$ref` to the component `schema` names, converting it once into `refs`. */
+function refTo(schema: z.ZodMiniType, name: string, refs: Components): JsonSchema {
+  if (!refs.has(name)) {
+    refs.set(name, {});
+    refs.set(name, toSchema(schema, refs, schema));
+  }
+  return { $ref: `#/components/schemas/${name}` };
+}
+
+/**
+ * JSON Schema for `schema`. With `refs`, named components (and extensions of them) become `$ref`s,
+ * except `self`, the component being defined; without, everything is inline (request parts).
+ */
+const toSchema = (schema: z.ZodMiniType, refs?: Components, self?: z.ZodMiniType): JsonSchema => {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, {
     io: "input",
     unrepresentable: "any",
     target: "draft-2020-12",
     override: ({ zodSchema, jsonSchema }) => {
+      if (!refs) {
+        const replacement = documented.get(zodSchema);
+        if (replacement) replace(jsonSchema, replacement);
+        return;
+      }
+      const extension = extensions.get(zodSchema);
+      const baseName = extension && components.get(extension.base);
+      if (extension && baseName) {
+        const added = toSchema(extension.added, refs);
+        replace(jsonSchema, { allOf: [refTo(extension.base, baseName, refs), added] });
+        return;
+      }
+      const name = components.get(zodSchema);
+      if (name && (zodSchema as unknown) !== self) {
+        replace(jsonSchema, refTo(zodSchema as unknown as z.ZodMiniType, name, refs));
+        return;
+      }
       const replacement = documented.get(zodSchema);
-      if (!replacement) return;
-      for (const key of Object.keys(jsonSchema)) delete jsonSchema[key];
-      Object.assign(jsonSchema, replacement);
+      if (replacement) replace(jsonSchema, replacement);
     },
   });
   return rest;
@@ -100,6 +136,9 @@ export function buildOpenApi(
   webhooks: readonly WebhookSpec[] = [],
 ) {
   const paths: Record<string, Record<string, unknown>> = {};
+  const refs: Components = new Map();
+  // Every document has it: the default response of every operation refers to it.
+  refTo(Problem, "Problem", refs);
   for (const route of routes) {
     const responses: Record<string, unknown> = {};
     for (const [status, response] of Object.entries(route.responses)) {
@@ -115,7 +154,7 @@ export function buildOpenApi(
         ...(response.schema
           ? {
               content: {
-                [response.contentType ?? "application/json"]: { schema: toSchema(response.schema) },
+                [response.contentType ?? "application/json"]: { schema: toSchema(response.schema, refs) },
               },
             }
           : {}),
@@ -159,7 +198,9 @@ export function buildOpenApi(
         bearerAuth: { type: "http", scheme: "bearer", description: "Your API key as a bearer token" },
         apiKeyHeader: { type: "apiKey", in: "header", name: "X-Api-Key" },
       },
-      schemas: { Problem: toSchema(Problem) },
+      schemas: {
+        ...Object.fromEntries([...refs].sort(([a], [b]) => (a < b ? -1 : 1))),
+      },
     },
   };
 }

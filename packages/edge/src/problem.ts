@@ -51,6 +51,38 @@ export const PROBLEM_TYPES = {
   overpayment: { status: 422, title: "Amount exceeds the invoice balance" },
   "payment-type-unknown": { status: 422, title: "Unknown payment type" },
   "payment-not-found": { status: 404, title: "Payment not found in this tenant" },
+  // Invoice changes (workers/invoice-changes).
+  /**
+   * ServiceTitan refused to change the invoice's items or amounts because of its state (posted,
+   * exported or paid: which states lock is UNCONFIRMED). Nothing changed; correct it with an
+   * adjustment invoice instead.
+   */
+  "invoice-items-locked": { status: 422, title: "The invoice's items and amounts cannot be changed" },
+  /** ServiceTitan refused to update the invoice's fields because of its state. Nothing changed. */
+  "invoice-locked": { status: 422, title: "The invoice cannot be updated in its current state" },
+  "invoice-item-not-found": { status: 404, title: "Invoice item not found on this invoice" },
+  /**
+   * The change could lower the invoice's total below what its payments (and payments still being
+   * recorded) already cover, leaving it overpaid. Nothing changed.
+   */
+  "invoice-would-be-overpaid": {
+    status: 422,
+    title: "The change would leave the invoice paid beyond its total",
+  },
+  /**
+   * ServiceTitan's answer to an item change, item deletion or invoice update was lost: it may or may
+   * not have been applied. Read the invoice before retrying an item add (a change or deletion by
+   * item id is safe to repeat).
+   */
+  "invoice-change-outcome-unknown": {
+    status: 503,
+    title: "The invoice change's outcome is not known; read the invoice before retrying",
+  },
+  /** The adjustment invoice's create outcome is unknown and could not be settled yet. Retry with the same key. */
+  "adjustment-outcome-unknown": {
+    status: 503,
+    title: "The adjustment invoice's outcome is not known yet; retry with the same key",
+  },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemType = keyof typeof PROBLEM_TYPES;

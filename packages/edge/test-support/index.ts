@@ -52,6 +52,27 @@ export function simulatorBinding(sim: Simulator): Fetcher {
 }
 
 /**
+ * A simulator binding where `fault(request)` may name an `X-Sim-Fault` for any request (accounting
+ * calls and token requests alike): faults on chosen calls only, e.g. the create and not the reads.
+ *
+ * @example
+ * const e = await simulatorEnv(env, sim, { SERVICETITAN: faultBindingFor(sim, (r) => r.method === "POST" ? "hang" : undefined) });
+ */
+export function faultBindingFor(sim: Simulator, fault: (request: Request) => string | undefined): Fetcher {
+  return {
+    fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init);
+      const name = fault(request);
+      if (name) request.headers.set(FAULT_HEADER, name);
+      return sim.fetch(request);
+    },
+    connect: () => {
+      throw new Error("the simulator binding has no sockets");
+    },
+  };
+}
+
+/**
  * A simulator binding whose accounting calls (paths under `/accounting/`) carry
  * `X-Sim-Fault: <fault>`. Token requests go through untouched, so the fault is what the
  * worker's ServiceTitan call meets, not its sign-in.
@@ -60,16 +81,9 @@ export function simulatorBinding(sim: Simulator): Fetcher {
  * const e = await simulatorEnv(env, sim, { SERVICETITAN: faultBinding(sim, "status=503") });
  */
 export function faultBinding(sim: Simulator, fault: string): Fetcher {
-  return {
-    fetch: (input: RequestInfo | URL, init?: RequestInit) => {
-      const request = new Request(input, init);
-      if (new URL(request.url).pathname.startsWith("/accounting/")) request.headers.set(FAULT_HEADER, fault);
-      return sim.fetch(request);
-    },
-    connect: () => {
-      throw new Error("the simulator binding has no sockets");
-    },
-  };
+  return faultBindingFor(sim, (request) =>
+    new URL(request.url).pathname.startsWith("/accounting/") ? fault : undefined,
+  );
 }
 
 /**
@@ -178,14 +192,20 @@ export async function readServiceTitan(
   path: string,
   { init = {}, tenant = DEMO_TENANT }: ReadServiceTitanOptions = {},
 ): Promise<Response> {
-  const token = await readerToken(sim, tenant);
-  const request = new Request(
-    `https://servicetitan.simulator/accounting/v2/tenant/${tenant.tenantId}${path}`,
-    init,
-  );
-  request.headers.set("Authorization", token);
-  request.headers.set("ST-App-Key", DEMO_APP_KEY);
-  return sim.fetch(request);
+  const send = async () => {
+    const request = new Request(
+      `https://servicetitan.simulator/accounting/v2/tenant/${tenant.tenantId}${path}`,
+      init,
+    );
+    request.headers.set("Authorization", await readerToken(sim, tenant));
+    request.headers.set("ST-App-Key", DEMO_APP_KEY);
+    return sim.fetch(request);
+  };
+  const response = await send();
+  if (response.status !== 401) return response;
+  // A test revoked the simulator's tokens (sim.revokeTokens): sign in again, once.
+  readerTokens.get(sim)?.delete(tenant.tenantId);
+  return send();
 }
 
 /**
@@ -510,4 +530,5 @@ export function describeWorkerContract<B>({
 }
 
 export { describeSilentUpstream, SILENT_BUDGET_MS, type SilentUpstreamOptions } from "./budget.ts";
+export { type ChaosTally, type DeliverOptions, deliver, newTally } from "./chaos.ts";
 export { describeWorkerFuzz, type FuzzOptions } from "./fuzz.ts";

@@ -14,11 +14,24 @@ export {
 } from "./create-once.ts";
 export { type InvoiceUnderGate, readUnderGates } from "./gate/balances.ts";
 export { type GateOptions, gateOf, type HeldInvoices, holdInvoices } from "./gate/hold.ts";
-export { appliedTo, available, type PaymentSeen, sortOut } from "./gate/reservations.ts";
-export type { Expectation, GateRecord, PaymentExpectation, Reservation } from "./gate/state.ts";
+export { appliedTo, available, type InvoiceSeen, type PaymentSeen, sortOut } from "./gate/reservations.ts";
+export type {
+  Expectation,
+  GateRecord,
+  InvoiceTotalExpectation,
+  PaymentExpectation,
+  Reservation,
+} from "./gate/state.ts";
 export { InvoiceGate } from "./gate/store.ts";
 export { sha256Hex } from "./hash.ts";
 export type { IdempotencyRecord, RecordState, StoredResponse } from "./idempotency/state.ts";
 export { IdempotencyStore, RETENTION_MS } from "./idempotency/store.ts";
 export { hasMarker, looksLikeMarker, MARKER_LENGTH, markerFor, splitMarker, withMarker } from "./marker.ts";
 export { type ReconcileInput, type ReconcileResult, reconcile } from "./reconcile.ts";
+export {
+  type CreateOnceKnobs,
+  holdTimes,
+  integerKnob,
+  RESERVATION_TTL_MS,
+  readCreateOnceSettings,
+} from "./settings.ts";

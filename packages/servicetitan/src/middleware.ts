@@ -14,6 +14,9 @@ async function readProblem(response: Response): Promise<ServiceTitanProblem> {
     if ("title" in body && typeof body.title === "string") problem.title = body.title;
     if ("status" in body && typeof body.status === "number") problem.status = body.status;
     if ("traceId" in body && typeof body.traceId === "string") problem.traceId = body.traceId;
+    // ServiceTitan's own detail of a refusal (e.g. why an invoice is locked); read, never passed on whole.
+    if ("data" in body && typeof body.data === "object" && body.data !== null && !Array.isArray(body.data))
+      problem.data = Object.fromEntries(Object.entries(body.data));
     if ("errors" in body && typeof body.errors === "object" && body.errors !== null) {
       problem.errors = Object.fromEntries(
         Object.entries(body.errors).map(([field, messages]) => [

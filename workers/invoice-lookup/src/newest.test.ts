@@ -190,6 +190,32 @@ describe("newestModified", () => {
     );
   });
 
+  it("with select, finds the newest N of the selected records, however many newer ones are not", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        rowsArbitrary,
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 2, max: 25 }),
+        fc.integer({ min: 2, max: 5 }),
+        async (rows, limit, pageSize, every) => {
+          const { fetchPage } = listing(rows, pageSize, "documented");
+          const chosen = (row: Row) => row.id % every === 0;
+          const result = await newestModified({
+            window: {},
+            limit,
+            pageSize,
+            now: NOW,
+            maxCalls: 10_000,
+            fetchPage,
+            select: async (page) => page.filter(chosen),
+          });
+          expect(result.records).toEqual(newestFirst(rows.filter(chosen)).slice(0, limit));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it("answers a prefix of the right answer when the call budget runs out", async () => {
     await fc.assert(
       fc.asyncProperty(rowsArbitrary, fc.integer({ min: 1, max: 6 }), async (rows, maxCalls) => {

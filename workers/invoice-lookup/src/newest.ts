@@ -44,6 +44,11 @@ export interface NewestOptions<T> {
   maxCalls: number;
   /** True once no further call should start (time budget spent). */
   outOfTime?: () => boolean;
+  /**
+   * The records of a page worth keeping (default: all); only those count towards `limit`. For a
+   * condition ServiceTitan cannot filter on (e.g. "changed since we marked it exported").
+   */
+  select?: (records: readonly T[]) => Promise<readonly T[]>;
 }
 
 export interface NewestResult<T> {
@@ -152,7 +157,8 @@ export async function newestModified<T extends Versioned>(
     calls++;
     return options.fetchPage(window, page);
   };
-  const keep = (records: readonly T[]) => {
+  const keep = async (page: readonly T[]) => {
+    const records = options.select ? await options.select(page) : page;
     for (const record of records) {
       const at = versionOf(record);
       const seen = latest.get(record.id);
@@ -173,7 +179,7 @@ export async function newestModified<T extends Versioned>(
     if (!canCall()) return result(false);
     const first = await fetchPage(slice.window, 1);
     if (!first.hasMore) {
-      keep(first.data);
+      await keep(first.data);
       // Nothing here: records are sparser near the top than an even spread says; widen the next slice.
       const next = pending.at(-1);
       if (first.data.length === 0 && next) next.boost = Math.min(next.boost * 4, 1024);
@@ -194,7 +200,7 @@ export async function newestModified<T extends Versioned>(
       tied.push(...next.data);
       more = next.hasMore && next.data.length > 0;
     }
-    keep(tied);
+    await keep(tied);
   }
   return result(true);
 }

@@ -78,7 +78,17 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function newestInvoices(
   client: ServiceTitanClient,
   deadline: Deadline,
-  { filters, window, limit }: { filters: InvoiceQuery; window: TimeWindow; limit: number },
+  {
+    filters,
+    window,
+    limit,
+    select,
+  }: {
+    filters: InvoiceQuery;
+    window: TimeWindow;
+    limit: number;
+    select?: (records: readonly Invoice[]) => Promise<readonly Invoice[]>;
+  },
 ) {
   return newestModified<Invoice>({
     window,
@@ -87,6 +97,7 @@ export function newestInvoices(
     now: Date.now(),
     maxCalls: SEARCH_MAX_CALLS,
     outOfTime: () => deadline.elapsedMs() > SEARCH_BUDGET_MS,
+    select,
     fetchPage: (slice, page) =>
       listInvoices(client, {
         ...filters,

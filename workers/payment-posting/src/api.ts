@@ -1,10 +1,10 @@
 // The payment-posting worker's API: route definitions used both to validate requests and to
 // generate specs/workers/payment-posting.openapi.json. Cross-field rules (one payment type, splits
 // summing to the amount, ...) live in payment-request.ts and answer with the same 400 shape.
-import { defineRoute, type ResponseSpec, schemas } from "@st-edge/edge";
+import { defineRoute, lengthProblem, type ResponseSpec, schemas } from "@st-edge/edge";
 import { PaymentView, PollItem } from "@st-edge/views/payment";
 import * as z from "zod/mini";
-import { amountProblem, lengthProblem, memoProblem, paidOnProblem, placeholderProblem } from "./inputs.ts";
+import { memoProblem } from "./inputs.ts";
 import { MAX_CALLER_MEMO } from "./memo.ts";
 
 export const info = {
@@ -15,45 +15,19 @@ export const info = {
     "lost answers are reconciled, never re-posted blindly), and reads, updates and polls payments.",
 };
 
-const issue = (message: string | undefined, input: unknown, ctx: { addIssue: (i: never) => void }) => {
-  if (message) ctx.addIssue({ code: "custom", message, input } as never);
-};
-
-/** Free text that must be a real value: not empty, not a placeholder, at most `max` UTF-16 code units. */
-const Text = (max: number) =>
-  z.string().check(
-    z.superRefine((value: string, ctx) =>
-      issue(lengthProblem(value, max) ?? placeholderProblem(value), value, ctx),
-    ),
-    z.describe(`At most ${max} characters`),
-  );
+const Text = schemas.Text;
 
 /** An amount as a decimal string ("12.30") or a number (12.3): positive, at most two decimals. */
-export const Money = schemas.documentAs(
-  z
-    .union([z.string(), z.number()])
-    .check(z.superRefine((value: string | number, ctx) => issue(amountProblem(value), value, ctx))),
-  {
-    description: "Positive amount with at most two decimals, as text (preferred) or a number",
-    oneOf: [
-      { type: "string", pattern: "^\\d+(\\.\\d{1,2})?$" },
-      { type: "number", exclusiveMinimum: 0 },
-    ],
-    examples: ["125.50"],
-  },
-);
+export const Money = schemas.Amount();
 
-const PaidOn = z.string().check(
-  z.superRefine((value: string, ctx) => issue(paidOnProblem(value), value, ctx)),
-  z.describe("Date (2026-01-31, midnight UTC) or RFC 3339 date-time"),
-);
+const PaidOn = schemas.BusinessDate();
 
 export const PaymentStatus = z.enum(
   ["Pending", "Posted", "Exported"],
   "must be one of Pending, Posted, Exported",
 );
 
-const Flag = z.union([z.boolean(), z.enum(["true", "false"])], "must be true or false");
+const Flag = schemas.Flag;
 
 const SplitInput = z.strictObject({
   invoiceId: z.optional(schemas.Id),
@@ -69,9 +43,7 @@ const Splits = z
   );
 
 const Memo = z.string().check(
-  z.superRefine((value: string, ctx) =>
-    issue(lengthProblem(value, MAX_CALLER_MEMO) ?? memoProblem(value), value, ctx),
-  ),
+  schemas.rule((value: string) => lengthProblem(value, MAX_CALLER_MEMO) ?? memoProblem(value)),
   z.describe(
     `At most ${MAX_CALLER_MEMO} characters (UTF-16 code units): the tracing marker goes after it, within ServiceTitan's 255`,
   ),

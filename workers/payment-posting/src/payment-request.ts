@@ -2,11 +2,10 @@
 // span fields. Two bodies that mean the same payment ("12.3" vs 12.30, shorthand vs one split,
 // "cash" vs "Cash") get the same canonical form, hence the same fingerprint under one
 // Idempotency-Key.
-import { type FieldError, ProblemError } from "@st-edge/edge";
+import { type FieldError, ProblemError, parseAmount, toUtcDateTime } from "@st-edge/edge";
 import { sha256Hex } from "@st-edge/exactly-once";
 import { Decimal } from "@st-edge/servicetitan";
 import type { CreatePaymentInput } from "./api.ts";
-import { normalizePaidOn, parseAmount } from "./inputs.ts";
 
 export type PaymentStatusValue = "Pending" | "Posted" | "Exported";
 
@@ -133,7 +132,7 @@ export function toCanonicalPayment(input: CreatePaymentInput): CanonicalPayment 
   return {
     type,
     amount: amount.round(2),
-    paidOn: input.paidOn === undefined ? null : normalizePaidOn(input.paidOn.trim()),
+    paidOn: input.paidOn === undefined ? null : toUtcDateTime(input.paidOn.trim()),
     memo: text(input.memo),
     checkNumber: text(input.checkNumber),
     authCode: text(input.authCode),

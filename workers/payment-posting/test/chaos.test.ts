@@ -11,6 +11,7 @@
 // CHAOS_PAYMENTS sets the size (CI runs the default, seeded; `pnpm test:chaos --full` runs 1,000).
 // Run alone with `pnpm test:chaos`.
 import { env } from "cloudflare:test";
+import { deliver, newTally } from "@st-edge/edge/testing";
 import { markerFor } from "@st-edge/exactly-once";
 import { Decimal } from "@st-edge/servicetitan";
 import { createSimulator, DEMO_TENANTS, type FaultRule, mulberry32 } from "@st-edge/simulator";
@@ -21,7 +22,6 @@ import {
   openInvoices,
   post,
   sameCustomerInvoices,
-  sleep,
   TENANT,
   testEnv,
 } from "./support.ts";
@@ -177,57 +177,31 @@ it(`chaos: ${PAYMENTS} payments, ${CLIENTS} clients, seeded faults`, { timeout: 
     if (job) queue.push(job);
   }
 
-  let attempts = 0;
-  let retries = 0;
-  let giveUps = 0;
+  const tally = newTally();
   const acknowledged = new Map<string, CreatedBody>();
   const refused = new Set<string>();
-  const statuses: Record<string, number> = {};
 
   /** One client posting one job until it gets a final answer. */
-  async function deliver(job: Job): Promise<void> {
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      attempts++;
-      if (attempt > 1) retries++;
-      const response = await post(e, job.key, job.body);
-      const type =
-        response.status === 201
-          ? ""
-          : String(((await response.clone().json()) as { type?: string }).type).replace(
-              "urn:st-edge:problem:",
-              "",
-            );
-      const kind = response.status === 201 ? "201" : `${response.status}:${type}`;
-      statuses[kind] = (statuses[kind] ?? 0) + 1;
-      if (response.status === 201) {
-        const created: CreatedBody = await response.json();
-        // Sometimes the answer "never arrives": the client must retry and get the same payment.
-        if (rand() < LOST_ANSWER) continue;
-        const earlier = acknowledged.get(job.key);
-        if (earlier) expect(created.id).toBe(earlier.id);
-        acknowledged.set(job.key, created);
-        return;
-      }
-      if (job.contended && response.status === 422 && type === "overpayment") {
-        refused.add(job.key);
-        return;
-      }
-      if (![409, 429, 500, 502, 503, 504].includes(response.status)) {
-        throw new Error(`final ${response.status} for ${job.key}: ${await response.text()}`);
-      }
-      // Honour Retry-After, at a quarter of its length to keep the run short.
-      const retryAfter = Number(response.headers.get("Retry-After") ?? "0");
-      await response.body?.cancel();
-      await sleep(Math.min(retryAfter * 250, 2_000) + 5 + Math.floor(rand() * 20));
-    }
-    giveUps++;
+  async function deliverJob(job: Job): Promise<void> {
+    const outcome = await deliver({
+      send: () => post(e, job.key, job.body),
+      key: job.key,
+      acknowledged,
+      // Racing other keys for more than the invoice holds: an overpayment refusal is right.
+      refusedRightly: (status, type) => job.contended && status === 422 && type === "overpayment",
+      tally,
+      rand,
+      lostAnswer: LOST_ANSWER,
+      maxAttempts: MAX_ATTEMPTS,
+    });
+    if (outcome === "refused") refused.add(job.key);
   }
 
   sim.setFaults(TENANT, FAULTS);
   let done = 0;
   const client = async () => {
     for (let job = queue.shift(); job; job = queue.shift()) {
-      const fired = rand() < DOUBLE_FIRE ? [deliver(job), deliver(job)] : [deliver(job)];
+      const fired = rand() < DOUBLE_FIRE ? [deliverJob(job), deliverJob(job)] : [deliverJob(job)];
       await Promise.all(fired);
       // Halfway: tokens revoked and the token endpoint down for a few calls.
       if (++done === Math.floor(PAYMENTS / 2)) {
@@ -275,11 +249,11 @@ it(`chaos: ${PAYMENTS} payments, ${CLIENTS} clients, seeded faults`, { timeout: 
 
   const faults = sim.stats().faults;
   console.log(
-    `chaos: payments=${PAYMENTS} attempts=${attempts} retries=${retries} faults=${JSON.stringify(faults)} ` +
+    `chaos: payments=${PAYMENTS} attempts=${tally.attempts} retries=${tally.retries} faults=${JSON.stringify(faults)} ` +
       `ledger=${apiPayments.length} refused=${refused.size} duplicates=${duplicates} lost=${lost + refusedButPosted} overpaid=${overpaid}`,
   );
   console.log(
-    `chaos detail: acknowledged=${acknowledged.size} giveUps=${giveUps} statuses=${JSON.stringify(statuses)} ` +
+    `chaos detail: acknowledged=${acknowledged.size} giveUps=${tally.giveUps} statuses=${JSON.stringify(tally.statuses)} ` +
       `elapsedMs=${Date.now() - started}`,
   );
   if (duplicates > 0) {
@@ -291,7 +265,7 @@ it(`chaos: ${PAYMENTS} payments, ${CLIENTS} clients, seeded faults`, { timeout: 
   expect(lost).toBe(0);
   expect(refusedButPosted).toBe(0);
   expect(overpaid).toBe(0);
-  expect(giveUps).toBe(0);
+  expect(tally.giveUps).toBe(0);
   expect(acknowledged.size + refused.size).toBe(PAYMENTS);
   expect(apiPayments).toHaveLength(acknowledged.size);
   // The racing really raced: some were refused, and only racing ones ever are.

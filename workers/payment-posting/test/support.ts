@@ -2,7 +2,7 @@
 // bindings from wrangler.jsonc), a caller that posts with an Idempotency-Key, invoice picking and
 // ledger arithmetic. Test-only.
 import { env } from "cloudflare:test";
-import { callWorker, simulatorEnv } from "@st-edge/edge/testing";
+import { callWorker, faultBindingFor, simulatorEnv } from "@st-edge/edge/testing";
 import { Decimal, type Invoice } from "@st-edge/servicetitan";
 import { DEMO_APP_KEY, DEMO_TENANTS, type LedgerInvoice, type Simulator } from "@st-edge/simulator";
 import worker from "../src/index.ts";
@@ -25,18 +25,7 @@ export function faultyEnv(
   fault: (request: Request) => string | undefined,
   overrides: Partial<PaymentBindings> = {},
 ): Promise<TestEnv> {
-  const binding = {
-    fetch: (input: RequestInfo | URL, init?: RequestInit) => {
-      const request = new Request(input, init);
-      const name = fault(request);
-      if (name) request.headers.set("X-Sim-Fault", name);
-      return sim.fetch(request);
-    },
-    connect: () => {
-      throw new Error("no sockets");
-    },
-  } as unknown as Fetcher;
-  return testEnv(sim, { SERVICETITAN: binding, ...overrides });
+  return testEnv(sim, { SERVICETITAN: faultBindingFor(sim, fault), ...overrides });
 }
 
 export const isCreate = (request: Request) =>

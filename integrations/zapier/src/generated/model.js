@@ -9,6 +9,14 @@ export const WORKERS = [
     "title": "ServiceTitan instant triggers"
   },
   {
+    "name": "invoice-adjustments",
+    "title": "ServiceTitan adjustment invoices"
+  },
+  {
+    "name": "invoice-changes",
+    "title": "ServiceTitan invoice changes"
+  },
+  {
     "name": "invoice-lookup",
     "title": "ServiceTitan invoice lookup"
   },
@@ -621,6 +629,1054 @@ export const OPERATIONS = [
     "events": []
   },
   {
+    "worker": "invoice-adjustments",
+    "operationId": "createAdjustment",
+    "method": "POST",
+    "path": "/invoices/{id}/adjustments",
+    "resource": "Invoice",
+    "description": "Creates an adjustment invoice for an invoice (a write-off, a charge found after export), exactly once (a replayed step returns the first answer).",
+    "fields": [
+      {
+        "key": "id",
+        "label": "Original Invoice ID",
+        "help": "The invoice this adjusts, e.g. 11000001.",
+        "type": "integer",
+        "required": true,
+        "in": "path"
+      },
+      {
+        "key": "number",
+        "label": "Invoice Number",
+        "help": "The invoice number (ServiceTitan's referenceNumber)",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "typeId",
+        "label": "Invoice Type ID",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "invoicedOn",
+        "label": "Invoice Date",
+        "help": "A date (2026-01-31) or an RFC 3339 date-time.",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "summary",
+        "label": "Summary",
+        "help": "HTML, as printed on the invoice.",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "taxZoneId",
+        "label": "Tax Zone",
+        "type": "integer",
+        "required": false,
+        "in": "body",
+        "dropdown": "taxZones"
+      },
+      {
+        "key": "reviewStatus",
+        "label": "Review Status",
+        "type": "string",
+        "required": false,
+        "in": "body",
+        "choices": [
+          {
+            "value": "NeedsReview",
+            "label": "NeedsReview"
+          },
+          {
+            "value": "OnHold",
+            "label": "OnHold"
+          },
+          {
+            "value": "Reviewed",
+            "label": "Reviewed"
+          },
+          {
+            "value": "PendingApproval",
+            "label": "PendingApproval"
+          },
+          {
+            "value": "Rejected",
+            "label": "Rejected"
+          },
+          {
+            "value": "ReadyForBilling",
+            "label": "ReadyForBilling"
+          },
+          {
+            "value": "Invoiced",
+            "label": "Invoiced"
+          }
+        ]
+      },
+      {
+        "key": "assignedToId",
+        "label": "Assigned To (Employee ID)",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "exportId",
+        "label": "Export ID",
+        "help": "The invoice's id in your accounting system.",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "budgetCodeId",
+        "label": "Budget Code ID",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "royaltyMemo",
+        "label": "Royalty Memo",
+        "help": "At most 232 characters: a tracing marker is added after it.",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "items",
+        "label": "Items",
+        "help": "One line per item: SKU id or code, description, quantity and unit price (negative for a write-off).",
+        "type": "string",
+        "required": false,
+        "in": "body",
+        "children": [
+          {
+            "key": "skuId",
+            "label": "Sku ID",
+            "type": "integer",
+            "required": false,
+            "in": "body"
+          },
+          {
+            "key": "skuName",
+            "label": "Sku Name",
+            "help": "The SKU's code, instead of skuId",
+            "type": "string",
+            "required": false,
+            "in": "body"
+          },
+          {
+            "key": "description",
+            "label": "Description",
+            "help": "HTML, as printed on the invoice",
+            "type": "string",
+            "required": true,
+            "in": "body"
+          },
+          {
+            "key": "quantity",
+            "label": "Quantity",
+            "help": "Positive amount with at most two decimals, as text (preferred) or a number",
+            "type": "string",
+            "required": true,
+            "in": "body",
+            "placeholder": "125.50"
+          },
+          {
+            "key": "unitPrice",
+            "label": "Unit Price",
+            "help": "Amount with at most two decimals (negative for a discount), as text (preferred) or a number",
+            "type": "string",
+            "required": true,
+            "in": "body",
+            "placeholder": "125.50"
+          },
+          {
+            "key": "cost",
+            "label": "Cost",
+            "help": "Amount with at most two decimals (negative for a discount), as text (preferred) or a number",
+            "type": "string",
+            "required": false,
+            "in": "body",
+            "placeholder": "125.50"
+          },
+          {
+            "key": "technicianId",
+            "label": "Technician ID",
+            "type": "integer",
+            "required": false,
+            "in": "body"
+          },
+          {
+            "key": "isAddOn",
+            "label": "Is Add On",
+            "type": "boolean",
+            "required": false,
+            "in": "body"
+          },
+          {
+            "key": "budgetCodeId",
+            "label": "Budget Code ID",
+            "type": "integer",
+            "required": false,
+            "in": "body"
+          }
+        ]
+      },
+      {
+        "key": "idempotencyKey",
+        "label": "Your Reference (Idempotency Key)",
+        "help": "Optional. A reference that identifies this adjustment in your system (a credit memo number). The same reference never creates twice. Leave empty to let the integration derive one from this step and its inputs.",
+        "type": "string",
+        "required": false,
+        "in": "query",
+        "local": "reference"
+      }
+    ],
+    "idempotent": true,
+    "sample": {
+      "id": 11003001,
+      "referenceNumber": "100001",
+      "syncStatus": "Posted",
+      "active": true,
+      "invoiceDate": "2026-11-02T00:00:00Z",
+      "dueDate": "2026-12-02T00:00:00Z",
+      "subTotal": "250.00",
+      "salesTax": "20.63",
+      "total": "270.63",
+      "balance": "0.00",
+      "amountPaid": "270.63",
+      "isPaid": true,
+      "customer": {
+        "id": 14000001,
+        "name": "Jordan Rivera"
+      },
+      "job": {
+        "id": 15000001,
+        "number": "J-5001",
+        "type": "Service"
+      },
+      "taxZoneId": 18000001,
+      "termName": "Net 30",
+      "createdOn": "2026-11-02T15:04:05.1234567Z",
+      "modifiedOn": "2026-11-20T09:30:00.0000000Z",
+      "adjustmentToId": 11000001,
+      "idempotencyKey": "credit-77",
+      "marker": "[ste:0123456789abcdef]"
+    },
+    "key": "create_adjustment_invoice",
+    "kind": "create",
+    "noun": "Adjustment Invoice",
+    "label": "Create Adjustment Invoice",
+    "fixed": {},
+    "events": []
+  },
+  {
+    "worker": "invoice-changes",
+    "operationId": "listCustomFieldTypes",
+    "method": "GET",
+    "path": "/invoices/custom-field-types",
+    "resource": "Invoice",
+    "description": "Finds the tenant's invoice custom field types (their names, kinds and dropdown options).",
+    "fields": [
+      {
+        "key": "name",
+        "label": "Name Contains",
+        "help": "Only types whose name contains this.",
+        "type": "string",
+        "required": false,
+        "in": "query",
+        "local": "contains"
+      }
+    ],
+    "idempotent": false,
+    "resultList": "data",
+    "sample": {
+      "data": [],
+      "id": 1,
+      "name": "PO Number",
+      "dataType": "Text",
+      "dataTypeOptions": null,
+      "createdOn": "2026-01-05T12:00:00Z",
+      "modifiedOn": "2026-01-05T12:00:00Z"
+    },
+    "key": "find_invoice_custom_field_type",
+    "kind": "search",
+    "noun": "Custom Field Type",
+    "label": "Find Invoice Custom Field Type",
+    "fixed": {},
+    "events": []
+  },
+  {
+    "worker": "invoice-changes",
+    "operationId": "exportDrift",
+    "method": "GET",
+    "path": "/invoices/export-drift",
+    "resource": "Invoice",
+    "description": "Triggers when an invoice marked exported (through Mark Invoices Exported) is edited afterwards: once per edit, so your books can be corrected.",
+    "fields": [],
+    "idempotent": false,
+    "sample": {
+      "id": "11000001-2026-11-28T16:45:00.0000000Z",
+      "referenceNumber": "100001",
+      "syncStatus": "Exported",
+      "active": true,
+      "invoiceDate": "2026-11-02T00:00:00Z",
+      "dueDate": "2026-12-02T00:00:00Z",
+      "subTotal": "250.00",
+      "salesTax": "20.63",
+      "total": "270.63",
+      "balance": "0.00",
+      "amountPaid": "270.63",
+      "isPaid": true,
+      "customer": {
+        "id": 14000001,
+        "name": "Jordan Rivera"
+      },
+      "job": {
+        "id": 15000001,
+        "number": "J-5001",
+        "type": "Service"
+      },
+      "taxZoneId": 18000001,
+      "termName": "Net 30",
+      "createdOn": "2026-11-02T15:04:05.1234567Z",
+      "modifiedOn": "2026-11-28T16:45:00.0000000Z",
+      "invoiceId": 11000001,
+      "exportId": "QB-1042",
+      "exportedVersion": "2026-11-20T09:30:00.0000000Z",
+      "exportedAs": "QB-1042"
+    },
+    "key": "invoice_changed_after_export",
+    "kind": "trigger",
+    "noun": "Invoice",
+    "label": "Invoice Changed After Export",
+    "fixed": {
+      "limit": "100"
+    },
+    "events": []
+  },
+  {
+    "worker": "invoice-changes",
+    "operationId": "markInvoicesExported",
+    "method": "POST",
+    "path": "/invoices/mark-exported",
+    "resource": "Invoice",
+    "description": "Tells ServiceTitan your ledger now holds these invoices, with your ledger's id for each: one result per invoice. Later edits show in Invoice Changed After Export.",
+    "fields": [
+      {
+        "key": "invoices",
+        "label": "Invoices",
+        "help": "Up to 50 lines: the invoice id, your ledger's id for it (it becomes the invoice's Export ID) and a message.",
+        "type": "string",
+        "required": true,
+        "in": "body",
+        "children": [
+          {
+            "key": "invoiceId",
+            "label": "Invoice ID",
+            "help": "ServiceTitan's invoice id (a number), e.g. 11000001.",
+            "type": "integer",
+            "required": true,
+            "in": "body"
+          },
+          {
+            "key": "externalId",
+            "label": "External ID",
+            "help": "The id in your accounting system; becomes the invoice's exportId",
+            "type": "string",
+            "required": false,
+            "in": "body"
+          },
+          {
+            "key": "externalMessage",
+            "label": "External Message",
+            "type": "string",
+            "required": false,
+            "in": "body"
+          }
+        ]
+      }
+    ],
+    "idempotent": false,
+    "sample": {
+      "results": [
+        {
+          "invoiceId": 11000001,
+          "success": true,
+          "errorMessage": null
+        }
+      ],
+      "succeeded": 1,
+      "failed": 0,
+      "id": 1
+    },
+    "key": "mark_invoices_exported",
+    "kind": "create",
+    "noun": "Invoice",
+    "label": "Mark Invoices Exported",
+    "fixed": {},
+    "events": []
+  },
+  {
+    "worker": "invoice-changes",
+    "operationId": "updateInvoice",
+    "method": "PATCH",
+    "path": "/invoices/{id}",
+    "resource": "Invoice",
+    "description": "Changes an invoice's fields (summary, dates, tax zone, review status, assignee, export id, royalty); only what you map is sent.",
+    "fields": [
+      {
+        "key": "id",
+        "label": "Invoice ID",
+        "help": "ServiceTitan's invoice id (a number), e.g. 11000001.",
+        "type": "integer",
+        "required": true,
+        "in": "path"
+      },
+      {
+        "key": "number",
+        "label": "Invoice Number",
+        "help": "The invoice number (ServiceTitan's referenceNumber)",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "typeId",
+        "label": "Invoice Type ID",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "invoicedOn",
+        "label": "Invoice Date",
+        "help": "A date (2026-01-31) or an RFC 3339 date-time.",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "summary",
+        "label": "Summary",
+        "help": "HTML, as printed on the invoice.",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "taxZoneId",
+        "label": "Tax Zone",
+        "type": "integer",
+        "required": false,
+        "in": "body",
+        "dropdown": "taxZones"
+      },
+      {
+        "key": "reviewStatus",
+        "label": "Review Status",
+        "type": "string",
+        "required": false,
+        "in": "body",
+        "choices": [
+          {
+            "value": "NeedsReview",
+            "label": "NeedsReview"
+          },
+          {
+            "value": "OnHold",
+            "label": "OnHold"
+          },
+          {
+            "value": "Reviewed",
+            "label": "Reviewed"
+          },
+          {
+            "value": "PendingApproval",
+            "label": "PendingApproval"
+          },
+          {
+            "value": "Rejected",
+            "label": "Rejected"
+          },
+          {
+            "value": "ReadyForBilling",
+            "label": "ReadyForBilling"
+          },
+          {
+            "value": "Invoiced",
+            "label": "Invoiced"
+          }
+        ]
+      },
+      {
+        "key": "assignedToId",
+        "label": "Assigned To (Employee ID)",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "exportId",
+        "label": "Export ID",
+        "help": "The invoice's id in your accounting system.",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "budgetCodeId",
+        "label": "Budget Code ID",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "dueDate",
+        "label": "Due Date",
+        "help": "YYYY-MM-DD, e.g. 2026-12-31.",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "royaltyStatus",
+        "label": "Royalty Status",
+        "type": "string",
+        "required": false,
+        "in": "body",
+        "choices": [
+          {
+            "value": "Pending",
+            "label": "Pending"
+          },
+          {
+            "value": "Sent",
+            "label": "Sent"
+          },
+          {
+            "value": "Failed",
+            "label": "Failed"
+          }
+        ]
+      },
+      {
+        "key": "royaltyDate",
+        "label": "Royalty Date",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "royaltySentOn",
+        "label": "Royalty Sent On",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "royaltyMemo",
+        "label": "Royalty Memo",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      }
+    ],
+    "idempotent": false,
+    "sample": {
+      "id": 11000001,
+      "referenceNumber": "100001",
+      "syncStatus": "Posted",
+      "active": true,
+      "invoiceDate": "2026-11-02T00:00:00Z",
+      "dueDate": "2026-12-02T00:00:00Z",
+      "subTotal": "250.00",
+      "salesTax": "20.63",
+      "discountTotal": null,
+      "total": "270.63",
+      "balance": "0.00",
+      "salesTaxCode": null,
+      "taxZoneId": 18000001,
+      "invoiceType": null,
+      "invoiceConfiguration": null,
+      "customer": {
+        "id": 14000001,
+        "name": "Jordan Rivera"
+      },
+      "customerAddress": null,
+      "location": null,
+      "locationAddress": null,
+      "businessUnit": null,
+      "job": {
+        "id": 15000001,
+        "number": "J-5001",
+        "type": "Service"
+      },
+      "projectId": null,
+      "membershipId": null,
+      "adjustmentToId": null,
+      "termName": "Net 30",
+      "batch": null,
+      "budgetCodeId": null,
+      "materialSkuId": null,
+      "assignedTo": null,
+      "employeeInfo": null,
+      "royalty": null,
+      "sentStatus": null,
+      "reviewStatus": null,
+      "summary": null,
+      "commissionEligibilityDate": null,
+      "createdBy": null,
+      "createdOn": "2026-11-02T15:04:05.1234567Z",
+      "modifiedOn": "2026-11-20T09:30:00.0000000Z",
+      "depositedOn": null,
+      "paidOn": null,
+      "importId": null,
+      "exportId": null,
+      "customFields": null,
+      "items": null,
+      "amountPaid": "270.63",
+      "isPaid": true
+    },
+    "key": "update_invoice",
+    "kind": "create",
+    "noun": "Invoice",
+    "label": "Update Invoice",
+    "fixed": {},
+    "events": []
+  },
+  {
+    "worker": "invoice-changes",
+    "operationId": "addInvoiceItem",
+    "method": "POST",
+    "path": "/invoices/{id}/items",
+    "resource": "Invoice",
+    "description": "Adds a line (a service fee, a discount) to an invoice; the answer is the invoice with its new totals and balance. Refused when it could leave the invoice paid beyond its total.",
+    "fields": [
+      {
+        "key": "id",
+        "label": "Invoice ID",
+        "help": "ServiceTitan's invoice id (a number), e.g. 11000001.",
+        "type": "integer",
+        "required": true,
+        "in": "path"
+      },
+      {
+        "key": "skuId",
+        "label": "SKU ID",
+        "help": "The price-book item's id. Give this or SKU Code.",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "skuName",
+        "label": "SKU Code",
+        "help": "The price-book item's code (e.g. SVC-DIAG), instead of its id.",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "description",
+        "label": "Description",
+        "help": "As printed on the invoice (HTML allowed).",
+        "type": "string",
+        "required": true,
+        "in": "body"
+      },
+      {
+        "key": "quantity",
+        "label": "Quantity",
+        "help": "Decimal text such as 1 or 1.5.",
+        "type": "string",
+        "required": true,
+        "in": "body",
+        "placeholder": "125.50"
+      },
+      {
+        "key": "unitPrice",
+        "label": "Unit Price",
+        "help": "Decimal text such as 89.95; negative for a discount or a write-off.",
+        "type": "string",
+        "required": true,
+        "in": "body",
+        "placeholder": "125.50"
+      },
+      {
+        "key": "cost",
+        "label": "Cost",
+        "help": "Amount with at most two decimals (negative for a discount), as text (preferred) or a number",
+        "type": "string",
+        "required": false,
+        "in": "body",
+        "placeholder": "125.50"
+      },
+      {
+        "key": "technicianId",
+        "label": "Technician ID",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "isAddOn",
+        "label": "Add-On",
+        "type": "boolean",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "budgetCodeId",
+        "label": "Budget Code ID",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      }
+    ],
+    "idempotent": false,
+    "sample": {
+      "id": 11000001,
+      "referenceNumber": "100001",
+      "syncStatus": "Posted",
+      "active": true,
+      "invoiceDate": "2026-11-02T00:00:00Z",
+      "dueDate": "2026-12-02T00:00:00Z",
+      "subTotal": "250.00",
+      "salesTax": "20.63",
+      "total": "270.63",
+      "balance": "0.00",
+      "amountPaid": "270.63",
+      "isPaid": true,
+      "customer": {
+        "id": 14000001,
+        "name": "Jordan Rivera"
+      },
+      "job": {
+        "id": 15000001,
+        "number": "J-5001",
+        "type": "Service"
+      },
+      "taxZoneId": 18000001,
+      "termName": "Net 30",
+      "createdOn": "2026-11-02T15:04:05.1234567Z",
+      "modifiedOn": "2026-11-20T09:30:00.0000000Z",
+      "itemId": 12000001
+    },
+    "key": "add_invoice_item",
+    "kind": "create",
+    "noun": "Invoice Item",
+    "label": "Add Invoice Item",
+    "fixed": {},
+    "events": []
+  },
+  {
+    "worker": "invoice-changes",
+    "operationId": "changeInvoiceItem",
+    "method": "PATCH",
+    "path": "/invoices/{id}/items/{itemId}",
+    "resource": "Invoice",
+    "description": "Changes one line of an invoice (quantity, price, description, …); what you leave empty is kept.",
+    "fields": [
+      {
+        "key": "id",
+        "label": "Invoice ID",
+        "help": "ServiceTitan's invoice id (a number), e.g. 11000001.",
+        "type": "integer",
+        "required": true,
+        "in": "path"
+      },
+      {
+        "key": "itemId",
+        "label": "Item ID",
+        "type": "integer",
+        "required": true,
+        "in": "path"
+      },
+      {
+        "key": "skuId",
+        "label": "SKU ID",
+        "help": "The price-book item's id. Give this or SKU Code.",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "skuName",
+        "label": "SKU Code",
+        "help": "The price-book item's code (e.g. SVC-DIAG), instead of its id.",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "description",
+        "label": "Description",
+        "help": "As printed on the invoice (HTML allowed).",
+        "type": "string",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "quantity",
+        "label": "Quantity",
+        "help": "Decimal text such as 1 or 1.5.",
+        "type": "string",
+        "required": false,
+        "in": "body",
+        "placeholder": "125.50"
+      },
+      {
+        "key": "unitPrice",
+        "label": "Unit Price",
+        "help": "Decimal text such as 89.95; negative for a discount or a write-off.",
+        "type": "string",
+        "required": false,
+        "in": "body",
+        "placeholder": "125.50"
+      },
+      {
+        "key": "cost",
+        "label": "Cost",
+        "help": "Amount with at most two decimals (negative for a discount), as text (preferred) or a number",
+        "type": "string",
+        "required": false,
+        "in": "body",
+        "placeholder": "125.50"
+      },
+      {
+        "key": "technicianId",
+        "label": "Technician ID",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "isAddOn",
+        "label": "Add-On",
+        "type": "boolean",
+        "required": false,
+        "in": "body"
+      },
+      {
+        "key": "budgetCodeId",
+        "label": "Budget Code ID",
+        "type": "integer",
+        "required": false,
+        "in": "body"
+      }
+    ],
+    "idempotent": false,
+    "sample": {
+      "id": 11000001,
+      "referenceNumber": "100001",
+      "syncStatus": "Posted",
+      "active": true,
+      "invoiceDate": "2026-11-02T00:00:00Z",
+      "dueDate": "2026-12-02T00:00:00Z",
+      "subTotal": "250.00",
+      "salesTax": "20.63",
+      "total": "270.63",
+      "balance": "0.00",
+      "amountPaid": "270.63",
+      "isPaid": true,
+      "customer": {
+        "id": 14000001,
+        "name": "Jordan Rivera"
+      },
+      "job": {
+        "id": 15000001,
+        "number": "J-5001",
+        "type": "Service"
+      },
+      "taxZoneId": 18000001,
+      "termName": "Net 30",
+      "createdOn": "2026-11-02T15:04:05.1234567Z",
+      "modifiedOn": "2026-11-20T09:30:00.0000000Z",
+      "itemId": 12000001
+    },
+    "key": "update_invoice_item",
+    "kind": "create",
+    "noun": "Invoice Item",
+    "label": "Update Invoice Item",
+    "fixed": {},
+    "events": []
+  },
+  {
+    "worker": "invoice-changes",
+    "operationId": "deleteInvoiceItem",
+    "method": "DELETE",
+    "path": "/invoices/{id}/items/{itemId}",
+    "resource": "Invoice",
+    "description": "Deletes one line of an invoice; the answer is the invoice with its new totals. Refused when the invoice is locked or it would be overpaid.",
+    "fields": [
+      {
+        "key": "id",
+        "label": "Invoice ID",
+        "help": "ServiceTitan's invoice id (a number), e.g. 11000001.",
+        "type": "integer",
+        "required": true,
+        "in": "path"
+      },
+      {
+        "key": "itemId",
+        "label": "Item ID",
+        "type": "integer",
+        "required": true,
+        "in": "path"
+      }
+    ],
+    "idempotent": false,
+    "sample": {
+      "id": 11000001,
+      "referenceNumber": "100001",
+      "syncStatus": "Posted",
+      "active": true,
+      "invoiceDate": "2026-11-02T00:00:00Z",
+      "dueDate": "2026-12-02T00:00:00Z",
+      "subTotal": "250.00",
+      "salesTax": "20.63",
+      "total": "270.63",
+      "balance": "0.00",
+      "amountPaid": "270.63",
+      "isPaid": true,
+      "customer": {
+        "id": 14000001,
+        "name": "Jordan Rivera"
+      },
+      "job": {
+        "id": 15000001,
+        "number": "J-5001",
+        "type": "Service"
+      },
+      "taxZoneId": 18000001,
+      "termName": "Net 30",
+      "createdOn": "2026-11-02T15:04:05.1234567Z",
+      "modifiedOn": "2026-11-20T09:30:00.0000000Z",
+      "itemId": 12000001
+    },
+    "key": "delete_invoice_item",
+    "kind": "create",
+    "noun": "Invoice Item",
+    "label": "Delete Invoice Item",
+    "fixed": {},
+    "events": []
+  },
+  {
+    "worker": "invoice-changes",
+    "operationId": "setCustomFields",
+    "method": "PATCH",
+    "path": "/invoices/{id}/custom-fields",
+    "resource": "Invoice",
+    "description": "Sets custom field values (a PO number, a ledger reference) on an invoice; fields you do not list keep their values.",
+    "fields": [
+      {
+        "key": "id",
+        "label": "Invoice ID",
+        "help": "ServiceTitan's invoice id (a number), e.g. 11000001.",
+        "type": "integer",
+        "required": true,
+        "in": "path"
+      },
+      {
+        "key": "customFields",
+        "label": "Custom Fields",
+        "help": "One line per field: its name as in ServiceTitan (any letter case) and its value.",
+        "type": "string",
+        "required": true,
+        "in": "body",
+        "children": [
+          {
+            "key": "name",
+            "label": "Name Contains",
+            "help": "A custom field type's name (any letter case)",
+            "type": "string",
+            "required": true,
+            "in": "body"
+          },
+          {
+            "key": "value",
+            "label": "Value",
+            "type": "string",
+            "required": true,
+            "in": "body"
+          }
+        ]
+      }
+    ],
+    "idempotent": false,
+    "sample": {
+      "id": 11000001,
+      "referenceNumber": "100001",
+      "syncStatus": "Posted",
+      "active": true,
+      "invoiceDate": "2026-11-02T00:00:00Z",
+      "dueDate": "2026-12-02T00:00:00Z",
+      "subTotal": "250.00",
+      "salesTax": "20.63",
+      "discountTotal": null,
+      "total": "270.63",
+      "balance": "0.00",
+      "salesTaxCode": null,
+      "taxZoneId": 18000001,
+      "invoiceType": null,
+      "invoiceConfiguration": null,
+      "customer": {
+        "id": 14000001,
+        "name": "Jordan Rivera"
+      },
+      "customerAddress": null,
+      "location": null,
+      "locationAddress": null,
+      "businessUnit": null,
+      "job": {
+        "id": 15000001,
+        "number": "J-5001",
+        "type": "Service"
+      },
+      "projectId": null,
+      "membershipId": null,
+      "adjustmentToId": null,
+      "termName": "Net 30",
+      "batch": null,
+      "budgetCodeId": null,
+      "materialSkuId": null,
+      "assignedTo": null,
+      "employeeInfo": null,
+      "royalty": null,
+      "sentStatus": null,
+      "reviewStatus": null,
+      "summary": null,
+      "commissionEligibilityDate": null,
+      "createdBy": null,
+      "createdOn": "2026-11-02T15:04:05.1234567Z",
+      "modifiedOn": "2026-11-20T09:30:00.0000000Z",
+      "depositedOn": null,
+      "paidOn": null,
+      "importId": null,
+      "exportId": null,
+      "customFields": null,
+      "items": null,
+      "amountPaid": "270.63",
+      "isPaid": true
+    },
+    "key": "set_invoice_custom_fields",
+    "kind": "create",
+    "noun": "Invoice",
+    "label": "Set Invoice Custom Fields",
+    "fixed": {},
+    "events": []
+  },
+  {
     "worker": "invoice-lookup",
     "operationId": "findInvoices",
     "method": "GET",
@@ -1185,7 +2241,6 @@ export const OPERATIONS = [
       {
         "key": "checkNumber",
         "label": "Check Number",
-        "help": "At most 50 characters",
         "type": "string",
         "required": false,
         "in": "body"
@@ -1193,7 +2248,6 @@ export const OPERATIONS = [
       {
         "key": "authCode",
         "label": "Authorization Code",
-        "help": "At most 50 characters",
         "type": "string",
         "required": false,
         "in": "body"
@@ -1372,7 +2426,6 @@ export const OPERATIONS = [
       {
         "key": "checkNumber",
         "label": "Check Number",
-        "help": "At most 50 characters",
         "type": "string",
         "required": false,
         "in": "body"
@@ -1380,7 +2433,6 @@ export const OPERATIONS = [
       {
         "key": "authCode",
         "label": "Authorization Code",
-        "help": "At most 50 characters",
         "type": "string",
         "required": false,
         "in": "body"
@@ -1680,7 +2732,6 @@ export const OPERATIONS = [
       {
         "key": "checkNumber",
         "label": "Check Number",
-        "help": "At most 50 characters",
         "type": "string",
         "required": false,
         "in": "body"
@@ -1688,7 +2739,6 @@ export const OPERATIONS = [
       {
         "key": "authCode",
         "label": "Authorization Code",
-        "help": "At most 50 characters",
         "type": "string",
         "required": false,
         "in": "body"

@@ -1,6 +1,7 @@
-// The balances a write under the gate decides on. With the gates held: when earlier writes of ours
+// The balances a write under the gate decides on. With the gates held: when earlier payments of ours
 // are still reserved, read the payments on those invoices first (and, by id, landed ones no longer
-// listed there) and end the reservations they show or prove absent; then read the invoices. What a
+// listed there); then read the invoices, and end the reservations these reads show or prove absent
+// (a change of an invoice's own total shows in the invoice read). What a
 // write may take is ServiceTitan's balance less what is still reserved. With nothing reserved
 // (the usual case) this is one read.
 import {
@@ -37,59 +38,9 @@ export async function readUnderGates(
   held: HeldInvoices,
   { skewMs, own }: { skewMs: number; own?: string },
 ): Promise<Map<number, InvoiceUnderGate>> {
-  const reserved = held.invoiceIds.filter((id) =>
-    held.reservationsOf(id).some((reservation) => reservation.id !== own),
-  );
-  const pending = new Map<number, Reservation[]>();
-  if (reserved.length > 0) {
-    const oldest = Math.min(...reserved.flatMap((id) => held.reservationsOf(id).map((r) => r.createdAt)));
-    const payments: DetailedPayment[] = [];
-    for await (const payment of allPages(async (page) =>
-      unwrap(
-        await client.GET("/tenant/{tenant}/payments", {
-          params: {
-            query: {
-              appliedToInvoiceIds: reserved.join(","),
-              modifiedOnOrAfter: new Date(oldest - skewMs).toISOString(),
-              activeState: "All",
-              page,
-              pageSize: 500,
-            },
-          },
-        }),
-      ),
-    )) {
-      payments.push(payment);
-    }
-    const now = Date.now();
-    const others = (invoiceId: number) => held.reservationsOf(invoiceId).filter((r) => r.id !== own);
-    // A payment we know landed, yet not listed on its invoice, was moved or changed since (perhaps in
-    // ServiceTitan itself): read it by id, so its reservation does not linger for a day.
-    const unlisted = reserved.flatMap((invoiceId) =>
-      sortOut(others(invoiceId), invoiceId, payments, now).pending.flatMap((r) =>
-        r.outcome === "applied" && r.expect.paymentId !== null ? [r.expect.paymentId] : [],
-      ),
-    );
-    if (unlisted.length > 0) {
-      const byId = await fetchByIds(
-        unlisted,
-        async (ids) =>
-          unwrap(
-            await client.GET("/tenant/{tenant}/payments", {
-              params: { query: { ids, activeState: "All", pageSize: 50 } },
-            }),
-          ).data,
-      );
-      payments.push(...byId.values());
-    }
-    const ended = new Map<number, string[]>();
-    for (const invoiceId of reserved) {
-      const sorted = sortOut(others(invoiceId), invoiceId, payments, now);
-      ended.set(invoiceId, sorted.ended);
-      pending.set(invoiceId, sorted.pending);
-    }
-    await held.confirm(ended);
-  }
+  const others = (invoiceId: number) => held.reservationsOf(invoiceId).filter((r) => r.id !== own);
+  const reserved = held.invoiceIds.filter((id) => others(id).length > 0);
+  const payments = await paymentsBehind(client, reserved, others, skewMs);
   const invoices = await fetchByIds(
     held.invoiceIds,
     async (ids) =>
@@ -99,6 +50,17 @@ export async function readUnderGates(
         }),
       ).data,
   );
+  const pending = new Map<number, Reservation[]>();
+  if (reserved.length > 0) {
+    const now = Date.now();
+    const ended = new Map<number, string[]>();
+    for (const invoiceId of reserved) {
+      const sorted = sortOut(others(invoiceId), invoiceId, payments, now, invoices.get(invoiceId));
+      ended.set(invoiceId, sorted.ended);
+      pending.set(invoiceId, sorted.pending);
+    }
+    await held.confirm(ended);
+  }
   const result = new Map<number, InvoiceUnderGate>();
   for (const [id, invoice] of invoices) {
     const balance = Decimal.fromServiceTitan(invoice.balance);
@@ -111,4 +73,61 @@ export async function readUnderGates(
     });
   }
   return result;
+}
+
+/**
+ * The payments that tell whether payment reservations on `reserved` invoices show in reads: those
+ * applied to them since the oldest reservation, and (by id) landed ones no longer listed there.
+ * None are read when no payment is reserved.
+ */
+async function paymentsBehind(
+  client: ServiceTitanClient,
+  reserved: readonly number[],
+  others: (invoiceId: number) => Reservation[],
+  skewMs: number,
+): Promise<DetailedPayment[]> {
+  const byPayment = reserved.filter((id) => others(id).some((r) => r.expect.kind === "payment"));
+  if (byPayment.length === 0) return [];
+  const oldest = Math.min(...byPayment.flatMap((id) => others(id).map((r) => r.createdAt)));
+  const payments: DetailedPayment[] = [];
+  for await (const payment of allPages(async (page) =>
+    unwrap(
+      await client.GET("/tenant/{tenant}/payments", {
+        params: {
+          query: {
+            appliedToInvoiceIds: byPayment.join(","),
+            modifiedOnOrAfter: new Date(oldest - skewMs).toISOString(),
+            activeState: "All",
+            page,
+            pageSize: 500,
+          },
+        },
+      }),
+    ),
+  )) {
+    payments.push(payment);
+  }
+  const now = Date.now();
+  // A payment we know landed, yet not listed on its invoice, was moved or changed since (perhaps in
+  // ServiceTitan itself): read it by id, so its reservation does not linger for a day.
+  const unlisted = byPayment.flatMap((invoiceId) =>
+    sortOut(others(invoiceId), invoiceId, payments, now).pending.flatMap((r) =>
+      r.outcome === "applied" && r.expect.kind === "payment" && r.expect.paymentId !== null
+        ? [r.expect.paymentId]
+        : [],
+    ),
+  );
+  if (unlisted.length > 0) {
+    const byId = await fetchByIds(
+      unlisted,
+      async (ids) =>
+        unwrap(
+          await client.GET("/tenant/{tenant}/payments", {
+            params: { query: { ids, activeState: "All", pageSize: 50 } },
+          }),
+        ).data,
+    );
+    payments.push(...byId.values());
+  }
+  return payments;
 }

@@ -10,8 +10,8 @@
 //
 //   (free) ──acquire──▶ held ──reserve (before the write is sent)──▶ held ──finish──▶ (free)
 //
-// A reservation says how reads will show its write (`expect`), so the holder that reads can tell
-// (see reservations.ts). Kept free of storage and time so every transition can be tested in a table.
+// A reservation says how reads will show its write (`expect`: a payment, or a change of the
+// invoice's own total), so the holder that reads can tell (see reservations.ts). Kept free of storage and time so every transition can be tested in a table.
 
 /** How reads show a write: a payment (ours by marker, or by id) applying `applied` to this invoice. */
 export interface PaymentExpectation {
@@ -22,7 +22,21 @@ export interface PaymentExpectation {
   applied: string;
 }
 
-export type Expectation = PaymentExpectation;
+/**
+ * How reads show a change of an invoice's own amounts (an item changed or deleted, a new tax
+ * zone): the invoice's total is no longer the one it had when the write was decided. Reserved
+ * when the change may lower the total (and so the balance a payment may take), for at most the
+ * most it can lower it. It ends when reads show another total, or at `settleBy` whatever its
+ * outcome: by then a committed change shows in reads (UNCONFIRMED, as reconciliation assumes),
+ * so the balance read is the truth again.
+ */
+export interface InvoiceTotalExpectation {
+  kind: "invoice-total";
+  /** The invoice's total when the write was decided (2-decimal text). */
+  before: string;
+}
+
+export type Expectation = PaymentExpectation | InvoiceTotalExpectation;
 
 export interface Reservation {
   /** One per write and invoice (e.g. `<marker>` for a create, a fresh id for an update). */
@@ -146,6 +160,7 @@ export function finish(
     .filter((r) => !withdrawn.has(r.id))
     .map((r): Reservation => {
       if (!applied.has(r.id)) return r;
+      if (r.expect.kind !== "payment") return { ...r, outcome: "applied" };
       const paymentId = applied.get(r.id) ?? r.expect.paymentId;
       return { ...r, outcome: "applied", expect: { ...r.expect, paymentId } };
     });

@@ -1,7 +1,7 @@
 // What posting and updating a payment share for one request: the tenant's client (bound to the
 // request's deadline), the settings, the Durable Objects, and one log line per transition.
 import { type LogFields, log, serviceTitanFor, type TenantClient, type WorkerEnv } from "@st-edge/edge";
-import type { GateOptions } from "@st-edge/exactly-once";
+import { type GateOptions, holdTimes } from "@st-edge/exactly-once";
 import type { Context } from "hono";
 import { type PaymentBindings, type PaymentSettings, readSettings } from "../settings.ts";
 
@@ -49,9 +49,5 @@ export function transitionLog(requestId: string, fields: Omit<LogFields, "event"
   ) => log(level, { event: "payment-idempotency", transition, requestId, ...fields, ...more });
 }
 
-/** How long a request may hold an invoice's gate: until its own deadline, plus a margin. */
-export const gateLeaseMs = (posting: Posting) => posting.tenant.deadline.remainingMs() + 5_000;
-
-/** How long a request waits for an invoice another write holds: its wait setting, within its budget. */
-export const gateWaitMs = (posting: Posting) =>
-  Math.max(0, Math.min(posting.settings.waitMs, posting.tenant.deadline.remainingMs() - 2_000));
+/** How long a request may hold an invoice's gate and wait for another write's. */
+export const gateTimes = (posting: Posting) => holdTimes(posting.tenant.deadline, posting.settings.waitMs);

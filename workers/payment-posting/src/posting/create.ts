@@ -15,6 +15,7 @@ import {
   holdInvoices,
   markerFor,
   type Prepared,
+  RESERVATION_TTL_MS,
   type Reservation,
   readUnderGates,
 } from "@st-edge/exactly-once";
@@ -41,11 +42,7 @@ import {
 import { searchPayments } from "../lookups.ts";
 import { memoWithMarker } from "../memo.ts";
 import { type CanonicalPayment, requestHash } from "../payment-request.ts";
-
-import { type Ctx, gateLeaseMs, gateWaitMs, type Posting, postingFor, transitionLog } from "./context.ts";
-
-/** Reservations end after this at the latest, shown by reads or not: far beyond any read lag. */
-const RESERVATION_TTL_MS = 24 * 60 * 60 * 1000;
+import { type Ctx, gateTimes, type Posting, postingFor, transitionLog } from "./context.ts";
 
 interface PaymentPlan {
   body: PaymentCreateRequest;
@@ -125,7 +122,7 @@ export async function checkUnderGates(
   const held = await holdInvoices(
     posting.gates,
     refs.map((split) => split.invoiceId),
-    { leaseMs: gateLeaseMs(posting), waitMs: gateWaitMs(posting) },
+    gateTimes(posting),
   );
   try {
     const invoices = await readUnderGates(tenant.client, held, { skewMs: settings.reconcileSkewMs, own });

@@ -7,12 +7,13 @@
 //
 // The answer states what ServiceTitan holds after the change: the splits it answered, the
 // payment's amount (an update cannot change it) and what the splits leave unapplied.
-import { type FieldError, ProblemError } from "@st-edge/edge";
+import { type FieldError, ProblemError, toUtcDateTime } from "@st-edge/edge";
 import { publishEvent } from "@st-edge/events";
 import {
   appliedTo,
   type HeldInvoices,
   holdInvoices,
+  RESERVATION_TTL_MS,
   type Reservation,
   readUnderGates,
 } from "@st-edge/exactly-once";
@@ -27,16 +28,13 @@ import {
 import { type PaymentViewOutput, viewOfResponse } from "@st-edge/views/payment";
 import type { UpdatePaymentInput } from "../api.ts";
 import { checkBalances, checkInvoices, type IdSplit, invoiceIdsOf, resolvePaymentType } from "../checks.ts";
-import { normalizePaidOn } from "../inputs.ts";
 import { paymentsByIds } from "../lookups.ts";
 import { MAX_MEMO, memoWithMarker, splitMemo } from "../memo.ts";
 import { type CanonicalSplit, canonicalSplits } from "../payment-request.ts";
-
-import { type Ctx, gateLeaseMs, gateWaitMs, type Posting, postingFor } from "./context.ts";
+import { type Ctx, gateTimes, type Posting, postingFor } from "./context.ts";
 
 /** A payment changed by someone else between the first read and taking its gates: read again this often. */
 const MAX_REREADS = 3;
-const RESERVATION_TTL_MS = 24 * 60 * 60 * 1000;
 
 const invalid = (errors: FieldError[]) =>
   new ProblemError({ type: "validation-failed", detail: "The request body is not valid", errors });
@@ -91,10 +89,7 @@ export async function updatePayment(
       ...appliedByInvoice(current).keys(),
       ...(newSplits ?? []).map((split) => split.invoiceId),
     ];
-    const held = await holdInvoices(posting.gates, touched, {
-      leaseMs: gateLeaseMs(posting),
-      waitMs: gateWaitMs(posting),
-    });
+    const held = await holdInvoices(posting.gates, touched, gateTimes(posting));
     let finished = false;
     try {
       const underGate = await currentPayment(posting, id);
@@ -227,7 +222,7 @@ function otherChanges(current: DetailedPayment, body: UpdatePaymentInput): Parti
     }
     changes.memo = memo;
   }
-  if (body.paidOn !== undefined) changes.paidOn = normalizePaidOn(body.paidOn.trim());
+  if (body.paidOn !== undefined) changes.paidOn = toUtcDateTime(body.paidOn.trim());
   if (body.checkNumber !== undefined) changes.checkNumber = body.checkNumber.trim();
   if (body.authCode !== undefined) changes.authCode = body.authCode.trim();
   if (body.status !== undefined) changes.status = body.status;

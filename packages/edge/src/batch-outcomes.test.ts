@@ -1,6 +1,6 @@
-import { ProblemError } from "@st-edge/edge";
 import { describe, expect, it } from "vitest";
-import { outcomesFor } from "./export-marks.ts";
+import { outcomesFor } from "./batch-outcomes.ts";
+import { ProblemError } from "./problem.ts";
 
 type Result = { billId?: number; success?: boolean; errorMessage?: string | null };
 const read = (result: Result) => ({
