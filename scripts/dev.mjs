@@ -15,6 +15,7 @@ import {
   callerKey,
   EXTRA_DEV_VARS,
   HOST,
+  MCP_WORKER,
   portBase,
   STATE_DIR,
   simulatorGet,
@@ -38,6 +39,10 @@ Object.assign(
   WORKERS.find((worker) => worker.name === "events"),
   { configs: ["wrangler.jsonc", "wrangler.watcher.jsonc"] },
 );
+// The MCP server last: it reaches the workers above through service bindings.
+const MCP = { name: MCP_WORKER, port: BASE + 1 + WORKERS.length };
+WORKERS.push(MCP);
+const MCP_URL = `http://${HOST}:${MCP.port}`;
 
 /** Picks an open invoice with a tax zone from the simulator, as a ServiceTitan client would. */
 async function sampleInvoice(simulatorUrl) {
@@ -47,6 +52,14 @@ async function sampleInvoice(simulatorUrl) {
   if (!invoice) throw new Error("the simulator has no open invoice with a tax zone");
   return invoice;
 }
+
+/** A JSON-RPC message to the MCP server, as an MCP client sends it over Streamable HTTP. */
+const mcpMessage = (id, method, params) => JSON.stringify({ jsonrpc: "2.0", id, method, params });
+/** An MCP answer that is a result (for a tool call: not a tool error). */
+const mcpResult = (text) => {
+  const json = JSON.parse(text.startsWith("event:") ? text.slice(text.indexOf("data: ") + 6) : text);
+  return json.result !== undefined && json.result.isError !== true;
+};
 
 function sampleRequests(stack, key, invoice) {
   const idempotencyKey = `demo-${randomBytes(4).toString("hex")}`;
@@ -126,13 +139,43 @@ function sampleRequests(stack, key, invoice) {
       url: `${stack.url("events")}/hooks`,
       status: 200,
     },
+    {
+      title: "MCP: initialize (see workers/mcp/README.md to connect an MCP client)",
+      method: "POST",
+      url: `${stack.url(MCP_WORKER)}/mcp`,
+      mcp: mcpMessage(1, "initialize", {
+        protocolVersion: "2025-06-18",
+        capabilities: {},
+        clientInfo: { name: "curl", version: "1" },
+      }),
+      status: 200,
+      check: mcpResult,
+    },
+    {
+      title: "MCP: list the tools",
+      method: "POST",
+      url: `${stack.url(MCP_WORKER)}/mcp`,
+      mcp: mcpMessage(2, "tools/list", {}),
+      status: 200,
+      check: mcpResult,
+    },
+    {
+      title: "MCP: call a tool (get_invoice, with its payments)",
+      method: "POST",
+      url: `${stack.url(MCP_WORKER)}/mcp`,
+      mcp: mcpMessage(3, "tools/call", { name: "get_invoice", arguments: { invoiceId: invoice.id } }),
+      status: 200,
+      check: mcpResult,
+    },
   ];
   return list.map((r) => ({
     ...r,
+    body: r.body ?? r.mcp,
     headers: {
       Authorization: `Bearer ${key}`,
       ...(r.body ? { "Content-Type": "application/json" } : {}),
       ...(r.idempotencyKey ? { "Idempotency-Key": r.idempotencyKey } : {}),
+      ...(r.mcp ? { "Content-Type": "application/json", Accept: "application/json, text/event-stream" } : {}),
     },
     curl: [
       "curl -s",
@@ -141,6 +184,9 @@ function sampleRequests(stack, key, invoice) {
       r.body ? "-H 'Content-Type: application/json'" : "",
       r.idempotencyKey ? `-H 'Idempotency-Key: ${r.idempotencyKey}'` : "",
       r.body ? `-d '${r.body}'` : "",
+      r.mcp
+        ? `-H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' -d '${r.mcp}'`
+        : "",
       `'${r.url}'`,
     ]
       .filter(Boolean)
@@ -154,7 +200,7 @@ async function runRequests(list) {
     const response = await fetch(r.url, { method: r.method, headers: r.headers, body: r.body });
     const text = await response.text();
     const replayed = response.headers.get("Idempotent-Replayed") === "true";
-    const pass = response.status === r.status && (!r.replay || replayed);
+    const pass = response.status === r.status && (!r.replay || replayed) && (!r.check || r.check(text));
     ok &&= pass;
     console.log(`${pass ? "ok  " : "FAIL"} ${response.status} ${r.title}`);
     if (!pass) console.log(`     ${text.slice(0, 500)}`);
@@ -182,7 +228,8 @@ function describeSimulatorState({ anchor, replayed, problem }) {
 
 const started = Date.now();
 const key = callerKey();
-writeDevVars(key);
+// The MCP server's OAuth binds tokens to its own origin, which moves with ST_EDGE_PORT_BASE.
+writeDevVars(key, [...WORKER_NAMES, MCP_WORKER], { [MCP_WORKER]: { MCP_PUBLIC_URL: MCP_URL } });
 const state = prepareState();
 let stack;
 const shutdown = (code) => {
@@ -218,8 +265,9 @@ try {
     shutdown(ok ? 0 : 1);
   } else {
     console.log(`\nServiceTitan simulator  ${stack.simulatorUrl}  (demo tenant 1000001)`);
-    for (const w of WORKERS)
+    for (const w of WORKERS.filter((w) => w !== MCP))
       console.log(`${w.name.padEnd(23)} http://${HOST}:${w.port}  (OpenAPI: /openapi.json)`);
+    console.log(`${"mcp (MCP server)".padEnd(23)} ${MCP_URL}/mcp  (Streamable HTTP; API key or OAuth)`);
     console.log(`\nYour demo API key: ${key}\n`);
     for (const r of list) console.log(`# ${r.title}\n${r.curl}\n`);
     console.log(`Everything is up (${seconds} s). Ctrl-C stops it; \`pnpm start --reset\` starts over.`);

@@ -29,6 +29,12 @@ import { bundle, wrangler } from "./lib/wrangler.mjs";
 
 /** Gzip budget per worker bundle (minified). */
 export const BUNDLE_BUDGET_BYTES = 50 * 1024;
+/**
+ * The MCP server's own budget: the MCP SDK, agents' handler and the OAuth provider are ~120 KiB of
+ * it (138.8 KiB measured 2026-12-02); the issue caps it at 200 KiB.
+ */
+export const BUNDLE_BUDGETS = { mcp: 160 * 1024 };
+const budgetOf = (capability) => BUNDLE_BUDGETS[capability] ?? BUNDLE_BUDGET_BYTES;
 
 const args = process.argv.slice(2);
 const [command, name] = args;
@@ -51,13 +57,13 @@ function bundleAll(tenant) {
 
 function dryRun() {
   const tenant = readTenant(name);
-  const rows = writeAllWorkerConfigs(name, tenant).map(({ path, workerDir, config }) => {
+  const rows = writeAllWorkerConfigs(name, tenant).map(({ capability, path, workerDir, config }) => {
     const { gzipBytes } = bundle(workerDir, path, join(root, ".deploy", name, "dist", config.name));
     return {
       worker: config.name,
       gzipKiB: (gzipBytes / 1024).toFixed(1),
-      budgetKiB: BUNDLE_BUDGET_BYTES / 1024,
-      ok: gzipBytes <= BUNDLE_BUDGET_BYTES,
+      budgetKiB: budgetOf(capability) / 1024,
+      ok: gzipBytes <= budgetOf(capability),
     };
   });
   console.log(
@@ -83,6 +89,12 @@ async function provision() {
   if (tenant.capabilities.includes("events"))
     throw new TenantConfigError(
       "the events capability cannot be provisioned into a dispatch namespace (queues and a Cron Trigger): list it in a tenant file deployed with `pnpm tenant deploy`",
+    );
+  // It calls the tenant's other workers through service bindings, which a script in a dispatch
+  // namespace is not given here (UNCONFIRMED whether namespace scripts may bind each other).
+  if (tenant.capabilities.includes("mcp"))
+    throw new TenantConfigError(
+      "the mcp capability cannot be provisioned into a dispatch namespace (it binds the tenant's other workers as services): list it in a tenant file deployed with `pnpm tenant deploy`",
     );
   const { secrets } = readSecrets(name);
   const { currentMigrationTags, describeRequest, provisioningPlan, send } = await import(

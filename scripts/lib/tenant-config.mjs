@@ -15,7 +15,13 @@ export const CAPABILITIES = [
   "events",
   "invoice-changes",
   "invoice-adjustments",
+  "mcp",
 ];
+/**
+ * Capabilities that call the tenant's other workers through service bindings rather than talk to
+ * ServiceTitan: they host no token broker and deploy after the workers they bind.
+ */
+const FRONT_ENDS = ["mcp"];
 /** Each capability's wrangler configs, in deploy order (a Durable Object's owner before its users). */
 const CONFIG_FILES = { events: ["wrangler.watcher.jsonc", "wrangler.jsonc"] };
 export const SECRET_NAMES = [
@@ -26,8 +32,12 @@ export const SECRET_NAMES = [
   "TOKEN_ENCRYPTION_KEY",
   "HOOK_SIGNING_SECRET",
   "ST_WEBHOOK_KEY",
+  "MCP_TOKEN_SECRET",
 ];
-/** TOKEN_ENCRYPTION_KEY and ST_WEBHOOK_KEY are optional; HOOK_SIGNING_SECRET is needed with events. */
+/**
+ * TOKEN_ENCRYPTION_KEY and ST_WEBHOOK_KEY are optional; HOOK_SIGNING_SECRET is needed with events,
+ * MCP_TOKEN_SECRET (the confirmation tokens' HMAC key, 32+ characters) with mcp.
+ */
 const REQUIRED_SECRETS = SECRET_NAMES.slice(0, 4);
 /** Local-only settings in the workers' wrangler.jsonc that a deployment replaces or drops. */
 const DEPLOYED_VARS = { HOOK_TARGET_POLICY: "deployed" };
@@ -75,6 +85,14 @@ export function readTenant(name) {
     );
   }
   if (new Set(capabilities).size !== capabilities.length) fail("capabilities lists a capability twice");
+  if (capabilities.every((c) => FRONT_ENDS.includes(c)))
+    fail("capabilities must list a worker that talks to ServiceTitan (mcp only calls the others)");
+  if (
+    cf.mcpPublicUrl !== undefined &&
+    cf.mcpPublicUrl !== null &&
+    !/^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(cf.mcpPublicUrl)
+  )
+    fail("cloudflare.mcpPublicUrl must be the MCP worker's public origin, https://host (no path), or null");
   checkHosts(capabilities);
   return tenant;
 }
@@ -124,9 +142,12 @@ export function readSecrets(name, tenant = readTenant(name)) {
   const required = [
     ...REQUIRED_SECRETS,
     ...(tenant.capabilities.includes("events") ? ["HOOK_SIGNING_SECRET"] : []),
+    ...(tenant.capabilities.includes("mcp") ? ["MCP_TOKEN_SECRET"] : []),
   ];
   const missing = required.filter((key) => typeof secrets[key] !== "string" || secrets[key] === "");
   if (missing.length) fail(`${relative(root, file)} lacks ${missing.join(", ")}`);
+  if (tenant.capabilities.includes("mcp") && secrets.MCP_TOKEN_SECRET.length < 32)
+    fail(`${relative(root, file)}: MCP_TOKEN_SECRET must be at least 32 characters`);
   const unknown = Object.keys(secrets).filter((key) => !SECRET_NAMES.includes(key));
   if (unknown.length) fail(`${relative(root, file)} has unknown keys: ${unknown.join(", ")}`);
   return { file, secrets };
@@ -139,10 +160,27 @@ export const scriptName = (tenant, capability) => `${tenant.cloudflare.workerPre
 const tenantName = (tenant, local) => `${tenant.cloudflare.workerPrefix}-${local.replace(/^st-/, "")}`;
 
 /**
- * The worker whose script hosts the tenant's token broker: the first capability listed. Every
- * worker exports the class; only this one's is bound, so one broker serves them all.
+ * The worker whose script hosts the tenant's token broker: the first capability listed that talks
+ * to ServiceTitan. Every such worker exports the class; only this one's is bound, so one broker
+ * serves them all.
  */
-export const brokerHost = (tenant) => tenant.capabilities[0];
+export const brokerHost = (tenant) => tenant.capabilities.find((c) => !FRONT_ENDS.includes(c));
+
+/**
+ * Service bindings to the tenant's own workers (`st-<capability>` locally) renamed to the tenant's
+ * scripts; a binding to a capability the tenant does not deploy is dropped (the MCP server answers
+ * its tools with "not deployed"). The simulator binding exists only for local runs.
+ */
+function tenantServices(tenant, services) {
+  return services.flatMap((service) => {
+    if (service.binding === "SERVICETITAN") return [];
+    const capability = service.service.replace(/^st-/, "");
+    if (!CAPABILITIES.includes(capability)) return [service];
+    return tenant.capabilities.includes(capability)
+      ? [{ ...service, service: scriptName(tenant, capability) }]
+      : [];
+  });
+}
 
 /** The TOKEN_BROKER binding of `capability`: the host's class, or its own with "per-worker". */
 function tokenBrokerBinding(tenant, capability, binding) {
@@ -206,8 +244,17 @@ export function workerConfig(name, tenant, capability, file = "wrangler.jsonc") 
       ST_ENVIRONMENT: tenant.servicetitan.environment,
       ST_TENANT_ID: String(tenant.servicetitan.tenantId),
       ST_AUTH_SCHEME: tenant.servicetitan.authScheme ?? "raw",
+      // OAuth for MCP clients is on where the tenant names the MCP worker's public origin.
+      ...(capability === "mcp" && tenant.cloudflare.mcpPublicUrl
+        ? { MCP_PUBLIC_URL: tenant.cloudflare.mcpPublicUrl }
+        : {}),
     },
-    kv_namespaces: [{ binding: "TOKENS", id: tenant.cloudflare.kvNamespaceId }],
+    // Every namespace a worker binds (the token cache; the MCP server's OAuth store) is the
+    // tenant's one: keys are prefixed per use.
+    kv_namespaces: (base.kv_namespaces ?? []).map((kv) => ({
+      binding: kv.binding,
+      id: tenant.cloudflare.kvNamespaceId,
+    })),
     ...(durableObjects
       ? {
           durable_objects: {
@@ -218,8 +265,7 @@ export function workerConfig(name, tenant, capability, file = "wrangler.jsonc") 
         }
       : {}),
     ...tenantQueues(tenant, queues),
-    // The simulator binding exists only for local runs.
-    services: services.filter((service) => service.binding !== "SERVICETITAN"),
+    services: tenantServices(tenant, services),
     workers_dev: tenant.cloudflare.workersDev !== false,
     ...(tenant.cloudflare.routes?.length ? { routes: tenant.cloudflare.routes } : {}),
   };
@@ -235,10 +281,23 @@ export function writeWorkerConfig(name, tenant, capability, file = "wrangler.jso
   return { path, workerDir, config };
 }
 
-/** Every worker config of a tenant's capabilities, in deploy order (the token broker's host first). */
-export function writeAllWorkerConfigs(name, tenant) {
+/**
+ * A tenant's capabilities in deploy order: the token broker's host first, the workers that bind
+ * the others through service bindings (mcp) last.
+ */
+export function deployOrder(tenant) {
   const host = brokerHost(tenant);
-  const ordered = [host, ...tenant.capabilities.filter((capability) => capability !== host)];
+  const rest = tenant.capabilities.filter((capability) => capability !== host);
+  return [
+    host,
+    ...rest.filter((c) => !FRONT_ENDS.includes(c)),
+    ...rest.filter((c) => FRONT_ENDS.includes(c)),
+  ];
+}
+
+/** Every worker config of a tenant's capabilities, in deploy order (deployOrder). */
+export function writeAllWorkerConfigs(name, tenant) {
+  const ordered = deployOrder(tenant);
   return ordered.flatMap((capability) =>
     configFiles(capability).map((file) => ({
       capability,

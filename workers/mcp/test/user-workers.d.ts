@@ -1,0 +1,10 @@
+/** A capability worker's default export, called as the runtime calls it. */
+interface CapabilityWorker {
+  fetch(request: Request, env: object, ctx: ExecutionContext): Response | Promise<Response>;
+}
+
+export declare const bills: CapabilityWorker;
+export declare const invoiceLookup: CapabilityWorker;
+export declare const paymentPosting: CapabilityWorker;
+export declare const paymentTerms: CapabilityWorker;
+export declare const taxZones: CapabilityWorker;
