@@ -6,11 +6,11 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { LOCAL_TENANT, seedLocalDirectory } from "./lib/local-dispatch.mjs";
-import { callerKey, HOST, portBase, REGISTRY, root } from "./lib/local-stack.mjs";
+import { callerKey, HOST, portBase, REGISTRY, root, WORKER_NAMES } from "./lib/local-stack.mjs";
 import { PATH } from "./lib/wrangler.mjs";
 
-// The port after pnpm start's six (simulator + five workers).
-const PORT = portBase(8786) + 7;
+// The port after pnpm start's (the simulator, then one per worker).
+const PORT = portBase(8786) + 1 + WORKER_NAMES.length;
 const key = callerKey();
 seedLocalDirectory(key);
 const dir = join(root, "workers/dispatch");

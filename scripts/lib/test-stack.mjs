@@ -1,6 +1,6 @@
-// One local stack (simulator + every worker under wrangler dev) for an integration's test suite:
-// its own ports (ST_EDGE_PORT_BASE + offset), dev registry and throwaway local storage, so it runs
-// beside `pnpm start` and beside the other integration's stack. Started once per suite.
+// One local stack (simulator + every worker, in one local runtime) for an integration's test suite:
+// its own ports (ST_EDGE_PORT_BASE + offset) and throwaway local storage, so it runs beside
+// `pnpm start` and beside the other integration's stack. Started once per suite.
 import { callerKey, DEMO, portBase, startStack, WORKER_NAMES, writeDevVars } from "./local-stack.mjs";
 
 /**
@@ -24,7 +24,6 @@ export async function startTestStack({ instance, offset }) {
   const stack = await startStack({
     simulatorPort: base,
     workers: WORKER_NAMES.map((name, index) => ({ name, port: base + 1 + index })),
-    instance,
     log: (name, line) => lines.push(`${name}: ${line}`),
   });
   // Stop the wrangler processes however this test process ends (they run in their own groups).
