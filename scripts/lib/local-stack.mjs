@@ -131,6 +131,13 @@ async function waitFor(url, until) {
 /** Where `pnpm start` keeps the local state of the simulator and every worker between runs. */
 export const STATE_DIR = join(root, ".dev", "state");
 const HOST_SCRIPT = join(root, "scripts/lib/stack-host.mjs");
+/**
+ * Where throwaway state goes: memory (tmpfs) where there is one. On disk every Durable Object write
+ * waits for an fsync (10–30 ms each on a busy machine, and workerd's thread waits with it), which
+ * is this machine's cost, not Cloudflare's replicated storage; state that is thrown away at stop
+ * has no reason to pay it.
+ */
+const SCRATCH = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
 
 /** Who printed a line: the stack host says so, our JSON log lines name their worker; the rest is the runtime's. */
 function speaker(line) {
@@ -152,10 +159,12 @@ function speaker(line) {
  * `log(name, line)` receives the output, attributed to the worker that logged it where the line
  * says. Local state (KV, Durable Objects: the simulator's journal, the workers' idempotency
  * records and token caches) is kept under `persistTo`; without it, the state lives in a
- * throwaway directory removed at stop, so nothing carries over. `registry` registers the
+ * throwaway directory (in memory where the machine has a tmpfs) removed at stop, so nothing
+ * carries over. `registry` registers the
  * workers for other `wrangler dev` processes; `seeds` puts KV entries in place before the
  * first request (`{ worker, binding, entries: [{ key, value }] }`); `watch` rebuilds and reloads
- * a worker when its sources change.
+ * a worker when its sources change; `inspectorPort` opens the runtime's DevTools inspector;
+ * `upstream` (a simulator's URL, e.g. another stack's) replaces the stack's own simulator.
  */
 export async function startStack({
   simulatorPort,
@@ -167,8 +176,10 @@ export async function startStack({
   registry,
   seeds = [],
   watch = false,
+  inspectorPort,
+  upstream,
 }) {
-  const throwaway = persistTo === undefined ? mkdtempSync(join(tmpdir(), "st-edge-state-")) : undefined;
+  const throwaway = persistTo === undefined ? mkdtempSync(join(SCRATCH, "st-edge-state-")) : undefined;
   const plan = {
     id: randomBytes(4).toString("hex"),
     root,
@@ -177,13 +188,19 @@ export async function startStack({
     registry,
     seeds,
     watch,
+    inspectorPort,
+    upstream: upstream && new URL(upstream).host,
     workers: [
-      {
-        name: "servicetitan-simulator",
-        config: join(root, "packages/simulator/wrangler.jsonc"),
-        port: simulatorPort,
-        vars: simulatorVars,
-      },
+      ...(upstream
+        ? []
+        : [
+            {
+              name: "servicetitan-simulator",
+              config: join(root, "packages/simulator/wrangler.jsonc"),
+              port: simulatorPort,
+              vars: simulatorVars,
+            },
+          ]),
       ...workers.flatMap(({ name, port, vars }) =>
         configFiles(name).map((file) => ({
           name,
@@ -253,7 +270,7 @@ export async function startStack({
       );
     }
     await Promise.all([
-      waitFor(`http://${HOST}:${simulatorPort}/`, until),
+      ...(upstream ? [] : [waitFor(`http://${HOST}:${simulatorPort}/`, until)]),
       ...workers.map(({ port }) => waitFor(`http://${HOST}:${port}/healthz`, until)),
     ]);
   } catch (error) {
@@ -265,7 +282,7 @@ export async function startStack({
     /** Resolves once the runtime has exited (after `stop`). */
     stopped: exited.then(() => undefined),
     pid: child.pid,
-    simulatorUrl: `http://${HOST}:${simulatorPort}`,
+    simulatorUrl: upstream ?? `http://${HOST}:${simulatorPort}`,
     url: (name) => `http://${HOST}:${workers.find((w) => w.name === name).port}`,
   };
 }

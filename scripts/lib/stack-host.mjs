@@ -22,7 +22,8 @@ import { readJsonc } from "./jsonc.mjs";
 
 const plan = JSON.parse(process.env.ST_EDGE_STACK_PLAN ?? "null");
 if (!plan) throw new Error("stack-host.mjs is started by startStack (scripts/lib/local-stack.mjs)");
-const { root, host, stateDir, registry, workers, seeds = [], watch = false } = plan;
+const { root, host, stateDir, registry, workers, seeds = [], watch = false, inspectorPort, upstream } = plan;
+const SIMULATOR = "servicetitan-simulator";
 const outRoot = join(root, ".deploy", "local", `stack-${plan.id}`);
 /** Told when a watched worker was rebuilt (set once the runtime runs). */
 let onRebuilt = () => {};
@@ -76,6 +77,22 @@ const esbuildOptions = (config, outfile) => ({
   ],
 });
 
+/**
+ * Service bindings, the simulator's replaced by `upstream` when the simulator runs in another
+ * process (a benchmark's upstream, as ServiceTitan runs elsewhere deployed): plain HTTP to it.
+ */
+function upstreamBound(serviceBindings = {}) {
+  if (!upstream) return serviceBindings;
+  return Object.fromEntries(
+    Object.entries(serviceBindings).map(([binding, target]) => [
+      binding,
+      (typeof target === "string" ? target : target?.name) === SIMULATOR
+        ? { external: { address: upstream, http: {} } }
+        : target,
+    ]),
+  );
+}
+
 /** One worker's Miniflare options and, with `watch`, its rebuild context. */
 async function prepareWorker({ config: configPath, port, vars = {}, name: label }) {
   const config = unstable_readConfig({ config: configPath }, { hideWarnings: true });
@@ -123,6 +140,7 @@ async function prepareWorker({ config: configPath, port, vars = {}, name: label 
         modulesRoot: outdir,
         modules: [{ type: "ESModule", path: outfile, contents: readFileSync(outfile, "utf8") }],
         bindings: { ...workerOptions.bindings, ...vars },
+        serviceBindings: upstreamBound(workerOptions.serviceBindings),
         unsafeDirectSockets: port === undefined ? [] : [{ host, port }],
       };
     },
@@ -137,6 +155,8 @@ function miniflareOptions(prepared) {
     port: 0,
     cf: false,
     logRequests: false,
+    // DevTools (chrome://inspect): a CPU profile of any worker in the stack.
+    ...(inspectorPort ? { inspectorPort } : {}),
     ...(stateDir ? { resourcePersistencePath: join(stateDir, "v3") } : {}),
     ...(registry ? { unsafeDevRegistryPath: registry } : {}),
     handleStructuredLogs: ({ level, message }) => {
@@ -183,7 +203,9 @@ async function prepareAll() {
   const known = configsByName();
   for (;;) {
     const have = new Set(prepared.map((worker) => worker.config.name));
-    const missing = [...new Set(prepared.flatMap(boundScripts))].filter((name) => !have.has(name));
+    const missing = [...new Set(prepared.flatMap(boundScripts))].filter(
+      (name) => !have.has(name) && !(upstream && name === SIMULATOR),
+    );
     const found = missing.filter((name) => known.has(name));
     if (found.length === 0) return prepared;
     for (const name of found) console.log(`[stack] also running ${name}, which the stack's workers bind`);
