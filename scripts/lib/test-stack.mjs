@@ -1,7 +1,16 @@
-// One local stack (simulator + every worker, in one local runtime) for an integration's test suite:
-// its own ports (ST_EDGE_PORT_BASE + offset) and throwaway local storage, so it runs beside
-// `pnpm start` and beside the other integration's stack. Started once per suite.
-import { callerKey, DEMO, portBase, startStack, WORKER_NAMES, writeDevVars } from "./local-stack.mjs";
+// One local stack (simulator + every worker, the events API with its watcher, in one local
+// runtime) for an integration's test suite: its own ports (ST_EDGE_PORT_BASE + offset) and
+// throwaway local storage, so it runs beside `pnpm start` and beside the other integration's
+// stack. Started once per suite.
+import {
+  callerKey,
+  DEMO,
+  EXTRA_DEV_VARS,
+  portBase,
+  startStack,
+  WORKER_NAMES,
+  writeDevVars,
+} from "./local-stack.mjs";
 
 /**
  * @example const stack = await startTestStack({ instance: "zapier-test", offset: 40 });
@@ -56,5 +65,15 @@ export async function startTestStack({ instance, offset }) {
     setFaults: (rules) => admin("PUT", `/tenants/${DEMO.tenantId}/faults`, { rules }),
     clearFaults: () => admin("DELETE", `/tenants/${DEMO.tenantId}/faults`),
     ledger: () => admin("GET", `/tenants/${DEMO.tenantId}/ledger`),
+    /** The deployment's hook signing secret (what a subscriber checks X-Signature with). */
+    hookSecret: EXTRA_DEV_VARS.events.HOOK_SIGNING_SECRET,
+    /** The events worker's subscriptions (`GET /hooks`), as an operator would list them. */
+    hooks: async () => {
+      const response = await fetch(`${stack.url("events")}/hooks`, {
+        headers: { Authorization: `Bearer ${apiKey}` },
+      });
+      if (!response.ok) throw new Error(`GET /hooks answered ${response.status}`);
+      return (await response.json()).data;
+    },
   };
 }

@@ -16,6 +16,8 @@ export default defineConfig({
   ],
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    // Retry tests wait out real Retry-After seconds (about 3 s each): room for a loaded machine.
+    testTimeout: 20_000,
     // The JSON access logs only matter when a test fails; the fuzz suite's closing line always does.
     onConsoleLog: (log) => !log.startsWith('{"level"'),
     // One workerd isolate for all files: a third of the run time. Safe because every test file

@@ -52,6 +52,12 @@ export interface FieldNotes {
   required?: boolean;
   dropdown?: string;
   placeholder?: string;
+  /**
+   * A trigger filter: the member of a poll item it is about (a dot path, e.g. "vendor.id"), so an
+   * instant trigger can apply it to each delivery. A filter without one is polling-only (the
+   * events worker delivers every change of its kind).
+   */
+  item?: string;
 }
 
 /** Labels for parameter names that recur across workers. */
@@ -163,6 +169,23 @@ const PAYMENT_TERM_SAMPLE = {
   dueDay: 30,
 };
 
+/** Inputs of a payment post, shared by Post Payment and its check. */
+const PAYMENT_FIELDS: Record<string, FieldNotes> = {
+  amount: {
+    label: "Amount",
+    help: "Decimal text such as 125.50. With splits it must equal their sum; without, it goes to the invoice below.",
+  },
+  invoiceId: { help: "The invoice this payment is for (or use Splits for several)." },
+  splits: {
+    label: "Splits",
+    help: "One line per invoice: its id or number and the amount applied to it.",
+  },
+  status: {
+    label: "Status",
+    help: "ServiceTitan's transaction status for the new payment. Default: Pending.",
+  },
+};
+
 const REFERENCE = {
   label: "Your Reference (Idempotency Key)",
   help: "Optional. A number that identifies this payment in the system it comes from (an order, receipt or charge id). The same reference never posts twice, across replays, Zaps and workflows. Leave empty to let the integration derive one from this step and its inputs.",
@@ -235,23 +258,38 @@ export const OPERATIONS: Record<string, OperationNotes> = {
     action: "Post",
     description:
       "Posts a payment to one or more invoices in ServiceTitan, exactly once (a replayed step returns the first answer).",
-    fields: {
-      amount: {
-        label: "Amount",
-        help: "Decimal text such as 125.50. With splits it must equal their sum; without, it goes to the invoice below.",
-      },
-      invoiceId: { help: "The invoice this payment is for (or use Splits for several)." },
-      splits: {
-        label: "Splits",
-        help: "One line per invoice: its id or number and the amount applied to it.",
-      },
-      status: {
-        label: "Status",
-        help: "ServiceTitan's transaction status for the new payment. Default: Pending.",
-      },
-    },
+    fields: PAYMENT_FIELDS,
     reference: REFERENCE,
     sample: { ...PAYMENT_SAMPLE, idempotencyKey: "order-1042" },
+  },
+  // An action, not a search: it finds nothing, and a refusal must halt with the post's own reason
+  // (a search would turn it into "nothing found"). Not hidden: a Zap that takes money or marks
+  // something paid elsewhere first checks that ServiceTitan will accept the payment.
+  checkPayment: {
+    key: "check_payment",
+    noun: "Payment",
+    label: "Check Payment Before Posting",
+    action: "Check",
+    description:
+      "Runs every check Post Payment makes (payment type, invoices, balances, one customer) and answers what the payment would do, posting nothing. A refusal halts with the reason Post Payment would give.",
+    fields: PAYMENT_FIELDS,
+    sample: {
+      ok: true,
+      typeId: 18300002,
+      type: "Check",
+      amount: "25.00",
+      customerId: 14000039,
+      splits: [
+        {
+          invoiceId: 11000006,
+          invoiceNumber: "100006",
+          amount: "25.00",
+          balance: "120.00",
+          available: "120.00",
+          balanceAfter: "95.00",
+        },
+      ],
+    },
   },
   listPayments: {
     key: "find_payment",
@@ -498,6 +536,9 @@ export const OPERATIONS: Record<string, OperationNotes> = {
   },
   pollBills: {
     noun: "Bill",
+    // vendorId and status are matched on each delivery too; billType only polls (the events
+    // worker lists AP bills as ServiceTitan does by default: Procurement bills).
+    fields: { vendorId: { item: "vendor.id" }, status: { item: "status" } },
     triggers: [
       {
         key: "new_bill",
@@ -513,6 +554,9 @@ export const OPERATIONS: Record<string, OperationNotes> = {
         label: "New or Updated Bill",
         description: "Triggers when an AP bill is created or changes: once per version.",
         fixed: { mode: "updated" },
+        // Polls: the events worker delivers a new bill as bill.created with the createdOn-stamped
+        // id of mode=new, not this trigger's modifiedOn-stamped one, so the two would not agree on
+        // a bill first seen after an edit; and polling keeps every bill type within reach.
         events: [],
       },
     ],

@@ -57,11 +57,11 @@ const runtimeJs = ts.transpileModule(runtimeSource, {
 const runtimeDts = ts.transpileDeclaration(runtimeSource, {
   compilerOptions: { isolatedDeclarations: true, strict: true },
 }).outputText;
-const modelDts = `${HEADER}import type { DropdownSpec, OperationSpec } from "./runtime.js";
+const modelDts = `${HEADER}import type { DropdownSpec, HookRoutes, OperationSpec } from "./runtime.js";
 export declare const WORKERS: { name: string; title: string }[];
 export declare const OPERATIONS: OperationSpec[];
 export declare const DROPDOWNS: DropdownSpec[];
-export declare const HOOKS: { worker: string; subscribePath: string; unsubscribePath: string; events: string[] } | null;
+export declare const HOOKS: HookRoutes | null;
 `;
 const source = "// Source: integrations/generate/src/runtime.ts.\n";
 

@@ -12,7 +12,7 @@ import {
   POLL_LIMIT,
   TRIGGER_MANAGED,
 } from "./catalog.ts";
-import type { DropdownSpec, FieldSpec, OperationSpec } from "./runtime.ts";
+import type { DropdownSpec, FieldSpec, HookRoutes, OperationSpec } from "./runtime.ts";
 
 type Schema = {
   type?: string | string[];
@@ -50,7 +50,7 @@ export interface Model {
   operations: OperationSpec[];
   dropdowns: DropdownSpec[];
   /** The events worker's hook routes, or null while it does not exist. */
-  hooks: { worker: string; subscribePath: string; unsubscribePath: string; events: string[] } | null;
+  hooks: HookRoutes | null;
 }
 
 const METHODS = ["get", "post", "put", "patch", "delete"];
@@ -146,6 +146,7 @@ function makeField(
     ...(list && !children ? { list: true } : {}),
     ...(choices ? { choices: choices.map((value) => ({ value, label: value })) } : {}),
     ...(merged.dropdown ? { dropdown: merged.dropdown } : {}),
+    ...(merged.item ? { item: merged.item } : {}),
     ...(children ? { children } : {}),
     ...(merged.placeholder
       ? { placeholder: merged.placeholder }
@@ -244,7 +245,8 @@ export function buildModel(specsDir: string): Model {
         if (path === "/hooks" && method === "post") {
           const body = resolve(doc, op.requestBody?.content?.["application/json"]?.schema);
           const events = (resolve(doc, body.properties?.event).enum ?? []).map(String);
-          hooks = { worker, subscribePath: "/hooks", unsubscribePath: "/hooks/{id}", events };
+          const listPath = item.get ? "/hooks" : null;
+          hooks = { worker, subscribePath: "/hooks", unsubscribePath: "/hooks/{id}", listPath, events };
         }
         if (path === "/hooks" || path.startsWith("/hooks/")) continue;
         used.add(op.operationId);
@@ -322,7 +324,8 @@ export function buildModel(specsDir: string): Model {
       }
     }
   }
-  const stale = Object.keys(OPERATIONS).filter((id) => !used.has(id));
+  // An omission whose route is gone is harmless (nothing is generated either way); a label is not.
+  const stale = Object.keys(OPERATIONS).filter((id) => !used.has(id) && !OPERATIONS[id]?.omit);
   if (stale.length > 0)
     throw new Error(`catalog.ts describes operations no document has: ${stale.join(", ")}`);
   const keys = operations.map((o) => o.key);

@@ -287,7 +287,7 @@ export function n8nFiles(model: Model, header: string): Record<string, string> {
     resourceValue: resourceValue(o.resource),
   }));
   const text = `${header}import type { INodeProperties } from 'n8n-workflow';
-import type { DropdownSpec, OperationSpec } from './runtime';
+import type { DropdownSpec, HookRoutes, OperationSpec } from './runtime';
 
 export type NodeOperation = OperationSpec & { value: string; resourceValue: string };
 
@@ -298,7 +298,7 @@ export const OPERATIONS: NodeOperation[] = ${toTs(ops as unknown as Json)};
 /** Dropdowns by loadOptions method name. */
 export const DROPDOWNS: Record<string, DropdownSpec> = ${toTs(Object.fromEntries(model.dropdowns.map((d) => [camel(d.key), d])) as unknown as Json)};
 
-export const HOOKS: { worker: string; subscribePath: string; unsubscribePath: string; events: string[] } | null = ${toTs(model.hooks as unknown as Json)};
+export const HOOKS: HookRoutes | null = ${toTs(model.hooks as unknown as Json)};
 
 export const nodeProperties: INodeProperties[] = ${toTs(nodeProperties(actions, dropdowns))};
 

@@ -87,7 +87,47 @@ describe("the committed documents", () => {
       ],
     );
   });
+  test("the events worker's REST hooks make its triggers instant; its operator routes are no steps", () => {
+    assert.equal(model.hooks?.worker, "events");
+    const instant = Object.fromEntries(model.operations.map((o) => [o.key, o.events]));
+    assert.deepEqual(instant.payment_changed, ["payment.created", "payment.updated"]);
+    for (const omitted of [
+      "receiveServiceTitanWebhook",
+      "publishChange",
+      "listDeadLetters",
+      "replayDeadLetter",
+      "getWatcher",
+    ])
+      assert.ok(!model.operations.some((o) => o.operationId === omitted), omitted);
+  });
+  test("the payment check is an action without an Idempotency-Key, with the post's inputs", () => {
+    const check = model.operations.find((o) => o.operationId === "checkPayment");
+    const post = model.operations.find((o) => o.operationId === "createPayment");
+    assert.equal(check?.kind, "create");
+    assert.equal(check.key, "check_payment");
+    assert.equal(check.idempotent, false);
+    assert.equal(check.hidden, undefined);
+    assert.deepEqual(
+      check.fields.map((f) => [f.key, f.label]),
+      post?.fields.filter((f) => f.key !== "idempotencyKey").map((f) => [f.key, f.label]),
+    );
+  });
+  test("instant triggers know which filters a delivery can be matched on", () => {
+    assert.equal(model.hooks?.listPath, "/hooks");
+    const newBill = model.operations.find((o) => o.key === "new_bill");
+    assert.deepEqual(newBill?.events, ["bill.created"]);
+    assert.deepEqual(
+      newBill.fields.map((f) => [f.key, f.item]),
+      [
+        ["vendorId", "vendor.id"],
+        ["status", "status"],
+        ["billType", undefined],
+      ],
+    );
+    assert.deepEqual(model.operations.find((o) => o.key === "bill_changed")?.events, []);
+  });
   test("without an events worker every trigger polls, and payment types have no dropdown", () => {
+    const model = buildModel(fixture({}, ["events.openapi.json"]));
     assert.equal(model.hooks, null);
     assert.ok(model.operations.every((o) => o.events.length === 0));
     assert.deepEqual(model.dropdowns.map((d) => d.key).sort(), ["paymentTerms", "taxZones"]);

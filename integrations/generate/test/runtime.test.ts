@@ -6,6 +6,7 @@ import {
   classifyFailure,
   firstVersions,
   idempotencyKey,
+  matchesFilters,
   type OperationSpec,
   prepareRequest,
   problemMessage,
@@ -233,6 +234,43 @@ test("firstVersions: one item per record created within the window, with the rec
   assert.deepEqual(firstVersions(items, { recordIdField: "paymentId", now }), [
     { id: "7", paymentId: 7, createdOn: "2026-12-01T10:00:00Z", versionId: "7-2026-12-01T11:00:00Z" },
   ]);
+});
+
+describe("matchesFilters", () => {
+  const newBill: OperationSpec = {
+    ...op,
+    key: "new_bill",
+    kind: "trigger",
+    fields: [
+      { key: "vendorId", label: "Vendor", type: "integer", required: false, in: "query", item: "vendor.id" },
+      {
+        key: "status",
+        label: "Status",
+        type: "string",
+        required: false,
+        in: "query",
+        list: true,
+        item: "status",
+      },
+      { key: "billType", label: "Type", type: "string", required: false, in: "query" },
+    ],
+  };
+  const bill = { id: "1-x", vendor: { id: 19000001 }, status: "Unreconciled" };
+  const cases: [string, { item?: Record<string, unknown>; input: Record<string, unknown>; want: boolean }][] =
+    [
+      ["no filter", { input: {}, want: true }],
+      ["blank filters", { input: { vendorId: "", status: [] }, want: true }],
+      ["vendor by nested id, as text", { input: { vendorId: "19000001" }, want: true }],
+      ["another vendor", { input: { vendorId: 19000002 }, want: false }],
+      ["status one of a list", { input: { status: ["Canceled", "unreconciled"] }, want: true }],
+      ["status as comma text", { input: { status: "Canceled, Unreconciled" }, want: true }],
+      ["both must hold", { input: { vendorId: "19000001", status: ["Canceled"] }, want: false }],
+      ["a filter without an item member is not applied", { input: { billType: "ApBill" }, want: true }],
+      ["the member missing from the item", { item: { id: "1-x" }, input: { vendorId: 1 }, want: false }],
+    ];
+  for (const [name, c] of cases) {
+    test(name, () => assert.equal(matchesFilters(newBill, c.item ?? bill, c.input), c.want));
+  }
 });
 
 describe("verifySignature", () => {

@@ -53,6 +53,7 @@ export function context({
   nodeId = "node-1",
   webhookUrl = "http://127.0.0.1:9/webhook",
   body,
+  rawBody = JSON.stringify(body ?? {}),
   headers = {},
 }) {
   const responses = [];
@@ -99,7 +100,7 @@ export function context({
       return response;
     },
     responses,
-    getRequestObject: () => ({ headers, rawBody: Buffer.from(JSON.stringify(body ?? {})) }),
+    getRequestObject: () => ({ headers, rawBody: Buffer.from(rawBody) }),
     helpers: {
       httpRequestWithAuthentication: (_name, options) => httpRequest(credentials, options),
       returnJsonArray: (list) => list.map((json) => ({ json })),

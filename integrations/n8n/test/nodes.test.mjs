@@ -1,12 +1,12 @@
 // The built n8n nodes (dist/, from `n8n-node build`) run every search, create and trigger against
-// the real workers and the simulator: one stack for the suite on ST_EDGE_PORT_BASE + 60.
+// the real workers and the simulator (one stack for the suite on ST_EDGE_PORT_BASE + 60), the
+// instant trigger against the real events worker, with deliveries to a receiver in this process.
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { startHooksStandIn } from "../../../scripts/lib/hooks-stand-in.mjs";
+import { startHookReceiver } from "../../../scripts/lib/hook-receiver.mjs";
 import { startTestStack } from "../../../scripts/lib/test-stack.mjs";
-import { OPERATIONS } from "../dist/nodes/ServiceTitanEdge/generated/model.js";
-import { subscribeHooks, unsubscribeHooks } from "../dist/nodes/ServiceTitanEdge/hooks.js";
+import { HOOKS, OPERATIONS } from "../dist/nodes/ServiceTitanEdge/generated/model.js";
+import { subscribeHooks } from "../dist/nodes/ServiceTitanEdge/hooks.js";
 import { ServiceTitanEdge } from "../dist/nodes/ServiceTitanEdge/ServiceTitanEdge.node.js";
 import { ServiceTitanEdgeHookTrigger } from "../dist/nodes/ServiceTitanEdge/ServiceTitanEdgeHookTrigger.node.js";
 import { ServiceTitanEdgeTrigger } from "../dist/nodes/ServiceTitanEdge/ServiceTitanEdgeTrigger.node.js";
@@ -224,6 +224,48 @@ describe("node: creates", () => {
     assert.equal(withReference[1].json.idempotentReplayed, true);
   });
 
+  test("post a payment to an unknown invoice: a NodeApiError with the problem, not an empty output", async () => {
+    const error = await rejects(
+      run("postPayment", { invoiceId: 19999999, amount: "5.00", paymentType: "Cash" }),
+    );
+    assert.equal(error.name, "NodeApiError");
+    assert.equal(error.httpCode, "404");
+    assert.match(error.message, /19999999|not found/i);
+  });
+
+  test("check a payment before posting: what it would do, nothing written; a refusal's reason", async () => {
+    const { pair, single } = await openInvoices();
+    const before = (await stack.ledger()).payments.length;
+    const [checked] = await run("checkPayment", {
+      splits: { split: pair.map((i) => ({ invoiceId: i.id, amount: "3.00" })) },
+      paymentType: "Check",
+    });
+    assert.equal(checked.ok, true);
+    assert.equal(checked.amount, "6.00");
+    assert.equal("idempotentReplayed" in checked, false);
+    assert.deepEqual(
+      checked.splits.map((s) => [s.invoiceId, s.balance]),
+      pair.map((i) => [i.id, i.balance]),
+    );
+    const over = (Number(single.balance) + 100).toFixed(2);
+    const refused = await rejects(
+      run("checkPayment", { invoiceId: single.id, amount: over, paymentType: "Cash" }),
+    );
+    assert.equal(refused.name, "NodeApiError");
+    assert.match(refused.message, /balance|overpa/i);
+    const out = await run(
+      "checkPayment",
+      { invoiceId: single.id, amount: over, paymentType: "Cash" },
+      { continueOnFail: true },
+    );
+    assert.match(
+      out[0].type,
+      /^urn:st-edge:problem:/,
+      "with continueOnFail, the refusal is an item to branch on",
+    );
+    assert.equal((await stack.ledger()).payments.length, before, "nothing posted");
+  });
+
   test("update a payment, set its status, calculate tax", async () => {
     const { single } = await openInvoices();
     const [posted] = await run("postPayment", {
@@ -241,13 +283,14 @@ describe("node: creates", () => {
   });
 });
 
-describe("triggers", () => {
-  const poll = async (event, staticData, mode = "trigger", filters = {}) => {
-    covered.add(OPERATIONS.find((o) => o.kind === "trigger" && o.value === event).key);
-    const ctx = context({ credentials, parameters: { event, filters }, staticData, mode });
-    return new ServiceTitanEdgeTrigger().poll.call(ctx);
-  };
+/** One poll of the polling trigger, with the workflow's static data. */
+async function poll(event, staticData, mode = "trigger", filters = {}) {
+  covered.add(OPERATIONS.find((o) => o.kind === "trigger" && o.value === event).key);
+  const ctx = context({ credentials, parameters: { event, filters }, staticData, mode });
+  return new ServiceTitanEdgeTrigger().poll.call(ctx);
+}
 
+describe("polling trigger", () => {
   test("payments: the first poll remembers, a new payment fires once per version", async () => {
     const changed = {};
     const fresh = {};
@@ -281,64 +324,163 @@ describe("triggers", () => {
     const [changed] = await poll("billChanged", {}, "manual", { billType: "NotSet" });
     assert.match(changed[0].json.id, /^\d+-\d{4}-/);
   });
+});
 
-  test("REST hooks: one subscription per event for the webhook URL, deleted on deactivation", async () => {
-    // A stand-in for workers/events' hook routes until that worker exists (see hooks-stand-in.mjs).
-    const hooks = await startHooksStandIn({
-      apiKey: stack.apiKey,
-      events: ["payment.created", "payment.updated"],
+describe("instant trigger on the events worker", () => {
+  let receiver;
+  const hook = new ServiceTitanEdgeHookTrigger();
+  before(async () => {
+    receiver = await startHookReceiver();
+  });
+  after(() => receiver?.close());
+
+  /** The trigger's webhook methods as n8n calls them on activation and deactivation. */
+  const activation = (event, path, staticData = {}) => {
+    covered.add(OPERATIONS.find((o) => o.kind === "trigger" && o.value === event).key);
+    const ctx = context({
+      credentials,
+      parameters: { event },
+      staticData,
+      webhookUrl: receiver.url(path),
     });
-    try {
-      const routes = { worker: "events", subscribePath: "/hooks", unsubscribePath: "/hooks/{id}" };
-      const ctx = context({ credentials: { baseUrl: hooks.url, apiKey: stack.apiKey } });
-      const target = "https://n8n.example/webhook/abc/webhook";
-      const ids = await subscribeHooks(ctx, routes, ["payment.created", "payment.updated"], target);
+    const methods = hook.webhookMethods.default;
+    return {
+      staticData,
+      exists: () => methods.checkExists.call(ctx),
+      create: () => methods.create.call(ctx),
+      delete: () => methods.delete.call(ctx),
+    };
+  };
+  /** A delivery as n8n's webhook hands it to the node: parsed body, headers, raw body. */
+  const receive = async (event, delivery, secret = stack.hookSecret) => {
+    const ctx = context({
+      credentials: { ...credentials, hookSecret: secret },
+      parameters: { event },
+      body: JSON.parse(delivery.rawBody),
+      rawBody: delivery.rawBody,
+      headers: delivery.headers,
+    });
+    const result = await hook.webhook.call(ctx);
+    return {
+      items: result.workflowData?.[0]?.map((item) => item.json),
+      status: ctx.responses[0]?.statusCode,
+    };
+  };
+
+  test("every instant event subscribes on activation, is checked on the events worker, and is deleted", async () => {
+    const instant = OPERATIONS.filter((o) => o.kind === "trigger" && o.events.length > 0);
+    assert.deepEqual(instant.map((o) => o.value).sort(), [
+      "invoiceChanged",
+      "newBill",
+      "newInvoice",
+      "newPayment",
+      "paymentChanged",
+    ]);
+    assert.equal(HOOKS.listPath, "/hooks");
+    for (const op of instant) {
+      const path = `/activate-${op.value}`;
+      const workflow = activation(op.value, path);
+      assert.equal(await workflow.exists(), false);
+      await workflow.create();
+      const ids = workflow.staticData.hookIds;
+      const mine = (await stack.hooks()).filter((h) => h.targetUrl === receiver.url(path));
       assert.deepEqual(
-        hooks.hooks().map((h) => [h.id, h.event, h.targetUrl]),
-        [
-          [ids[0], "payment.created", target],
-          [ids[1], "payment.updated", target],
-        ],
+        mine.map((h) => [h.id, h.event]),
+        op.events.map((event, i) => [ids[i], event]),
+        op.value,
       );
-      await unsubscribeHooks(ctx, routes, ids);
-      assert.deepEqual(hooks.hooks(), []);
-      const refused = await rejects(subscribeHooks(ctx, routes, ["bill.created"], target));
-      assert.equal(refused.httpCode, "400");
-    } finally {
-      await hooks.close();
+      assert.equal(await workflow.exists(), true);
+      await workflow.delete();
+      assert.equal(workflow.staticData.hookIds, undefined);
+      assert.deepEqual(
+        (await stack.hooks()).filter((h) => h.targetUrl === receiver.url(path)),
+        [],
+      );
     }
   });
 
-  test("a delivery is one item; with a hook secret, only a valid X-Signature is accepted", async () => {
-    const hook = new ServiceTitanEdgeHookTrigger();
-    const body = { id: "13000001-2026-12-01T10:00:00.0000000Z", paymentId: 13000001 };
-    const t = Math.floor(Date.now() / 1000);
-    const sign = (secret) =>
-      `t=${t},v1=${createHmac("sha256", secret)
-        .update(`${t}.${JSON.stringify(body)}`)
-        .digest("hex")}`;
-    const deliver = async (secret, signature) => {
-      const ctx = context({
-        credentials: { ...credentials, hookSecret: secret },
-        parameters: { event: "paymentChanged" },
-        body,
-        headers: signature ? { "x-signature": signature } : {},
-      });
-      const result = await hook.webhook.call(ctx);
-      return { items: result.workflowData, status: ctx.responses[0]?.statusCode };
-    };
-    assert.deepEqual(await deliver("", undefined), { items: [[{ json: body }]], status: undefined });
-    assert.deepEqual(await deliver("s3cret", sign("s3cret")), {
-      items: [[{ json: body }]],
-      status: undefined,
+  test("a hook removed on the events worker is noticed and subscribed again", async () => {
+    const workflow = activation("paymentChanged", "/removed");
+    await workflow.create();
+    const [first, second] = workflow.staticData.hookIds;
+    const removed = await fetch(`${stack.url("events")}/hooks/${first}`, {
+      method: "DELETE",
+      headers: { Authorization: `Bearer ${stack.apiKey}` },
     });
-    assert.deepEqual(await deliver("s3cret", sign("other")), { items: undefined, status: 401 });
-    assert.deepEqual(await deliver("s3cret", undefined), { items: undefined, status: 401 });
+    assert.equal(removed.status, 204);
+    assert.equal(await workflow.exists(), false, "checkExists asks the events worker");
+    await workflow.create();
+    const [again, kept] = workflow.staticData.hookIds;
+    assert.notEqual(again, first);
+    assert.equal(kept, second, "the hook still there is the same subscription");
+    await workflow.delete();
   });
 
-  test("the instant trigger says there is no events worker until there is one", async () => {
-    const hook = new ServiceTitanEdgeHookTrigger();
-    const ctx = context({ credentials, parameters: { event: "paymentChanged" } });
+  test("a refused subscription is a NodeApiError with the problem", async () => {
+    const ctx = context({ credentials });
+    // Private addresses are refused even locally (checked by address: nothing is sent there).
+    const refused = await rejects(subscribeHooks(ctx, HOOKS, ["payment.created"], "http://10.1.2.3/hook"));
+    assert.equal(refused.name, "NodeApiError");
+    assert.match(refused.httpCode, /^4\d\d$/);
+  });
+
+  test("a payment posted through n8n arrives signed; the trigger checks the signature and starts with the poll's item", async () => {
+    const changed = activation("paymentChanged", "/n8n-payment-changed");
+    const fresh = activation("newPayment", "/n8n-new-payment");
+    await changed.create();
+    await fresh.create();
+    try {
+      const { single } = await openInvoices();
+      const [posted] = await run("postPayment", {
+        invoiceId: single.id,
+        amount: "1.75",
+        paymentType: "Cash",
+        memo: "n8n instant test",
+      });
+      const forPosted = (path) => (d) => d.path === path && d.body?.paymentId === posted.id;
+      const delivery = await receiver.next(forPosted("/n8n-payment-changed"));
+      assert.equal(delivery.headers["x-event"], "payment.created");
+
+      const accepted = await receive("paymentChanged", delivery);
+      assert.equal(accepted.status, undefined, "answered by n8n as received");
+      assert.deepEqual(accepted.items, [delivery.body]);
+      // The same item the polling trigger emits for that version.
+      const [polled] = await poll("paymentChanged", { seen: [] });
+      assert.deepEqual(
+        polled.map((i) => i.json).find((i) => i.id === delivery.body.id),
+        delivery.body,
+      );
+
+      const tampered = { ...delivery, rawBody: delivery.rawBody.replace('"1.75"', '"17.50"') };
+      assert.notEqual(tampered.rawBody, delivery.rawBody);
+      assert.deepEqual(await receive("paymentChanged", tampered), { items: undefined, status: 401 });
+      assert.deepEqual(await receive("paymentChanged", delivery, "not-the-deployment-secret"), {
+        items: undefined,
+        status: 401,
+      });
+      const unsigned = { ...delivery, headers: { ...delivery.headers, "x-signature": undefined } };
+      assert.deepEqual(await receive("paymentChanged", unsigned), { items: undefined, status: 401 });
+      assert.deepEqual(
+        (await receive("paymentChanged", unsigned, "")).items,
+        [delivery.body],
+        "without a secret in the credential, deliveries are taken as they come",
+      );
+
+      const first = await receiver.next(forPosted("/n8n-new-payment"));
+      const { items } = await receive("newPayment", first);
+      assert.deepEqual(
+        items.map((i) => [i.id, i.versionId]),
+        [[String(posted.id), first.body.id]],
+        "New Payment starts with the payment's own id",
+      );
+    } finally {
+      await changed.delete();
+      await fresh.delete();
+    }
+  });
+
+  test("an event without instant delivery says so on activation", async () => {
+    const ctx = context({ credentials, parameters: { event: "billChanged" } });
     await assert.rejects(hook.webhookMethods.default.create.call(ctx), /offers no instant event/);
   });
 });

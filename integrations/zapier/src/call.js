@@ -77,13 +77,13 @@ export async function send(z, options) {
 }
 
 /**
- * Throws the Zapier error for a failed answer; returns "notFound" for a 404 so a search can
- * answer "nothing found".
+ * Throws the Zapier error for a failed answer; for a 404, answers the problem's message so a
+ * search can answer "nothing found" (a create halts with it).
  *
  * @param {ZObject} z
  * @param {Answer} response
  * @param {string} url
- * @returns {"notFound"}
+ * @returns {string}
  */
 export function failWith(z, response, url) {
   const failure = classifyFailure({
@@ -105,13 +105,14 @@ export function failWith(z, response, url) {
     case "retry":
       throw new z.errors.Error(failure.message, "upstream", response.status);
     default:
-      return "notFound";
+      return failure.message;
   }
 }
 
 /**
- * Calls one operation with prepared inputs; answers the parsed body, the replay flag, or
- * `notFound`.
+ * Calls one operation with prepared inputs; answers the parsed body and the replay flag. A 404 is
+ * `notFound` for a search or trigger (nothing found); a create halts with the problem's words (an
+ * unknown invoice is a refusal of the step, not an empty answer).
  *
  * @param {ZObject} z
  * @param {Bundle} bundle
@@ -159,6 +160,7 @@ export async function callWorker(z, bundle, op, request) {
       notFound: false,
     };
   }
-  failWith(z, response, url);
+  const notFound = failWith(z, response, url);
+  if (op.kind === "create") throw new z.errors.HaltedError(notFound);
   return { body: undefined, replayed: false, notFound: true };
 }

@@ -7,6 +7,7 @@ import { DROPDOWNS, HOOKS, OPERATIONS } from "./generated/model.js";
 import {
   firstVersions,
   InputError,
+  matchesFilters,
   matchLocal,
   prepareRequest,
   resultsOf,
@@ -112,28 +113,38 @@ function pollPerform(op) {
 
 /**
  * A REST hook trigger: one subscription per event on the events worker; Zapier keeps the ids.
- * Exported for tests, which run it against a stand-in of the events worker's hook routes.
+ * The poll route is its performList, so sample data and Zapier's de-duplication see the very items
+ * a delivery carries (same shape, same per-version id).
  *
  * @param {OperationSpec} op
  * @param {NonNullable<typeof HOOKS>} hooks
  */
-export function hookMethods(op, hooks) {
-  /** @param {Bundle} bundle */
-  const base = (bundle) => workerUrl(deploymentUrls(bundle.authData), hooks.worker);
+function hookMethods(op, hooks) {
+  /** @param {ZObject} z @param {Bundle} bundle */
+  const base = (z, bundle) => {
+    try {
+      return workerUrl(deploymentUrls(bundle.authData), hooks.worker);
+    } catch (error) {
+      if (error instanceof InputError) throw new z.errors.HaltedError(error.message);
+      throw error;
+    }
+  };
   return {
     type: "hook",
     /** @param {ZObject} z @param {Bundle} bundle */
     performSubscribe: async (z, bundle) => {
       const ids = [];
       for (const event of op.events) {
-        const url = `${base(bundle)}${hooks.subscribePath}`;
+        const url = `${base(z, bundle)}${hooks.subscribePath}`;
         const response = await send(z, {
           url,
           method: "POST",
           headers: { ...authHeaders(bundle.authData), "Content-Type": "application/json" },
           body: JSON.stringify({ event, targetUrl: bundle.targetUrl }),
         });
-        if (response.status !== 201) failWith(z, response, url);
+        // 200: this event already goes to this URL (a subscribe Zapier retried); its id is the same.
+        if (response.status !== 201 && response.status !== 200)
+          throw new z.errors.HaltedError(failWith(z, response, url));
         ids.push(String(JSON.parse(response.content).id));
       }
       return { id: ids.join(","), ids };
@@ -144,17 +155,19 @@ export function hookMethods(op, hooks) {
         .split(",")
         .filter(Boolean);
       for (const id of ids) {
-        const url = `${base(bundle)}${hooks.unsubscribePath.replace("{id}", encodeURIComponent(id))}`;
+        const url = `${base(z, bundle)}${hooks.unsubscribePath.replace("{id}", encodeURIComponent(id))}`;
         const response = await send(z, { url, method: "DELETE", headers: authHeaders(bundle.authData) });
         // Already gone (a 410 from the target unsubscribed it) is what unsubscribing wants.
         if (response.status !== 204 && response.status !== 404) failWith(z, response, url);
       }
       return { ids };
     },
-    // A delivery is one item in the poll route's shape, with its per-version id.
+    // A delivery is one item in the poll route's shape, with its per-version id; the trigger's
+    // filters (the poll route applies them on the server) are applied to it here.
     /** @param {ZObject} _z @param {Bundle} bundle */
     perform: (_z, bundle) => {
       const item = /** @type {Record<string, unknown>} */ (bundle.cleanedRequest);
+      if (!matchesFilters(op, item, bundle.inputData ?? {})) return [];
       return op.transform === "firstVersion"
         ? firstVersions([item], {
             recordIdField: op.recordIdField ?? "id",
@@ -169,12 +182,15 @@ export function hookMethods(op, hooks) {
 
 /** @param {OperationSpec} op */
 function trigger(op) {
-  const instant = HOOKS && op.events.length > 0 ? hookMethods(op, HOOKS) : { perform: pollPerform(op) };
+  const instant = HOOKS !== null && op.events.length > 0;
+  const methods = HOOKS !== null && instant ? hookMethods(op, HOOKS) : { perform: pollPerform(op) };
+  // An instant trigger offers only the filters a delivery can be matched on.
+  const fields = instant ? op.fields.filter((f) => f.item) : op.fields;
   return {
     key: op.key,
     noun: op.noun,
     display: display(op),
-    operation: { ...instant, inputFields: op.fields.map(inputField), sample: op.sample },
+    operation: { ...methods, inputFields: fields.map(inputField), sample: op.sample },
   };
 }
 
@@ -208,13 +224,7 @@ function create(op) {
       sample: op.sample,
       /** @param {ZObject} z @param {Bundle} bundle */
       perform: async (z, bundle) => {
-        const { body, replayed, notFound } = await callWorker(
-          z,
-          bundle,
-          op,
-          prepare(z, op, bundle.inputData),
-        );
-        if (notFound) throw new z.errors.HaltedError(`${op.noun} not found.`);
+        const { body, replayed } = await callWorker(z, bundle, op, prepare(z, op, bundle.inputData));
         const record =
           body !== null && typeof body === "object" && !Array.isArray(body) ? body : { result: body };
         return op.idempotent ? { ...record, idempotentReplayed: replayed } : record;

@@ -1,14 +1,15 @@
 // Zapier's app tester runs every trigger, search and create of the integration against the real
 // workers and the simulator (one stack for the whole suite, started with wrangler dev on
-// ST_EDGE_PORT_BASE + 40). Nothing of our API is mocked.
+// ST_EDGE_PORT_BASE + 40), instant triggers against the real events worker, with deliveries to a
+// receiver in this process. Nothing of our API is mocked.
 import assert from "node:assert/strict";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import zapier from "zapier-platform-core";
-import { startHooksStandIn } from "../../../scripts/lib/hooks-stand-in.mjs";
+import { startHookReceiver } from "../../../scripts/lib/hook-receiver.mjs";
 import { startTestStack } from "../../../scripts/lib/test-stack.mjs";
 import App from "../index.js";
-import { OPERATIONS } from "../src/generated/model.js";
-import { hookMethods } from "../src/operations.js";
+import { HOOKS, OPERATIONS } from "../src/generated/model.js";
 
 const appTester = zapier.createAppTester(App);
 /** @type {Awaited<ReturnType<typeof startTestStack>>} */
@@ -32,6 +33,40 @@ function run(kind, key, inputData = {}, extra = {}) {
   );
 }
 const trigger = (/** @type {string} */ key, input = {}, extra = {}) => run("triggers", key, input, extra);
+
+/** Instant triggers (REST hooks): their operation, whose methods the tests call one by one. */
+const INSTANT = OPERATIONS.filter((o) => o.kind === "trigger" && o.events.length > 0).map((o) => o.key);
+/** @param {string} key */
+function hookOf(key) {
+  covered.add(key);
+  const operation = /** @type {Record<string, Function>} */ (
+    /** @type {Record<string, { operation: unknown }>} */ (App.triggers)[key]?.operation
+  );
+  assert.equal(operation?.type, "hook", `${key} is an instant trigger`);
+  const call = (/** @type {string} */ method, /** @type {Record<string, unknown>} */ bundle) =>
+    appTester(
+      /** @type {never} */ (operation[method]),
+      /** @type {never} */ ({ authData, inputData: {}, ...bundle }),
+    );
+  return {
+    /** The poll route: sample data and de-duplication. */
+    list: (inputData = {}) => call("performList", { inputData, meta: { isLoadingSample: true } }),
+    subscribe: (/** @type {string} */ targetUrl) => call("performSubscribe", { targetUrl }),
+    unsubscribe: (/** @type {unknown} */ subscribeData) => call("performUnsubscribe", { subscribeData }),
+    /** What a delivery to Zapier's target URL becomes. */
+    perform: (/** @type {unknown} */ cleanedRequest, inputData = {}) =>
+      call("perform", { cleanedRequest, inputData }),
+  };
+}
+
+/** Checks X-Signature as a receiver would: HMAC-SHA256 of "<t>.<raw body>" with the hook secret. */
+function assertSigned(/** @type {{ headers: Record<string, unknown>, rawBody: string }} */ delivery) {
+  const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(delivery.headers["x-signature"])) ?? [];
+  assert.ok(t && v1, `X-Signature has the t=…,v1=… shape: ${delivery.headers["x-signature"]}`);
+  assert.ok(Math.abs(Date.now() / 1000 - Number(t)) < 300, "the signature is fresh");
+  const expected = createHmac("sha256", stack.hookSecret).update(`${t}.${delivery.rawBody}`).digest();
+  assert.ok(timingSafeEqual(expected, Buffer.from(v1, "hex")), "the signature matches the raw body");
+}
 const search = (/** @type {string} */ key, input = {}) => run("searches", key, input);
 const create = (/** @type {string} */ key, input = {}, extra = {}) => run("creates", key, input, extra);
 
@@ -98,8 +133,34 @@ describe("authentication", () => {
 });
 
 describe("triggers", () => {
-  test("invoice_changed: versions newest first, unique ids", async () => {
-    const items = await trigger("invoice_changed");
+  test("the events worker makes the invoice, payment and new-bill triggers instant", () => {
+    assert.equal(HOOKS?.worker, "events");
+    assert.deepEqual(INSTANT.sort(), [
+      "invoice_changed",
+      "new_bill",
+      "new_invoice",
+      "new_payment",
+      "payment_changed",
+    ]);
+    for (const key of INSTANT) {
+      const { operation } = /** @type {Record<string, { operation: Record<string, unknown> }>} */ (
+        App.triggers
+      )[key];
+      for (const method of ["perform", "performList", "performSubscribe", "performUnsubscribe"])
+        assert.equal(typeof operation[method], "function", `${key}.${method}`);
+    }
+    // A delivery cannot be filtered by bill type (the events worker sees ServiceTitan's default
+    // list): the instant New Bill offers the filters it can match on each delivery.
+    const fields = /** @type {{ key: string }[]} */ (App.triggers.new_bill.operation.inputFields);
+    assert.deepEqual(
+      fields.map((f) => f.key),
+      ["vendorId", "status"],
+    );
+    assert.equal(App.triggers.bill_changed.operation.type, undefined, "bill_changed polls");
+  });
+
+  test("invoice_changed samples: versions newest first, unique ids", async () => {
+    const items = await hookOf("invoice_changed").list();
     assert.ok(items.length > 0);
     assert.equal(new Set(items.map((i) => i.id)).size, items.length);
     assert.equal(items[0].id, `${items[0].invoiceId}-${items[0].modifiedOn}`);
@@ -110,18 +171,31 @@ describe("triggers", () => {
     );
   });
 
-  test("new_invoice: a changed old invoice is not new (seeded invoices are days old)", async () => {
-    const items = await trigger("new_invoice");
+  test("new_invoice samples: a changed old invoice is not new (seeded invoices are days old)", async () => {
+    const items = await hookOf("new_invoice").list();
     for (const item of items) assert.ok(Date.now() - Date.parse(item.createdOn) <= 24 * 3_600_000);
     assert.deepEqual(items, []);
   });
 
-  test("new_bill and bill_changed", async () => {
-    const created = await trigger("new_bill", { billType: "NotSet" });
+  test("new_bill samples and bill_changed polling: per-version ids", async () => {
+    const created = await hookOf("new_bill").list();
+    for (const item of created) assert.equal(item.id, `${item.billId}-${item.createdOn}`);
     const changed = await trigger("bill_changed", { billType: "NotSet" });
-    assert.ok(created.length > 0 && changed.length > 0);
-    assert.match(created[0].id, /^\d+-\d{4}-/);
-    assert.equal(created[0].id, `${created[0].billId}-${created[0].createdOn}`);
+    assert.ok(changed.length > 0);
+    assert.match(changed[0].id, /^\d+-\d{4}-/);
+    assert.equal(changed[0].id, `${changed[0].billId}-${changed[0].modifiedOn}`);
+  });
+
+  test("new_bill deliveries pass the trigger's vendor and status filters, as its poll does", async () => {
+    const [bill] = await trigger("bill_changed", { billType: "NotSet" });
+    const delivered = { ...bill, id: `${bill.billId}-${bill.createdOn}` };
+    const hook = hookOf("new_bill");
+    assert.deepEqual(await hook.perform(delivered), [delivered]);
+    assert.deepEqual(await hook.perform(delivered, { vendorId: String(bill.vendor.id) }), [delivered]);
+    assert.deepEqual(await hook.perform(delivered, { vendorId: String(bill.vendor.id + 1) }), []);
+    assert.deepEqual(await hook.perform(delivered, { status: [bill.status, "Canceled"] }), [delivered]);
+    const other = ["Unreconciled", "Discrepancy", "Reconciled", "Canceled"].filter((s) => s !== bill.status);
+    assert.deepEqual(await hook.perform(delivered, { status: other }), []);
   });
 
   test("dropdowns: tax zones and payment terms as { id, name }", async () => {
@@ -133,73 +207,113 @@ describe("triggers", () => {
   });
 });
 
-describe("instant triggers (REST hooks)", () => {
-  // workers/events does not exist yet: its routes come from a stand-in that follows its brief, and
-  // these triggers are built as they will be once `pnpm gen` finds specs/workers/events.openapi.json.
-  const routes = { worker: "events", subscribePath: "/hooks", unsubscribePath: "/hooks/{id}", events: [] };
-  const events = ["invoice.created", "invoice.updated", "payment.created"];
+describe("instant triggers on the events worker", () => {
+  /** @type {Awaited<ReturnType<typeof startHookReceiver>>} */
+  let receiver;
+  before(async () => {
+    receiver = await startHookReceiver();
+  });
+  after(() => receiver?.close());
 
-  test("subscribe makes one hook per event for bundle.targetUrl; unsubscribe deletes them", async () => {
-    const hooks = await startHooksStandIn({ apiKey: stack.apiKey, events });
-    try {
-      const op = {
-        ...OPERATIONS.find((o) => o.key === "invoice_changed"),
-        events: ["invoice.created", "invoice.updated"],
-      };
-      const methods = hookMethods(/** @type {never} */ (op), routes);
-      const auth = { baseUrl: hooks.url, apiKey: stack.apiKey };
-      const targetUrl = "https://hooks.zapier.com/hooks/standard/1/abc";
-      const subscribed = await appTester(methods.performSubscribe, {
-        authData: auth,
-        targetUrl,
-        inputData: {},
-      });
+  test("every instant trigger subscribes one hook per event for bundle.targetUrl and unsubscribes them", async () => {
+    for (const key of INSTANT) {
+      const op = OPERATIONS.find((o) => o.key === key);
+      const targetUrl = receiver.url(`/subscribe-${key}`);
+      const hook = hookOf(key);
+      const subscribed = await hook.subscribe(targetUrl);
+      const mine = (await stack.hooks()).filter((h) => h.targetUrl === targetUrl);
       assert.deepEqual(
-        hooks.hooks().map((h) => [h.event, h.targetUrl]),
-        [
-          ["invoice.created", targetUrl],
-          ["invoice.updated", targetUrl],
-        ],
+        mine.map((h) => [h.id, h.event]),
+        op?.events.map((event, i) => [subscribed.ids[i], event]),
+        key,
       );
-      const delivered = { id: "11000001-2026-12-01T10:00:00.0000000Z", invoiceId: 11000001 };
       assert.deepEqual(
-        await appTester(methods.perform, { authData: auth, cleanedRequest: delivered, inputData: {} }),
-        [delivered],
+        await hook.subscribe(targetUrl),
+        subscribed,
+        `${key}: a retried subscribe is the same`,
       );
-      await appTester(methods.performUnsubscribe, {
-        authData: auth,
-        subscribeData: subscribed,
-        inputData: {},
-      });
-      assert.deepEqual(hooks.hooks(), []);
-    } finally {
-      await hooks.close();
+      await hook.unsubscribe(subscribed);
+      assert.deepEqual(
+        (await stack.hooks()).filter((h) => h.targetUrl === targetUrl),
+        [],
+        `${key}: unsubscribed`,
+      );
+      await hook.unsubscribe(subscribed); // already gone: nothing to do
     }
   });
 
-  test("a refused subscription halts with the problem's fields", async () => {
-    const hooks = await startHooksStandIn({ apiKey: stack.apiKey, events });
+  test("a refused subscription halts with the problem's words", async () => {
+    // Private addresses are refused even locally (checked by address: nothing is sent there).
+    const error = await rejectsWith(
+      hookOf("payment_changed").subscribe("http://10.1.2.3/hook"),
+      "HaltedError",
+    );
+    assert.match(error.message, /request id /);
+    assert.match(error.message, /private|refused/i);
+    assert.deepEqual(
+      (await stack.hooks()).filter((h) => h.targetUrl.includes("10.1.2.3")),
+      [],
+    );
+  });
+
+  test("a payment posted through Zapier arrives signed at both payment triggers, as their polls show it", async () => {
+    const changed = hookOf("payment_changed");
+    const fresh = hookOf("new_payment");
+    const changedSubscription = await changed.subscribe(receiver.url("/payment-changed"));
+    const freshSubscription = await fresh.subscribe(receiver.url("/new-payment"));
     try {
-      const op = { ...OPERATIONS.find((o) => o.key === "bill_changed"), events: ["bill.updated"] };
-      const methods = hookMethods(/** @type {never} */ (op), routes);
-      const error = await rejectsWith(
-        appTester(methods.performSubscribe, {
-          authData: { baseUrl: hooks.url, apiKey: stack.apiKey },
-          targetUrl: "https://hooks.zapier.com/x",
-          inputData: {},
-        }),
-        "HaltedError",
+      const { single } = await openInvoices();
+      const posted = await create("post_payment", {
+        invoiceId: String(single.id),
+        amount: "1.25",
+        paymentType: "Cash",
+        memo: "zapier instant test",
+      });
+      const forPosted = (/** @type {string} */ path) => (/** @type {any} */ d) =>
+        d.path === path && d.body?.paymentId === posted.id;
+      const delivery = await receiver.next(forPosted("/payment-changed"));
+      assert.equal(delivery.headers["x-event"], "payment.created");
+      assert.match(String(delivery.headers["x-delivery-id"]), /\S/);
+      assertSigned(delivery);
+      // What the Zap receives is the delivered item, the very object its poll route answers.
+      const [item] = await changed.perform(delivery.body);
+      assert.equal(item.id, `${posted.id}-${item.modifiedOn}`);
+      assert.deepEqual(
+        (await changed.list()).find((i) => i.id === item.id),
+        item,
       );
-      assert.match(error.message, /Fields: event: one of/);
+      const first = await receiver.next(forPosted("/new-payment"));
+      assertSigned(first);
+      const [created] = await fresh.perform(first.body);
+      assert.equal(created.id, String(posted.id), "New Payment's id is the payment's own");
+      assert.deepEqual(
+        (await fresh.list()).find((i) => i.id === created.id),
+        created,
+      );
+
+      // A status change is a new version for New or Updated Payment; New Payment hears nothing.
+      await create("update_payment_status", { paymentIds: [String(posted.id)], status: "Exported" });
+      const update = await receiver.next(
+        (d) => forPosted("/payment-changed")(d) && d.headers["x-event"] === "payment.updated",
+      );
+      assertSigned(update);
+      assert.equal(update.body.status, "Exported");
+      assert.notEqual(update.body.id, item.id, "each version has its own id");
+      assert.equal(receiver.deliveries.filter(forPosted("/new-payment")).length, 1);
     } finally {
-      await hooks.close();
+      await changed.unsubscribe(changedSubscription);
+      await fresh.unsubscribe(freshSubscription);
     }
+    assert.deepEqual(
+      (await stack.hooks()).filter((h) => h.targetUrl.startsWith(receiver.url(""))),
+      [],
+    );
   });
 });
 
 describe("searches", () => {
   test("find_invoices by number, find_invoice_by_id, find_invoices_by_ids", async () => {
-    const [first] = await trigger("invoice_changed");
+    const [first] = await hookOf("invoice_changed").list();
     const byNumber = await search("find_invoices", { number: first.referenceNumber });
     assert.ok(byNumber.some((i) => i.id === first.invoiceId));
     const byId = await search("find_invoice_by_id", { id: String(first.invoiceId), include: "payments" });
@@ -345,6 +459,56 @@ describe("creates", () => {
     assert.equal((await stack.ledger()).payments.length, before);
   });
 
+  test("post_payment to an unknown invoice halts with the problem's words, not an empty answer", async () => {
+    const error = await rejectsWith(
+      create("post_payment", { invoiceId: "19999999", amount: "5.00", paymentType: "Cash" }),
+      "HaltedError",
+    );
+    assert.match(error.message, /19999999|not found/i);
+    assert.match(error.message, /request id /);
+  });
+
+  test("check_payment answers what the post would do and writes nothing", async () => {
+    const { pair } = await openInvoices();
+    const before = (await stack.ledger()).payments.length;
+    const checked = await create("check_payment", {
+      paymentType: "Check",
+      checkNumber: "7002",
+      splits: pair.map((invoice) => ({ splits_invoiceId: String(invoice.id), splits_amount: "4.00" })),
+    });
+    assert.equal(checked.ok, true);
+    assert.equal(checked.amount, "8.00");
+    assert.equal(checked.type, "Check");
+    assert.equal("idempotentReplayed" in checked, false, "a check needs no Idempotency-Key");
+    assert.deepEqual(
+      checked.splits.map((s) => [s.invoiceId, s.amount]),
+      pair.map((i) => [i.id, "4.00"]),
+    );
+    for (const split of checked.splits) {
+      const invoice = pair.find((i) => i.id === split.invoiceId);
+      assert.equal(split.balance, invoice.balance);
+      assert.equal(Number(split.balanceAfter), Number(invoice.balance) - 4, "whole cents, exact");
+    }
+    assert.equal((await stack.ledger()).payments.length, before, "nothing posted");
+  });
+
+  test("check_payment refused: the reason Post Payment would give, nothing posted", async () => {
+    const { single } = await openInvoices();
+    const before = (await stack.ledger()).payments.length;
+    const over = (Number(single.balance) + 100).toFixed(2);
+    const error = await rejectsWith(
+      create("check_payment", { invoiceId: String(single.id), amount: over, paymentType: "Cash" }),
+      "HaltedError",
+    );
+    assert.match(error.message, /balance|overpa/i);
+    const unknown = await rejectsWith(
+      create("check_payment", { invoiceId: "19999999", amount: "5.00", paymentType: "Cash" }),
+      "HaltedError",
+    );
+    assert.match(unknown.message, /19999999|not found/i);
+    assert.equal((await stack.ledger()).payments.length, before);
+  });
+
   test("a lost create answer (503 + Retry-After) is retried later and posts once", async () => {
     const { single } = await openInvoices();
     const input = {
@@ -389,9 +553,9 @@ describe("creates", () => {
     const [after] = await search("find_payment_by_id", { id: String(posted.id) });
     assert.equal(after.status, "Exported");
 
-    const changed = await trigger("payment_changed");
+    const changed = await hookOf("payment_changed").list();
     assert.ok(changed.some((p) => p.paymentId === posted.id && p.id === `${posted.id}-${p.modifiedOn}`));
-    const fresh = await trigger("new_payment");
+    const fresh = await hookOf("new_payment").list();
     const mine = fresh.filter((p) => p.id === String(posted.id));
     assert.equal(mine.length, 1, "a new payment fires once, with its own id");
   });

@@ -292,10 +292,23 @@ export interface ContractOptions<B> {
   routes: readonly RouteSpec[];
   /** The committed document in specs/workers/, which /openapi.json must serve unchanged. */
   openapi: object;
+  /**
+   * For open routes that authenticate their sender themselves (a webhook receiver checking a
+   * signature): signs a request the way that sender would, so the input checks below reach the
+   * route's own validation. Open routes without it are left to the worker's own tests.
+   */
+  sign?: (route: RouteSpec, request: Request) => Promise<Request>;
 }
 
 /** The contract every worker keeps. Call it from each worker's test/contract.test.ts. */
-export function describeWorkerContract<B>({ name, worker, env, routes, openapi }: ContractOptions<B>): void {
+export function describeWorkerContract<B>({
+  name,
+  worker,
+  env,
+  routes,
+  openapi,
+  sign,
+}: ContractOptions<B>): void {
   describe(`${name} contract`, () => {
     it("answers /healthz without a key", async () => {
       const response = await callWorker(worker, await env(), "/healthz", { key: null });
@@ -370,14 +383,28 @@ export function describeWorkerContract<B>({ name, worker, env, routes, openapi }
       );
     });
 
-    const byName = routes.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as const);
+    // Routes a request can reach: caller-authenticated ones, and open ones the worker can sign for.
+    const byName = routes
+      .filter((r) => !r.open || sign !== undefined)
+      .map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as const);
+    /** Calls `route` as its callers do: with the test key, or signed when it is an open route. */
+    const callRoute = async (e: B, route: RouteSpec, path: string, init: RequestInit) => {
+      if (!route.open || !sign) return callWorker(worker, e, path, init);
+      const signed = await sign(route, new Request(new URL(path, "https://worker.test"), init));
+      return callWorker(worker, e, path, {
+        method: signed.method,
+        headers: signed.headers,
+        body: init.body,
+        key: null,
+      });
+    };
 
     // Found in use: POST /payments?dryRun=true posted a real payment, and routes that declare no
     // query at all took any. mount refuses them from the route's own query schema.
     it.each(byName)("refuses a query parameter %s does not declare, naming it", async (_, route) => {
       const method = route.method.toUpperCase();
       const path = `${samplePath(route)}?st_edge_unknown=1`;
-      const response = await callWorker(worker, await env(), path, withBody(method, "{}"));
+      const response = await callRoute(await env(), route, path, withBody(method, "{}"));
       const body = await expectProblem(response, 400, "validation-failed");
       expect(body.errors as FieldErrors).toContainEqual({
         in: "query",
@@ -394,7 +421,7 @@ export function describeWorkerContract<B>({ name, worker, env, routes, openapi }
           route.method.toUpperCase(),
           '{"splits":[{"amount":"1.00","amount":"1000.00"}]}',
         );
-        const response = await callWorker(worker, await env(), samplePath(route), init);
+        const response = await callRoute(await env(), route, samplePath(route), init);
         const body = await expectProblem(response, 400, "validation-failed");
         expect(body.errors).toEqual([{ in: "body", field: "splits.0.amount", message: expect.any(String) }]);
       });
@@ -406,9 +433,9 @@ export function describeWorkerContract<B>({ name, worker, env, routes, openapi }
           [String.raw`{"x":[{"note":"\u001b[2J"}]}`, "x.0.note"],
           [String.raw`{"y":"\u202egnp.exe"}`, "y"],
         ] as const) {
-          const response = await callWorker(
-            worker,
+          const response = await callRoute(
             await env(),
+            route,
             samplePath(route),
             withBody(route.method.toUpperCase(), text),
           );

@@ -14,7 +14,14 @@ export function wranglerConfigWithoutConsumers() {
   const dir = join(worker, ".wrangler", "vitest");
   mkdirSync(dir, { recursive: true });
   const path = join(dir, "wrangler.json");
-  const derived = { ...config, main: resolve(worker, main), queues: { producers: queues.producers } };
+  // The API's static assets (its OpenAPI document), as its own wrangler.jsonc binds them.
+  const { assets } = readJsonc(join(worker, "wrangler.jsonc"));
+  const derived = {
+    ...config,
+    main: resolve(worker, main),
+    queues: { producers: queues.producers },
+    assets: { ...assets, directory: resolve(worker, assets.directory) },
+  };
   writeFileSync(path, `${JSON.stringify(derived, null, 2)}\n`);
   return path;
 }

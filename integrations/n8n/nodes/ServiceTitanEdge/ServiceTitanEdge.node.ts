@@ -93,6 +93,8 @@ export class ServiceTitanEdge implements INodeType {
           // payments, the same item run again is one. The workflow is left out so a copy of it
           // handling the same payment replays instead of posting twice.
           scope: ["n8n", op.key, itemIndex],
+          // A search that finds nothing outputs no item; a create on an unknown record is refused.
+          notFound: op.kind === "create" ? "error" : "empty",
         });
         if (answer.body === undefined && answer.status === 404) continue;
         const records =

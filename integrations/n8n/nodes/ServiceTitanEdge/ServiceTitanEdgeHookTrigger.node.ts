@@ -1,7 +1,8 @@
 // Instant trigger on the events worker's REST hooks (POST /hooks, DELETE /hooks/{id}): one
-// subscription per event, created when the workflow is activated and deleted when it stops.
-// Deliveries have the poll routes' shape and per-version ids. Without an events worker in the
-// deployment's documents (`pnpm gen`), the node only says so.
+// subscription per event, created when the workflow is activated (and again when the events
+// worker no longer lists it), deleted when it stops. Deliveries have the poll routes' shape and
+// per-version ids; with the credential's hook secret, each one's X-Signature is checked first.
+// Without an events worker in the deployment's documents (`pnpm gen`), the node only says so.
 import { createHmac } from "node:crypto";
 import type {
   IDataObject,
@@ -14,7 +15,7 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from "n8n-workflow";
 import { HOOKS, hookTriggerProperties, OPERATIONS } from "./generated/model";
 import { firstVersions, verifySignature } from "./generated/runtime";
-import { subscribeHooks, unsubscribeHooks } from "./hooks";
+import { hooksExist, subscribeHooks, unsubscribeHooks } from "./hooks";
 import { CREDENTIAL } from "./transport";
 
 type HookState = { hookIds?: string[] };
@@ -49,7 +50,10 @@ export class ServiceTitanEdgeHookTrigger implements INodeType {
     default: {
       async checkExists(this: IHookFunctions): Promise<boolean> {
         const state = this.getWorkflowStaticData("node") as HookState;
-        return (state.hookIds ?? []).length > 0;
+        if (!HOOKS) return false;
+        // Asked on the events worker, not only remembered: a removed hook is subscribed again.
+        const targetUrl = this.getNodeWebhookUrl("default") as string;
+        return hooksExist(this, HOOKS, state.hookIds ?? [], targetUrl);
       },
       async create(this: IHookFunctions): Promise<boolean> {
         const { hooks, op } = subscription(this);

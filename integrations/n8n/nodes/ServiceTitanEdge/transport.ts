@@ -53,6 +53,11 @@ export interface CallOptions {
   itemIndex?: number;
   /** A path on the worker instead of the operation's (REST hook subscriptions). */
   worker?: string;
+  /**
+   * What a 404 is: `empty` (a search or trigger found nothing: no body) or `error` (a create whose
+   * invoice or payment does not exist: a NodeApiError with the problem's words). Default: empty.
+   */
+  notFound?: "empty" | "error";
 }
 
 function parse(body: unknown): unknown {
@@ -64,14 +69,14 @@ function parse(body: unknown): unknown {
   }
 }
 
-/** A failed answer as n8n's error, or `notFound` for a 404 (a search then finds nothing). */
+/** A failed answer as n8n's error, or `notFound` for a 404 when a search then finds nothing. */
 export function failureError(
   ctx: Context,
   status: number,
   body: unknown,
   retryAfter: string | undefined,
   url: string,
-  itemIndex?: number,
+  { itemIndex, notFound = "empty" }: Pick<CallOptions, "itemIndex" | "notFound"> = {},
 ): NodeApiError | "notFound" {
   const problem = parse(body) as Problem | undefined;
   const failure = classifyFailure({
@@ -81,7 +86,7 @@ export function failureError(
     url,
     random: Math.random,
   });
-  if (failure.action === "notFound") return "notFound";
+  if (failure.action === "notFound" && notFound === "empty") return "notFound";
   const description =
     failure.action === "throttle"
       ? `Retry after ${failure.delaySeconds} s (turn on Retry On Fail for this node); a create retried with the same inputs is applied once.`
@@ -143,14 +148,7 @@ export async function callWorker(
       replayed: response.headers["idempotent-replayed"] === "true",
     };
   }
-  const error = failureError(
-    ctx,
-    status,
-    response.body,
-    response.headers["retry-after"],
-    url,
-    options.itemIndex,
-  );
+  const error = failureError(ctx, status, response.body, response.headers["retry-after"], url, options);
   if (error === "notFound") return { status, body: undefined, replayed: false };
   throw error;
 }

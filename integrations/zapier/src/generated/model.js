@@ -238,7 +238,8 @@ export const OPERATIONS = [
         "label": "Vendor ID",
         "type": "integer",
         "required": false,
-        "in": "query"
+        "in": "query",
+        "item": "vendor.id"
       },
       {
         "key": "status",
@@ -265,7 +266,8 @@ export const OPERATIONS = [
             "value": "Canceled",
             "label": "Canceled"
           }
-        ]
+        ],
+        "item": "status"
       },
       {
         "key": "billType",
@@ -362,7 +364,8 @@ export const OPERATIONS = [
         "label": "Vendor ID",
         "type": "integer",
         "required": false,
-        "in": "query"
+        "in": "query",
+        "item": "vendor.id"
       },
       {
         "key": "status",
@@ -389,7 +392,8 @@ export const OPERATIONS = [
             "value": "Canceled",
             "label": "Canceled"
           }
-        ]
+        ],
+        "item": "status"
       },
       {
         "key": "billType",
@@ -1323,7 +1327,7 @@ export const OPERATIONS = [
     "method": "POST",
     "path": "/payments/check",
     "resource": "Payment",
-    "description": "Check a payment without posting it",
+    "description": "Runs every check Post Payment makes (payment type, invoices, balances, one customer) and answers what the payment would do, posting nothing. A refusal halts with the reason Post Payment would give.",
     "fields": [
       {
         "key": "typeId",
@@ -1343,7 +1347,7 @@ export const OPERATIONS = [
       {
         "key": "amount",
         "label": "Amount",
-        "help": "Positive amount with at most two decimals, as text (preferred) or a number",
+        "help": "Decimal text such as 125.50. With splits it must equal their sum; without, it goes to the invoice below.",
         "type": "string",
         "required": false,
         "in": "body",
@@ -1384,6 +1388,7 @@ export const OPERATIONS = [
       {
         "key": "status",
         "label": "Status",
+        "help": "ServiceTitan's transaction status for the new payment. Default: Pending.",
         "type": "string",
         "required": false,
         "in": "body",
@@ -1405,6 +1410,7 @@ export const OPERATIONS = [
       {
         "key": "splits",
         "label": "Splits",
+        "help": "One line per invoice: its id or number and the amount applied to it.",
         "type": "string",
         "required": false,
         "in": "body",
@@ -1439,7 +1445,7 @@ export const OPERATIONS = [
       {
         "key": "invoiceId",
         "label": "Invoice ID",
-        "help": "ServiceTitan's invoice id (a number), e.g. 11000001.",
+        "help": "The invoice this payment is for (or use Splits for several).",
         "type": "integer",
         "required": false,
         "in": "body"
@@ -1463,18 +1469,27 @@ export const OPERATIONS = [
     ],
     "idempotent": false,
     "sample": {
-      "ok": null,
-      "typeId": null,
-      "type": null,
-      "amount": null,
-      "customerId": null,
-      "splits": [],
+      "ok": true,
+      "typeId": 18300002,
+      "type": "Check",
+      "amount": "25.00",
+      "customerId": 14000039,
+      "splits": [
+        {
+          "invoiceId": 11000006,
+          "invoiceNumber": "100006",
+          "amount": "25.00",
+          "balance": "120.00",
+          "available": "120.00",
+          "balanceAfter": "95.00"
+        }
+      ],
       "id": 1
     },
     "key": "check_payment",
     "kind": "create",
     "noun": "Payment",
-    "label": "Check a payment without posting it",
+    "label": "Check Payment Before Posting",
     "fixed": {},
     "events": []
   },
@@ -2253,6 +2268,7 @@ export const HOOKS = {
   "worker": "events",
   "subscribePath": "/hooks",
   "unsubscribePath": "/hooks/{id}",
+  "listPath": "/hooks",
   "events": [
     "invoice.created",
     "invoice.updated",

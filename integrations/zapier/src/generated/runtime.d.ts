@@ -15,6 +15,8 @@ export interface FieldSpec {
     }[];
     /** A dynamic dropdown: the key of a DropdownSpec. */
     dropdown?: string;
+    /** A trigger filter's member in a poll item (dot path): instant triggers match deliveries on it. */
+    item?: string;
     /** Line items: an array of objects in the body (payment splits). */
     children?: FieldSpec[];
     placeholder?: string;
@@ -51,6 +53,15 @@ export interface OperationSpec {
     /** Hidden: only feeds a dropdown. */
     hidden?: boolean;
     sample: Record<string, unknown>;
+}
+/** The events worker's REST hook routes (Zapier's subscribe / unsubscribe shape). */
+export interface HookRoutes {
+    worker: string;
+    subscribePath: string;
+    unsubscribePath: string;
+    /** `GET` of every subscription, when the worker has it (n8n checks its hooks still exist). */
+    listPath: string | null;
+    events: string[];
 }
 export interface DropdownSpec {
     key: string;
@@ -118,6 +129,14 @@ export declare function firstVersions(items: Record<string, unknown>[], { record
     now: number;
     windowHours?: number;
 }): Record<string, unknown>[];
+/**
+ * Whether a delivered item passes an instant trigger's filters (those with an `item` member): a
+ * hook delivers every change of its kind, the poll route filters on the server. Unset filters pass;
+ * a list filter passes when the member is one of its values. Compared as text, case-insensitively.
+ *
+ * @example matchesFilters(newBill, { vendor: { id: 19000001 } }, { vendorId: "19000001" }) // true
+ */
+export declare function matchesFilters(op: OperationSpec, item: Record<string, unknown>, input: Record<string, unknown>): boolean;
 /** Client-side matching for a search's `local` inputs (e.g. a payment's check number). */
 export declare function matchLocal(op: OperationSpec, records: Record<string, unknown>[], input: Record<string, unknown>): Record<string, unknown>[];
 /** Two decimal texts name the same amount ("25" = "25.00"); compared as text, never as floats. */

@@ -161,6 +161,34 @@ export function firstVersions(items, { recordIdField, now, windowHours = 24 }) {
     }
     return out;
 }
+/** The value at a dot path of a record ("vendor.id"). */
+function memberAt(record, path) {
+    let value = record;
+    for (const part of path.split(".")) {
+        value =
+            value !== null && typeof value === "object" ? value[part] : undefined;
+    }
+    return value;
+}
+/**
+ * Whether a delivered item passes an instant trigger's filters (those with an `item` member): a
+ * hook delivers every change of its kind, the poll route filters on the server. Unset filters pass;
+ * a list filter passes when the member is one of its values. Compared as text, case-insensitively.
+ *
+ * @example matchesFilters(newBill, { vendor: { id: 19000001 } }, { vendorId: "19000001" }) // true
+ */
+export function matchesFilters(op, item, input) {
+    const text = (value) => String(value).trim().toLowerCase();
+    return op.fields.every((field) => {
+        if (!field.item || isBlank(input[field.key]))
+            return true;
+        const actual = memberAt(item, field.item);
+        if (actual === undefined || actual === null)
+            return false;
+        const wanted = field.list ? listOf(input[field.key]) : [input[field.key]];
+        return wanted.some((value) => text(value) === text(actual));
+    });
+}
 /** Client-side matching for a search's `local` inputs (e.g. a payment's check number). */
 export function matchLocal(op, records, input) {
     const tests = op.fields.filter((f) => f.local && f.local !== "reference" && !isBlank(input[f.key]));

@@ -18,6 +18,8 @@ export interface FieldSpec {
   choices?: { value: string; label: string }[];
   /** A dynamic dropdown: the key of a DropdownSpec. */
   dropdown?: string;
+  /** A trigger filter's member in a poll item (dot path): instant triggers match deliveries on it. */
+  item?: string;
   /** Line items: an array of objects in the body (payment splits). */
   children?: FieldSpec[];
   placeholder?: string;
@@ -55,6 +57,16 @@ export interface OperationSpec {
   /** Hidden: only feeds a dropdown. */
   hidden?: boolean;
   sample: Record<string, unknown>;
+}
+
+/** The events worker's REST hook routes (Zapier's subscribe / unsubscribe shape). */
+export interface HookRoutes {
+  worker: string;
+  subscribePath: string;
+  unsubscribePath: string;
+  /** `GET` of every subscription, when the worker has it (n8n checks its hooks still exist). */
+  listPath: string | null;
+  events: string[];
 }
 
 export interface DropdownSpec {
@@ -238,6 +250,38 @@ export function firstVersions(
     out.push({ ...item, id: recordId, versionId: item.id });
   }
   return out;
+}
+
+/** The value at a dot path of a record ("vendor.id"). */
+function memberAt(record: Record<string, unknown>, path: string): unknown {
+  let value: unknown = record;
+  for (const part of path.split(".")) {
+    value =
+      value !== null && typeof value === "object" ? (value as Record<string, unknown>)[part] : undefined;
+  }
+  return value;
+}
+
+/**
+ * Whether a delivered item passes an instant trigger's filters (those with an `item` member): a
+ * hook delivers every change of its kind, the poll route filters on the server. Unset filters pass;
+ * a list filter passes when the member is one of its values. Compared as text, case-insensitively.
+ *
+ * @example matchesFilters(newBill, { vendor: { id: 19000001 } }, { vendorId: "19000001" }) // true
+ */
+export function matchesFilters(
+  op: OperationSpec,
+  item: Record<string, unknown>,
+  input: Record<string, unknown>,
+): boolean {
+  const text = (value: unknown) => String(value).trim().toLowerCase();
+  return op.fields.every((field) => {
+    if (!field.item || isBlank(input[field.key])) return true;
+    const actual = memberAt(item, field.item);
+    if (actual === undefined || actual === null) return false;
+    const wanted = field.list ? listOf(input[field.key]) : [input[field.key]];
+    return wanted.some((value) => text(value) === text(actual));
+  });
 }
 
 /** Client-side matching for a search's `local` inputs (e.g. a payment's check number). */
