@@ -35,7 +35,7 @@ export async function startTestStack({ instance, offset }) {
     workers: WORKER_NAMES.map((name, index) => ({ name, port: base + 1 + index })),
     log: (name, line) => lines.push(`${name}: ${line}`),
   });
-  // Stop the wrangler processes however this test process ends (they run in their own groups).
+  // Stop the stack when this test process ends on its own terms (its watchdog covers the rest).
   process.once("exit", stack.stop);
   for (const signal of ["SIGINT", "SIGTERM"]) {
     process.once(signal, () => {
