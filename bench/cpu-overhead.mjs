@@ -25,6 +25,7 @@ writeFileSync(
     `export { createSimulator, DEMO_APP_KEY, DEMO_TENANTS } from "${root}/packages/simulator/src/index.ts";`,
     `export { hashApiKey } from "${root}/packages/edge/src/caller-auth.ts";`,
     `export { default as dispatcher } from "${root}/workers/dispatch/src/index.ts";`,
+    `export { default as payments, IdempotencyStore, InvoiceGate } from "${root}/workers/payment-posting/src/index.ts";`,
   ].join("\n"),
 );
 await build({
@@ -48,7 +49,8 @@ await build({
           namespace: "stub",
         }));
         build.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
-          contents: "export class DurableObject {}",
+          contents:
+            "export class DurableObject { constructor(ctx, env) { this.ctx = ctx; this.env = env; } }",
         }));
       },
     },
@@ -57,11 +59,20 @@ await build({
     join(root, "workers/invoice-lookup/node_modules"),
     join(root, "packages/simulator/node_modules"),
     join(root, "workers/dispatch/node_modules"),
+    join(root, "workers/payment-posting/node_modules"),
   ],
 });
-const { worker, dispatcher, createSimulator, DEMO_APP_KEY, DEMO_TENANTS, hashApiKey } = await import(
-  join(out, "bundle.mjs")
-);
+const {
+  worker,
+  dispatcher,
+  payments,
+  IdempotencyStore,
+  InvoiceGate,
+  createSimulator,
+  DEMO_APP_KEY,
+  DEMO_TENANTS,
+  hashApiKey,
+} = await import(join(out, "bundle.mjs"));
 
 // workerd has crypto.subtle.timingSafeEqual; Node has it in node:crypto.
 crypto.subtle.timingSafeEqual ??= (a, b) => timingSafeEqual(a, b);
@@ -212,3 +223,138 @@ const dispatch = {
   p99Ratio: +(pct(d, 0.99) / pct(w, 0.99)).toFixed(2),
 };
 console.log(`BENCH dispatch-overhead ${JSON.stringify(dispatch)}`);
+
+// A payment: (a) the simulator answering the two calls a safe post makes (the invoice by id, then
+// the create) vs (b) payment-posting answering POST /payments, which makes those same two calls
+// and drives its Durable Objects (IdempotencyStore, InvoiceGate), here in process on in-memory
+// storage. b − a is the worker's own code plus the objects' (their time is summed separately, so
+// the worker's own share is b − a − objects). Each round pays a fresh invoice gate namespace, so
+// no earlier payment of ours is still reserved on the invoice (the distinct-invoice case).
+/** A Durable Object namespace of `Class` instances on in-memory storage; calls are timed into `spent`. */
+function memoryNamespace(Class, spent) {
+  const objects = new Map();
+  const storage = () => {
+    const kv = new Map();
+    return {
+      kv: {
+        get: (key) => structuredClone(kv.get(key)),
+        put: (key, value) => void kv.set(key, structuredClone(value)),
+        delete: (key) => kv.delete(key),
+      },
+      setAlarm: async () => {},
+      deleteAll: async () => kv.clear(),
+    };
+  };
+  return {
+    idFromName: (name) => name,
+    get(id) {
+      if (!objects.has(id)) objects.set(id, new Class({ storage: storage() }, {}));
+      const object = objects.get(id);
+      return new Proxy(object, {
+        get:
+          (target, method) =>
+          async (...args) => {
+            const start = process.hrtime.bigint();
+            // As RPC does: arguments and answers are copied.
+            const result = structuredClone(await target[method](...structuredClone(args)));
+            spent.ms += Number(process.hrtime.bigint() - start) / 1e6;
+            return result;
+          },
+      });
+    },
+  };
+}
+const objectsSpent = { ms: 0 };
+const idempotency = memoryNamespace(IdempotencyStore, objectsSpent);
+const events = [];
+const paymentEnv = (gates) => ({
+  ...env,
+  IDEMPOTENCY: idempotency,
+  INVOICE_GATES: gates,
+  EVENTS: { send: async (message) => void events.push(JSON.stringify(message)) },
+});
+const open =
+  list.data.length > 0
+    ? (
+        await (
+          await sim.fetch(
+            new Request(`${base}/invoices?pageSize=300`, {
+              headers: { Authorization: token, "ST-App-Key": DEMO_APP_KEY },
+            }),
+          )
+        ).json()
+      ).data.filter((i) => i.active && Number(i.balance) >= 5)
+    : [];
+const cashId = (
+  await (
+    await sim.fetch(
+      new Request(`${base}/payment-types`, {
+        headers: { Authorization: token, "ST-App-Key": DEMO_APP_KEY },
+      }),
+    )
+  ).json()
+).data.find((t) => t.name === "Cash").id;
+let round = 0;
+const invoiceOfRound = () => open[round % open.length].id;
+const directPayment = async () => {
+  const invoiceId = invoiceOfRound();
+  await (
+    await sim.fetch(
+      new Request(`${base}/invoices?ids=${invoiceId}&activeState=All&pageSize=50`, {
+        headers: { Authorization: token, "ST-App-Key": DEMO_APP_KEY },
+      }),
+    )
+  ).text();
+  const response = await sim.fetch(
+    new Request(`${base}/payments`, {
+      method: "POST",
+      headers: { Authorization: token, "ST-App-Key": DEMO_APP_KEY, "Content-Type": "application/json" },
+      body: JSON.stringify({ typeId: cashId, amount: 0.01, splits: [{ invoiceId, amount: 0.01 }] }),
+    }),
+  );
+  return response.text();
+};
+const workerPayment = async () => {
+  const response = await payments.fetch(
+    new Request("https://worker.local/payments", {
+      method: "POST",
+      headers: {
+        Authorization: `Bearer ${KEY}`,
+        "Content-Type": "application/json",
+        "Idempotency-Key": `cpu-${round}-${Math.random()}`,
+      },
+      body: JSON.stringify({ invoiceId: invoiceOfRound(), amount: "0.01", paymentType: "Cash" }),
+    }),
+    paymentEnv(memoryNamespace(InvoiceGate, objectsSpent)),
+    ctx,
+  );
+  if (response.status !== 201)
+    throw new Error(`payment-posting answered ${response.status}: ${await response.text()}`);
+  return response.text();
+};
+const PAYMENT_ROUNDS = Math.max(200, Math.round(ROUNDS / 3));
+console.log = () => {};
+for (let i = 0; i < 100; i++, round++) {
+  await directPayment();
+  await workerPayment();
+}
+const pa = [];
+const pb = [];
+objectsSpent.ms = 0;
+for (let i = 0; i < PAYMENT_ROUNDS; i++, round++) {
+  pa.push(await time(directPayment));
+  pb.push(await time(workerPayment));
+}
+console.log = quiet;
+const objectsPerPayment = objectsSpent.ms / PAYMENT_ROUNDS;
+const payment = {
+  rounds: PAYMENT_ROUNDS,
+  directP50: +pct(pa, 0.5).toFixed(3),
+  workerP50: +pct(pb, 0.5).toFixed(3),
+  addedP50: +(pct(pb, 0.5) - pct(pa, 0.5)).toFixed(3),
+  objectsMean: +objectsPerPayment.toFixed(3),
+  workerOwnP50: +(pct(pb, 0.5) - pct(pa, 0.5) - objectsPerPayment).toFixed(3),
+  directP99: +pct(pa, 0.99).toFixed(3),
+  workerP99: +pct(pb, 0.99).toFixed(3),
+};
+console.log(`BENCH payment-cpu ${JSON.stringify(payment)}`);

@@ -4,7 +4,7 @@
 // changes (payments made in the simulator, found by the watcher's alarm); then deliveries to a
 // target that fails often (5xx, hangs, dropped connections), counting lost deliveries and record
 // versions that arrived under a second X-Delivery-Id. Runs the simulator and the events worker
-// (API + watcher) under wrangler dev on 127.0.0.1, and a receiver in this process.
+// (API + watcher) in one local runtime on 127.0.0.1, and a receiver in this process.
 import { createHmac, randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import {
@@ -128,15 +128,8 @@ async function withStack({ port, vars }, run) {
   writeDevVars(key, ["events"], { events: vars });
   const stack = await startStack({
     simulatorPort: port,
-    // Its own registry: a `pnpm start` beside it must not answer for its simulator.
-    instance: "events-bench",
-    workers: [
-      {
-        name: "events",
-        port: port + 6,
-        configs: ["wrangler.jsonc", "wrangler.watcher.jsonc"],
-      },
-    ],
+    // The events API with its watcher (its capability's two configs), in one runtime.
+    workers: [{ name: "events", port: port + 6 }],
   });
   try {
     return await run({

@@ -5,12 +5,11 @@
 //
 //   node bench/run.mjs [--quick]    --quick: shorter runs (a smoke test of the benchmark itself)
 import { execFileSync, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import { LOCAL_TENANT, seedLocalDirectory } from "../scripts/lib/local-dispatch.mjs";
+import { LOCAL_TENANT, localDirectorySeed } from "../scripts/lib/local-dispatch.mjs";
 import {
   callerKey,
   DEMO,
@@ -19,11 +18,37 @@ import {
   simulatorGet,
   simulatorToken,
   startStack,
+  WORKER_NAMES,
   writeDevVars,
 } from "../scripts/lib/local-stack.mjs";
+import { costs, PRICES } from "./costs.mjs";
 import { benchEvents } from "./events.mjs";
+import { benchPayments } from "./payments.mjs";
 
 const quick = process.argv.includes("--quick");
+/**
+ * The local stack before it ran in one runtime: a `wrangler dev` process (each with its own
+ * workerd) per worker and one for the simulator, 7 in all, each with its own KV. Measured with
+ * `pnpm start` on this machine before commit 2d8a0fe (the old layout is gone, so it cannot be
+ * measured again in the same run as the new one).
+ */
+const BEFORE_ONE_PROCESS = {
+  layout: "a wrangler dev per worker and the simulator's",
+  processes: 7,
+  startSeconds: 14.5,
+  rssMiB: 4112,
+  measured: "2026-12-02, before 2d8a0fe",
+};
+
+/** Resident memory of a process group (the stack's watchdog leads it), in MiB. */
+function groupRssMiB(pgid) {
+  const lines = execFileSync("ps", ["-eo", "pgid=,rss="], { encoding: "utf8" }).trim().split("\n");
+  const kib = lines
+    .map((line) => line.trim().split(/\s+/).map(Number))
+    .filter(([group]) => group === pgid)
+    .reduce((sum, [, rss]) => sum + rss, 0);
+  return Math.round(kib / 1024);
+}
 const DURATION = quick ? 2 : 5;
 const CONCURRENCY = quick ? [1, 10] : [1, 10, 50, 200];
 const results = {
@@ -32,7 +57,11 @@ const results = {
   cpuOverhead: undefined,
   dispatchOverhead: undefined,
   overhead: [],
+  paymentCpu: undefined,
   payments: [],
+  paymentProfiles: [],
+  costs: [],
+  localStack: [],
   dispatch: [],
   events: undefined,
   bundles: [],
@@ -116,6 +145,8 @@ async function load(url, { connections, headers = {}, method = "GET", body, setu
   if (match) results.cpuOverhead = JSON.parse(match[1]);
   const dispatch = output.match(/BENCH dispatch-overhead (\{.*\})/);
   if (dispatch) results.dispatchOverhead = JSON.parse(dispatch[1]);
+  const payment = output.match(/BENCH payment-cpu (\{.*\})/);
+  if (payment) results.paymentCpu = JSON.parse(payment[1]);
   table(
     "Edge overhead, in process: invoice by id, simulator direct vs through invoice-lookup (ms)",
     results.cpuOverhead ? [results.cpuOverhead] : [],
@@ -124,37 +155,31 @@ async function load(url, { connections, headers = {}, method = "GET", body, setu
     "Dispatcher overhead, in process: invoice-lookup direct vs through the dispatcher (ms)",
     results.dispatchOverhead ? [results.dispatchOverhead] : [],
   );
+  table(
+    "Payment CPU, in process: the simulator's two calls vs payment-posting with its Durable Objects on in-memory storage (ms; goal: workerOwnP50 ≤ 0.5)",
+    results.paymentCpu ? [results.paymentCpu] : [],
+  );
 }
 
-// 2b–3. Edge overhead and payment posting, on local wrangler dev processes. The worker runs with
-// its own simulator inside its workerd process (an in-process service binding), and "direct"
-// calls go to a separate simulator process: both paths cross one loopback HTTP hop, so the
-// difference is what the worker itself adds. Upstream latency is simulated by the simulators.
-// 100 above `pnpm start`'s ports, so a benchmark can run beside a local stack.
+// 2b–3. Edge overhead, the dispatcher and payment posting on local stacks: one runtime each (the
+// simulator and the workers, as `pnpm start` runs them). "Direct" calls go to that stack's
+// simulator, so both paths cross one loopback HTTP hop and the difference is what the worker
+// adds. Upstream latency is simulated by the simulator. 100 above `pnpm start`'s ports, so a
+// benchmark can run beside a local stack.
 const BENCH_PORT = portBase(8786) + 100;
 const key = callerKey();
 writeDevVars(key, ["invoice-lookup", "payment-posting"]);
-seedLocalDirectory(key);
 for (const upstreamLatency of [0, 50]) {
   const stack = await startStack({
     simulatorPort: BENCH_PORT,
     simulatorVars: { SIM_FAULTS: upstreamLatency ? `latency=${upstreamLatency}` : "" },
     workers: [
-      { name: "invoice-lookup", port: BENCH_PORT + 1, embedSimulator: true },
-      { name: "payment-posting", port: BENCH_PORT + 5, embedSimulator: true },
-      // The dispatcher with an invoice-lookup (and its simulator) in its own process: what
-      // Workers for Platforms does, one in-process hop from dispatcher to user worker.
-      ...(upstreamLatency === 0
-        ? [
-            {
-              name: "dispatch",
-              port: BENCH_PORT + 7,
-              embedSimulator: true,
-              alongside: [join(root, "workers/invoice-lookup/wrangler.jsonc")],
-            },
-          ]
-        : []),
+      { name: "invoice-lookup", port: BENCH_PORT + 1 },
+      // The dispatcher in the same runtime as the invoice-lookup it forwards to: what Workers for
+      // Platforms does, one in-process hop from dispatcher to user worker.
+      ...(upstreamLatency === 0 ? [{ name: "dispatch", port: BENCH_PORT + 7 }] : []),
     ],
+    seeds: upstreamLatency === 0 ? [localDirectorySeed(key)] : [],
   });
   try {
     const token = await simulatorToken(stack.simulatorUrl);
@@ -185,8 +210,8 @@ for (const upstreamLatency of [0, 50]) {
       });
     }
     if (upstreamLatency === 0) {
-      // The dispatcher's added latency: the same invoice by id, straight from invoice-lookup's
-      // process vs through the dispatcher (directory lookup, the tenant's key check, dispatch).
+      // The dispatcher's added latency: the same invoice by id, straight from invoice-lookup vs
+      // through the dispatcher (directory lookup, the tenant's key check, dispatch).
       const dispatched = `${stack.url("dispatch")}/${LOCAL_TENANT}/invoice-lookup/invoices/${invoice.id}`;
       await load(dispatched, { connections: 1, headers: callerHeaders });
       for (const connections of quick ? [1, 10] : [1, 10, 50]) {
@@ -205,61 +230,72 @@ for (const upstreamLatency of [0, 50]) {
           errors: a.errors + b.errors + a.non2xx + b.non2xx,
         });
       }
-      // Payment posting: through the worker (idempotency Durable Object, invoice and payment-type
-      // checks, marker) vs posting straight to the simulator. Each request is a new 0.01 payment.
-      const { data: types } = await simulatorGet(stack.simulatorUrl, token, "/payment-types");
-      const cash = types.find((t) => t.name === "Cash") ?? types[0];
-      const open = invoices.filter((i) => i.active && Number(i.balance) > 10).map((i) => i.id);
-      let n = 0;
-      const nextInvoice = () => open[n++ % open.length];
-      for (const connections of quick ? [10] : [1, 10, 50]) {
-        const a = await load(`${stack.simulatorUrl}/accounting/v2/tenant/${DEMO.tenantId}/payments`, {
-          connections,
-          method: "POST",
-          headers: { ...upstreamHeaders, "Content-Type": "application/json" },
-          setupRequest: (request) => {
-            const invoiceId = nextInvoice();
-            return {
-              ...request,
-              body: JSON.stringify({ typeId: cash.id, amount: 0.01, splits: [{ invoiceId, amount: 0.01 }] }),
-            };
-          },
-        });
-        const b = await load(`${stack.url("payment-posting")}/payments`, {
-          connections,
-          method: "POST",
-          headers: { ...callerHeaders, "Content-Type": "application/json" },
-          setupRequest: (request) => ({
-            ...request,
-            headers: { ...request.headers, "Idempotency-Key": `bench-${randomBytes(8).toString("hex")}` },
-            body: JSON.stringify({ invoiceId: nextInvoice(), amount: "0.01", paymentType: "Cash" }),
-          }),
-        });
-        results.payments.push({
-          connections,
-          directP50: a.p50,
-          workerP50: b.p50,
-          directP99: a.p99,
-          workerP99: b.p99,
-          directRps: a.rps,
-          workerRps: b.rps,
-          throughputRatio: +(b.rps / a.rps).toFixed(2),
-          p99Ratio: +(b.p99 / Math.max(a.p99, 1)).toFixed(2),
-          non2xx: a.non2xx + b.non2xx,
-        });
-      }
     }
   } finally {
     stack.stop();
-    await new Promise((r) => setTimeout(r, 1500));
+    await stack.stopped;
   }
 }
 table("Edge overhead: invoice by id, simulator direct vs through invoice-lookup (ms)", results.overhead);
-table("Payment posting: simulator direct vs through payment-posting (ms)", results.payments);
 table(
   "Workers for Platforms dispatcher: invoice by id, invoice-lookup direct vs through the dispatcher (ms)",
   results.dispatch,
 );
+
+// 3. The payment hot path (bench/payments.mjs): rows at 0 and 50 ms upstream latency, the
+// Server-Timing profile, per-call counts and what they cost.
+{
+  const { rows, profiles } = await benchPayments({ port: BENCH_PORT + 20, key, quick });
+  results.payments = rows;
+  results.paymentProfiles = profiles;
+  table(
+    "Payment posting: simulator direct (one call) vs through payment-posting (ideal: two calls) (ms)",
+    rows,
+  );
+  for (const profile of profiles) {
+    table(
+      `Where a payment's time goes (Server-Timing, median of ${profile.payments} payments one at a time, ${profile.upstreamLatencyMs} ms upstream latency; spans overlap: claim ⊃ key-begin ∥ gate-acquire, checks ⊃ reads ⊃ st-GET-invoices, send ⊃ st-POST-payments) (ms)`,
+      [profile.steps],
+    );
+    const perCall = Object.entries(profile.calls).map(([call, counts]) => ({ call, ...counts }));
+    table("Billable calls per request (Server-Timing counts; token in isolate memory)", perCall);
+    results.costs = costs(profile.calls, results.cpuOverhead, results.paymentCpu);
+    table(
+      `Cost at Cloudflare's published Workers Paid prices, beyond the included usage (USD; ${PRICES.source.join(", ")})`,
+      results.costs,
+    );
+  }
+}
+
+// 3b. Start time and resident memory of the whole local stack (what `pnpm start` runs).
+{
+  const started = Date.now();
+  const stack = await startStack({
+    simulatorPort: BENCH_PORT + 40,
+    workers: WORKER_NAMES.map((name, index) => ({ name, port: BENCH_PORT + 41 + index })),
+  });
+  const seconds = (Date.now() - started) / 1000;
+  const rssMiB = groupRssMiB(stack.pid);
+  stack.stop();
+  await stack.stopped;
+  results.localStack = [
+    {
+      layout: BEFORE_ONE_PROCESS.layout,
+      processes: BEFORE_ONE_PROCESS.processes,
+      startSeconds: BEFORE_ONE_PROCESS.startSeconds,
+      rssMiB: BEFORE_ONE_PROCESS.rssMiB,
+      measured: BEFORE_ONE_PROCESS.measured,
+    },
+    {
+      layout: "one runtime (Miniflare), as deployed",
+      processes: 1,
+      startSeconds: +seconds.toFixed(1),
+      rssMiB,
+      measured: "this run",
+    },
+  ];
+  table("Local stack: every worker and the simulator, start time and resident memory", results.localStack);
+}
 
 // 4. Instant triggers: event-to-delivery latency per path, and deliveries under target faults.
 {

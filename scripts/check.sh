@@ -44,7 +44,7 @@ node scripts/tenant.mjs dry-run example
 step "local stack: pnpm start, headless, running the requests it prints"
 node scripts/dev.mjs --smoke
 
-step "local stack: over-limit uploads, chunked or not, get 413 problems under wrangler dev"
+step "local stack: over-limit uploads, chunked or not, get 413 problems from the local stack"
 node --test scripts/oversized-body.test.mjs
 
 echo

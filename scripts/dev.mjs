@@ -2,13 +2,16 @@
 // `pnpm start`: the ServiceTitan simulator and every worker on this machine, seeded, with demo
 // credentials and a demo caller API key made on first run (.dev.vars files, git-ignored).
 // Prints each worker's URL and a few copy-paste requests. Ctrl-C stops everything.
+// Everything runs in one local runtime (one workerd process, scripts/lib/stack-host.mjs), as one
+// tenant's deployment runs: one KV namespace, one namespace per Durable Object class, queues and
+// service bindings in process; each worker keeps its own port. Edits to a worker reload it.
 // Local state (the simulator's data and every worker's KV and Durable Objects) is kept under
 // .dev/state between runs, so the two worlds stay consistent: a payment replayed after a restart
 // still exists in the simulator.
 //
 //   --reset    wipe .dev/state first: a freshly seeded simulator and empty worker storage
 //   --smoke    start on throwaway state, run the printed requests, check the answers, stop
-//   --verbose  with --smoke, show the processes' output too
+//   --verbose  with --smoke, show the workers' output too
 import { randomBytes } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
 import {
@@ -17,6 +20,7 @@ import {
   HOST,
   MCP_WORKER,
   portBase,
+  REGISTRY,
   STATE_DIR,
   simulatorGet,
   simulatorPersistence,
@@ -32,17 +36,15 @@ const reset = process.argv.includes("--reset");
 // ST_EDGE_PORT_BASE moves every port (default 8786), for a second checkout on the same machine.
 const BASE = portBase(8786);
 const SIMULATOR_PORT = BASE;
+// Every worker on its own port, in one process. The events API runs with its watcher (the Durable
+// Object, queue consumers); their subscriptions and seen versions are kept with the rest of the
+// state (.dev/state).
 const WORKERS = WORKER_NAMES.map((name, index) => ({ name, port: BASE + 1 + index }));
-// The events API and its watcher (the Durable Object, queue consumers) run in one process; their
-// subscriptions and seen versions are kept with the rest of the state (.dev/state).
-Object.assign(
-  WORKERS.find((worker) => worker.name === "events"),
-  { configs: ["wrangler.jsonc", "wrangler.watcher.jsonc"] },
-);
 // The MCP server last: it reaches the workers above through service bindings.
 const MCP = { name: MCP_WORKER, port: BASE + 1 + WORKERS.length };
 WORKERS.push(MCP);
 const MCP_URL = `http://${HOST}:${MCP.port}`;
+const portOf = (name) => WORKERS.find((worker) => worker.name === name).port;
 
 /** Picks an open invoice with a tax zone from the simulator, as a ServiceTitan client would. */
 async function sampleInvoice(simulatorUrl) {
@@ -243,11 +245,13 @@ try {
     simulatorPort: SIMULATOR_PORT,
     // The simulator sends ServiceTitan-style webhooks for its invoice changes to the events worker.
     simulatorVars: {
-      SIM_WEBHOOK_URL: `http://${HOST}:${WORKERS[5].port}/webhooks/servicetitan`,
+      SIM_WEBHOOK_URL: `http://${HOST}:${portOf("events")}/webhooks/servicetitan`,
       SIM_WEBHOOK_KEY: EXTRA_DEV_VARS.events.ST_WEBHOOK_KEY,
     },
     workers: WORKERS,
     persistTo: smoke ? undefined : STATE_DIR,
+    // `pnpm start:dispatch` binds to these workers from its own process; edits reload them.
+    ...(smoke ? {} : { registry: REGISTRY, watch: true }),
     log: (name, line) => {
       if (!smoke || verbose) console.log(`[${name}] ${line}`);
     },

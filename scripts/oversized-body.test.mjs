@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Over-limit request bodies under `wrangler dev`, sent the way a client streams them: chunked
+// Over-limit request bodies under the local stack (`startStack`), sent the way a client streams them: chunked
 // without Content-Length, or with one. Every answer must be a 413 problem+json. Found in use: a
 // 10 MB chunked upload sometimes got wrangler's own text/plain 500 with a stack trace ("Network
 // connection lost"), because the worker cancelled the half-read body while the local runtime's

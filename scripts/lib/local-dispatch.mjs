@@ -11,11 +11,16 @@ import { wrangler } from "./wrangler.mjs";
 export const LOCAL_TENANT = "demo";
 const dispatchDir = join(root, "workers/dispatch");
 
-/** Writes the demo tenant's directory entry into the dispatcher's local KV. */
-export function seedLocalDirectory(callerKey) {
+/** The demo tenant's directory entries (the dispatcher's TENANTS KV), for the demo caller key. */
+function localDirectory(callerKey) {
   const tenant = { cloudflare: { workerPrefix: LOCAL_TENANT }, capabilities: WORKER_NAMES };
   const hash = createHash("sha256").update(callerKey).digest("hex");
-  for (const { key, value } of directoryEntries(LOCAL_TENANT, tenant, hash)) {
+  return directoryEntries(LOCAL_TENANT, tenant, hash);
+}
+
+/** Writes the demo tenant's directory entry into the dispatcher's local KV. */
+export function seedLocalDirectory(callerKey) {
+  for (const { key, value } of localDirectory(callerKey)) {
     wrangler(
       dispatchDir,
       ["kv", "key", "put", key, JSON.stringify(value), "--binding", "TENANTS", "--local"],
@@ -25,3 +30,10 @@ export function seedLocalDirectory(callerKey) {
     );
   }
 }
+
+/** The same directory as a local stack's seed (startStack's `seeds`), for a dispatcher in a stack. */
+export const localDirectorySeed = (callerKey) => ({
+  worker: "dispatch",
+  binding: "TENANTS",
+  entries: localDirectory(callerKey),
+});

@@ -1,6 +1,6 @@
-// Starts the ServiceTitan simulator and workers with `wrangler dev`, one process each, on
-// 127.0.0.1; workers reach the simulator through their SERVICETITAN service binding (wrangler's
-// local dev registry). Shared by `pnpm start` (scripts/dev.mjs) and the benchmarks.
+// Starts the ServiceTitan simulator and workers in one local runtime on 127.0.0.1 (see startStack);
+// workers reach the simulator through their SERVICETITAN service binding, in process. Shared by
+// `pnpm start` (scripts/dev.mjs), the integrations' test stacks and the benchmarks.
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import {
@@ -15,7 +15,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { readJsonc } from "./jsonc.mjs";
+import { configFiles } from "./tenant-config.mjs";
 import { PATH } from "./wrangler.mjs";
 
 export const root = resolve(import.meta.dirname, "../..");
@@ -37,12 +37,6 @@ export const WORKER_NAMES = [
   "invoice-changes",
   "invoice-adjustments",
 ];
-/**
- * Workers whose folder holds more than one Worker, run in one `wrangler dev` process (the events
- * API and its watcher: the Durable Object and the queue consumers). A stack's worker entry may
- * still name its own `configs`.
- */
-export const WORKER_CONFIGS = { events: ["wrangler.jsonc", "wrangler.watcher.jsonc"] };
 /** Local-only secrets some workers need beyond the shared ones (demo values, like the simulator's). */
 export const EXTRA_DEV_VARS = {
   events: {
@@ -115,11 +109,11 @@ export function writeDevVars(key, workers = WORKER_NAMES, extra = {}) {
   }
 }
 
-// Wrangler's dev registry (how local service bindings find each other) is per user by default:
-// two checkouts running at once would bind to each other's workers. Keep one per checkout.
-const REGISTRY_ROOT = join(root, ".dev");
-/** The dev registry of `pnpm start`'s stack (a named `instance` has its own). */
-export const REGISTRY = join(REGISTRY_ROOT, "registry");
+// Wrangler's dev registry (how a separate `wrangler dev`, e.g. `pnpm start:dispatch`, finds the
+// stack's workers) is per user by default: two checkouts running at once would bind to each
+// other's workers. Keep one per checkout.
+/** The dev registry `pnpm start`'s stack registers its workers in. */
+export const REGISTRY = join(root, ".dev", "registry");
 
 /**
  * Ports of a local run: `ST_EDGE_PORT_BASE` (default `fallback`) and the offsets given, so two
@@ -134,148 +128,177 @@ export function portBase(fallback) {
   return base;
 }
 
-async function waitFor(url, seconds) {
-  const deadline = Date.now() + seconds * 1000;
-  while (Date.now() < deadline) {
+async function waitFor(url, until) {
+  while (Date.now() < until) {
     try {
       if ((await fetch(url)).ok) return;
     } catch {}
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${url} did not answer within ${seconds} s`);
+  throw new Error(`${url} did not answer in time`);
 }
 
 /** Where `pnpm start` keeps the local state of the simulator and every worker between runs. */
 export const STATE_DIR = join(root, ".dev", "state");
+const HOST_SCRIPT = join(root, "scripts/lib/stack-host.mjs");
+/**
+ * Where throwaway state goes: memory (tmpfs) where there is one. On disk every Durable Object write
+ * waits for an fsync (10–30 ms each on a busy machine, and workerd's thread waits with it), which
+ * is this machine's cost, not Cloudflare's replicated storage; state that is thrown away at stop
+ * has no reason to pay it.
+ */
+const SCRATCH = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
+
+/** Who printed a line: the stack host says so, our JSON log lines name their worker; the rest is the runtime's. */
+function speaker(line) {
+  if (line.startsWith("[stack] ")) return ["stack", line.slice("[stack] ".length)];
+  if (!line.startsWith("{")) return ["workerd", line];
+  try {
+    return [JSON.parse(line).worker ?? "workerd", line];
+  } catch {
+    return ["workerd", line];
+  }
+}
 
 /**
- * Starts the simulator on `simulatorPort` and each worker on its port; resolves once every
- * /healthz answers. `log(name, line)` receives each process's output. A worker with
- * `embedSimulator: true` gets its own simulator inside its process instead of the shared one;
- * `alongside: [config paths]` runs those workers in its process too (in-process service bindings).
- * Each process keeps its local state (KV, Durable Objects: the simulator's journal, the
- * workers' idempotency records and token caches) under `persistTo/<name>`; without `persistTo`
- * the state lives in a throwaway directory removed at stop, so nothing carries over.
- * `instance` names a stack of its own (the integrations' tests run one beside `pnpm start`): its
- * own dev registry, so its workers bind to its own simulator.
- * A worker with `configs` runs all of them (wrangler configs in its folder, e.g. an API and its
- * watcher) in one process.
+ * Starts the simulator on `simulatorPort` and each worker on its port, all in one local runtime
+ * (one workerd, run by scripts/lib/stack-host.mjs), as one tenant's deployment runs: one KV
+ * namespace, one namespace per Durable Object class, queues between workers, service bindings
+ * in process. Resolves once every /healthz answers. A worker's wrangler configs are its
+ * capability's (`configFiles`: the events API and its watcher); `vars` override its settings.
+ * `log(name, line)` receives the output, attributed to the worker that logged it where the line
+ * says. Local state (KV, Durable Objects: the simulator's journal, the workers' idempotency
+ * records and token caches) is kept under `persistTo`; without it, the state lives in a
+ * throwaway directory (in memory where the machine has a tmpfs) removed at stop, so nothing
+ * carries over. `registry` registers the
+ * workers for other `wrangler dev` processes; `seeds` puts KV entries in place before the
+ * first request (`{ worker, binding, entries: [{ key, value }] }`); `watch` rebuilds and reloads
+ * a worker when its sources change; `inspectorPort` opens the runtime's DevTools inspector;
+ * `upstream` (a simulator's URL, e.g. another stack's) replaces the stack's own simulator.
  */
 export async function startStack({
   simulatorPort,
   workers,
   log = () => {},
-  simulatorVars,
+  simulatorVars = {},
   onExit = () => {},
   persistTo,
-  instance,
+  registry,
+  seeds = [],
+  watch = false,
+  inspectorPort,
+  upstream,
 }) {
-  const registry = instance ? join(REGISTRY_ROOT, instance, "registry") : REGISTRY;
-  const children = [];
-  let stopping = false;
-  const throwaway = persistTo === undefined ? mkdtempSync(join(tmpdir(), "st-edge-state-")) : undefined;
-  const stateDir = persistTo ?? throwaway;
-  const simulatorConfig = simulatorVars
-    ? writeSimulatorConfig(simulatorVars)
-    : join(root, "packages/simulator/wrangler.jsonc");
-  // `embedSimulator`: run a private simulator in the worker's own workerd process (wrangler dev
-  // with two configs), so worker → simulator is an in-process service binding, not an HTTP hop.
-  const start = (name, dir, port, { embedSimulator = false, alongside = [], own = [] } = {}) => {
-    const configs =
-      embedSimulator || alongside.length > 0
-        ? [
-            "-c",
-            "wrangler.jsonc",
-            ...alongside.flatMap((config) => ["-c", config]),
-            ...(embedSimulator ? ["-c", simulatorConfig] : []),
-          ]
-        : name === "servicetitan-simulator"
-          ? ["-c", simulatorConfig]
-          : own.flatMap((config) => ["-c", config]);
-    const args = [
-      "dev",
-      ...configs,
-      "--ip",
-      HOST,
-      "--port",
-      String(port),
-      "--inspector-port",
-      String(port + 1000),
-      "--persist-to",
-      join(stateDir, name),
-      "--show-interactive-dev-session=false",
-    ];
-    // Each process runs in a group of its own (Ctrl-C in `pnpm start` reaches the starter only,
-    // which stops them in order), under a watchdog that ends the group when the starter is gone.
-    const command = [WATCHDOG, join(root, dir, "node_modules/.bin/wrangler"), ...args];
-    const child = spawn(process.execPath, command, {
-      cwd: join(root, dir),
-      env: {
-        ...process.env,
-        PATH,
-        WRANGLER_SEND_METRICS: "false",
-        WRANGLER_REGISTRY_PATH: registry,
-        FORCE_COLOR: "0",
-      },
-      stdio: ["pipe", "pipe", "pipe"],
-      detached: true,
-    });
-    // The watchdog's stdin: closed by the kernel when this process ends, however it ends.
-    child.stdin.on("error", () => {});
-    for (const stream of [child.stdout, child.stderr]) {
-      stream.on("data", (chunk) => {
-        for (const line of String(chunk).split("\n")) if (line.trim()) log(name, line);
-      });
-    }
-    child.on("exit", (code) => {
-      if (!stopping) onExit(name, code);
-    });
-    children.push(child);
+  const throwaway = persistTo === undefined ? mkdtempSync(join(SCRATCH, "st-edge-state-")) : undefined;
+  const plan = {
+    id: randomBytes(4).toString("hex"),
+    root,
+    host: HOST,
+    stateDir: persistTo ?? throwaway,
+    registry,
+    seeds,
+    watch,
+    inspectorPort,
+    upstream: upstream && new URL(upstream).host,
+    workers: [
+      ...(upstream
+        ? []
+        : [
+            {
+              name: "servicetitan-simulator",
+              config: join(root, "packages/simulator/wrangler.jsonc"),
+              port: simulatorPort,
+              vars: simulatorVars,
+            },
+          ]),
+      ...workers.flatMap(({ name, port, vars }) =>
+        configFiles(name).map((file) => ({
+          name,
+          config: join(root, "workers", name, file),
+          // The API's own config gets the port; others (the events watcher) have no socket.
+          ...(file === "wrangler.jsonc" ? { port, vars } : { vars }),
+        })),
+      ),
+    ],
   };
+  let stopping = false;
+  // The runtime runs in a process group of its own (Ctrl-C in `pnpm start` reaches the starter
+  // only, which stops it), under a watchdog that ends the group when the starter is gone, however
+  // it ends (its stdin is our pipe, closed by the kernel then, SIGKILL included).
+  const child = spawn(process.execPath, [WATCHDOG, process.execPath, HOST_SCRIPT], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PATH,
+      WRANGLER_SEND_METRICS: "false",
+      FORCE_COLOR: "0",
+      ST_EDGE_STACK_PLAN: JSON.stringify(plan),
+    },
+    stdio: ["pipe", "pipe", "pipe"],
+    detached: true,
+  });
+  child.stdin.on("error", () => {});
+  const recent = [];
+  let ready;
+  const readyLine = new Promise((resolve) => {
+    ready = resolve;
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    let rest = "";
+    stream.on("data", (chunk) => {
+      const lines = (rest + chunk).split("\n");
+      rest = lines.pop() ?? "";
+      for (const line of lines) {
+        if (!line.trim()) continue;
+        if (line.startsWith("STACK-READY ")) {
+          ready(JSON.parse(line.slice("STACK-READY ".length)));
+          continue;
+        }
+        recent.push(line);
+        if (recent.length > 40) recent.shift();
+        log(...speaker(line));
+      }
+    });
+  }
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  child.on("exit", (code) => {
+    if (!stopping) onExit("stack", code);
+  });
   const stop = () => {
     stopping = true;
-    for (const child of children) {
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {}
-    }
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {}
     if (throwaway) rmSync(throwaway, { recursive: true, force: true, maxRetries: 3 });
   };
   try {
-    start("servicetitan-simulator", "packages/simulator", simulatorPort);
-    await waitFor(`http://${HOST}:${simulatorPort}/`, 90);
-    for (const { name, port, embedSimulator, alongside, configs } of workers)
-      start(name, `workers/${name}`, port, {
-        embedSimulator,
-        alongside,
-        own: configs ?? WORKER_CONFIGS[name],
-      });
-    await Promise.all(workers.map(({ port }) => waitFor(`http://${HOST}:${port}/healthz`, 90)));
+    const until = Date.now() + 90_000;
+    const outcome = await Promise.race([
+      readyLine,
+      exited.then((code) => ({ exited: code })),
+      new Promise((resolve) => setTimeout(() => resolve({ timedOut: true }), until - Date.now())),
+    ]);
+    if (!("seconds" in outcome)) {
+      throw new Error(
+        `the local stack ${"exited" in outcome ? `exited (${outcome.exited})` : "did not start within 90 s"}:\n${recent.join("\n")}`,
+      );
+    }
+    await Promise.all([
+      ...(upstream ? [] : [waitFor(`http://${HOST}:${simulatorPort}/`, until)]),
+      ...workers.map(({ port }) => waitFor(`http://${HOST}:${port}/healthz`, until)),
+    ]);
   } catch (error) {
     stop();
     throw error;
   }
   return {
     stop,
-    simulatorUrl: `http://${HOST}:${simulatorPort}`,
+    /** Resolves once the runtime has exited (after `stop`). */
+    stopped: exited.then(() => undefined),
+    pid: child.pid,
+    simulatorUrl: upstream ?? `http://${HOST}:${simulatorPort}`,
     url: (name) => `http://${HOST}:${workers.find((w) => w.name === name).port}`,
   };
-}
-
-/** The simulator's wrangler config with extra vars (e.g. SIM_FAULTS), written under .deploy/local/. */
-function writeSimulatorConfig(vars) {
-  const base = readJsonc(join(root, "packages/simulator/wrangler.jsonc"));
-  const { $schema: _schema, ...rest } = base;
-  const dir = join(root, ".deploy", "local");
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, "simulator.wrangler.json");
-  const config = {
-    ...rest,
-    main: join(root, "packages/simulator", base.main),
-    vars: { ...base.vars, ...vars },
-  };
-  writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`);
-  return path;
 }
 
 /**

@@ -1,5 +1,5 @@
-// One local stack (simulator + every worker under wrangler dev, the events API with its watcher)
-// for an integration's test suite: its own ports (ST_EDGE_PORT_BASE + offset), dev registry and
+// One local stack (simulator + every worker, the events API with its watcher, in one local
+// runtime) for an integration's test suite: its own ports (ST_EDGE_PORT_BASE + offset) and
 // throwaway local storage, so it runs beside `pnpm start` and beside the other integration's
 // stack. Started once per suite.
 import {
@@ -33,10 +33,9 @@ export async function startTestStack({ instance, offset }) {
   const stack = await startStack({
     simulatorPort: base,
     workers: WORKER_NAMES.map((name, index) => ({ name, port: base + 1 + index })),
-    instance,
     log: (name, line) => lines.push(`${name}: ${line}`),
   });
-  // Stop the wrangler processes however this test process ends (they run in their own groups).
+  // Stop the stack when this test process ends on its own terms (its watchdog covers the rest).
   process.once("exit", stack.stop);
   for (const signal of ["SIGINT", "SIGTERM"]) {
     process.once(signal, () => {

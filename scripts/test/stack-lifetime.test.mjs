@@ -19,7 +19,7 @@ const answers = () =>
 function starter() {
   const script = `
     import { startStack } from ${JSON.stringify(join(import.meta.dirname, "../lib/local-stack.mjs"))};
-    await startStack({ simulatorPort: ${port}, workers: [], instance: "lifetime-test" });
+    await startStack({ simulatorPort: ${port}, workers: [] });
     console.log("up");
     setInterval(() => {}, 60_000);
   `;

@@ -1,6 +1,7 @@
 // The Hono app every worker starts from: request ids on every answer, structured access logs, the
-// request's time budget, /healthz, caller authentication, /openapi.json, and problem+json for
-// every error, unknown route (404) and wrong method (405).
+// request's time budget, /healthz, caller authentication, Server-Timing when asked for
+// (server-timing.ts), /openapi.json, and problem+json for every error, unknown route (404) and
+// wrong method (405).
 import { ServiceTitanError } from "@st-edge/servicetitan";
 import type { Hono as HonoApp, MiddlewareHandler } from "hono";
 import { requestId } from "hono/request-id";
@@ -12,6 +13,7 @@ import { toProblem } from "./errors.ts";
 import { log } from "./logging.ts";
 import { ProblemError, problemResponse } from "./problem.ts";
 import { unmatched } from "./routes.ts";
+import { serverTiming } from "./server-timing.ts";
 
 export interface WorkerAppOptions {
   /** The worker's name, in logs and /healthz. */
@@ -113,6 +115,7 @@ export function createWorkerApp<B extends object>(options: WorkerAppOptions): Ho
   app.use(requestBudget());
   app.get("/healthz", (c) => c.json({ status: "ok", worker: options.name }));
   if (options.callerAuth !== false) app.use(callerAuth({ open: ["/healthz", ...(options.open ?? [])] }));
+  app.use(serverTiming());
   const { openapi, openapiAsset } = options;
   if (openapi) app.get("/openapi.json", (c) => c.json(openapi));
   if (openapiAsset) app.get("/openapi.json", (c) => servedAsset(c.env, openapiAsset, c.req.url));

@@ -25,6 +25,8 @@ export interface EdgeBindings {
   TOKEN_ENCRYPTION_KEY?: string;
   /** End-to-end time budget of every route in ms (default 25000: Zapier gives a call 30 s). */
   REQUEST_BUDGET_MS?: string;
+  /** "on": answer `X-Server-Timing: on` requests with a Server-Timing header (benchmarks; off by default). */
+  SERVER_TIMING?: string;
   TOKENS: KVNamespace;
   /** The tenant's token broker (a Durable Object namespace; in a deployment every worker binds the one in the host script). Optional: without it, tokens are refreshed through KV alone. */
   TOKEN_BROKER?: TokenBrokerNamespace;

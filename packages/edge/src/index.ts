@@ -36,6 +36,16 @@ export {
   unmatched,
 } from "./routes.ts";
 export * as schemas from "./schemas.ts";
+export {
+  type CostKind,
+  countCalls,
+  countedNamespace,
+  countedStub,
+  NO_TIMING,
+  type RequestTiming,
+  recordTiming,
+  serverTiming,
+} from "./server-timing.ts";
 export { type ServiceTitanForOptions, serviceTitanFor, type TenantClient } from "./servicetitan.ts";
 export { textProblem } from "./text.ts";
 export {

@@ -15,10 +15,12 @@ import {
 import {
   createKvTokenProvider,
   createTokenCipher,
+  type TokenBrokerNamespace,
   type TokenCacheEvent,
   WORKER_REFRESH_MARGIN_MS,
 } from "@st-edge/token-cache";
 import { type EdgeBindings, type EdgeConfig, readConfig } from "./config.ts";
+import { type CostKind, countCalls, NO_TIMING, type RequestTiming } from "./server-timing.ts";
 
 export interface TenantClient {
   /** Bound to the request's deadline. */
@@ -47,7 +49,18 @@ interface Connection {
   tokens: TokenProvider;
   send: Fetch | undefined;
   clock: Clock | undefined;
+  /**
+   * Requests being timed (Server-Timing asked for) while the shared token provider does I/O: its
+   * KV reads and writes, broker calls and token requests are counted to each of them (exact when
+   * requests run one at a time, as a benchmark's profile does).
+   */
+  timed: Set<RequestTiming>;
 }
+
+/** One billable call the shared token provider made, counted to every request being timed. */
+const countTo = (timed: Set<RequestTiming>) => (kind: CostKind) => {
+  for (const timing of timed) timing.count(kind);
+};
 
 // Keyed by the upstream fetcher (one per simulator in tests; the global fetch in production),
 // then by environment, tenant and client id.
@@ -59,21 +72,50 @@ async function connect(env: EdgeBindings, options: ServiceTitanForOptions): Prom
   const hosts = resolveHosts(config.environment);
   const upstream = config.upstream;
   const send: Fetch | undefined = upstream ? (request) => upstream.fetch(request) : undefined;
+  const timed = new Set<RequestTiming>();
   const tokens = createKvTokenProvider({
-    kv: env.TOKENS,
+    ...tokenIo(env, send, timed),
     environment: hosts.name,
     tenantId: config.tenantId,
     tokenUrl: tokenUrl(hosts),
     credentials: { clientId: config.clientId, clientSecret: config.clientSecret },
-    fetch: send,
     clock: options.clock,
     cipher: env.TOKEN_ENCRYPTION_KEY ? await createTokenCipher(env.TOKEN_ENCRYPTION_KEY) : undefined,
-    broker: env.TOKEN_BROKER,
     // Routes answer within 25 s; the margin's reasoning is in token-cache's refresh-margin.ts.
     refreshMarginMs: WORKER_REFRESH_MARGIN_MS,
     onEvent: options.onTokenEvent,
   });
-  return { config, hosts, tokens, send, clock: options.clock };
+  return { config, hosts, tokens, send, clock: options.clock, timed };
+}
+
+/**
+ * What the token provider does I/O through: the bindings themselves, or, where the deployment
+ * allows Server-Timing, the same bindings with each call counted to the requests being timed
+ * (nothing is wrapped in a deployment that does not, so it costs nothing there).
+ */
+function tokenIo(env: EdgeBindings, send: Fetch | undefined, timed: Set<RequestTiming>) {
+  if (env.SERVER_TIMING !== "on") return { kv: env.TOKENS, fetch: send, broker: env.TOKEN_BROKER };
+  const counted = countTo(timed);
+  return {
+    kv: countCalls(env.TOKENS, (method) =>
+      counted(method === "put" || method === "delete" ? "kv-write" : "kv-read"),
+    ),
+    fetch: (request: Request) => {
+      counted("upstream");
+      return send ? send(request) : fetch(request);
+    },
+    broker: env.TOKEN_BROKER && brokerCounted(env.TOKEN_BROKER, () => counted("do")),
+  };
+}
+
+/** The broker namespace, each call to a broker counted as one Durable Object request. */
+function brokerCounted(namespace: TokenBrokerNamespace, onCall: () => void): TokenBrokerNamespace {
+  return countCalls(
+    namespace,
+    () => {},
+    (method, stub) =>
+      method === "get" && typeof stub === "object" && stub ? countCalls(stub, onCall) : stub,
+  );
 }
 
 function connectionFor(env: EdgeBindings, options: ServiceTitanForOptions): Promise<Connection> {
@@ -106,11 +148,14 @@ function connectionFor(env: EdgeBindings, options: ServiceTitanForOptions): Prom
  * @example const { client } = await serviceTitanFor(c);
  */
 export async function serviceTitanFor(
-  c: { env: EdgeBindings; var: { deadline: Deadline } },
+  c: { env: EdgeBindings; var: { deadline: Deadline; timing?: RequestTiming } },
   options: ServiceTitanForOptions = {},
 ): Promise<TenantClient> {
   const connection = await connectionFor(c.env, options);
-  const { config, hosts, tokens, send, clock } = connection;
+  const { config, hosts, tokens, clock } = connection;
+  const timing = c.var.timing ?? NO_TIMING;
+  timing.whileOpen(connection.timed);
+  const send = timedFetch(connection.send, timing);
   const deadline = c.var.deadline;
   const client = createServiceTitanClient({
     environment: hosts,
@@ -130,5 +175,18 @@ export async function serviceTitanFor(
     tokens,
     deadline,
     scope: connection,
+  };
+}
+
+/** ServiceTitan's resource in a URL (".../tenant/1/invoices?ids=…" → "invoices"), for span names. */
+const resourceOf = (url: string) => new URL(url).pathname.split("/").filter(Boolean).slice(4).join("-");
+
+/** Each ServiceTitan call of a timed request counted and timed (`st-GET-invoices`, …). */
+function timedFetch(send: Fetch | undefined, timing: RequestTiming): Fetch | undefined {
+  if (timing === NO_TIMING) return send;
+  const network: Fetch = send ?? ((request) => fetch(request));
+  return (request) => {
+    timing.count("upstream");
+    return timing.span(`st-${request.method}-${resourceOf(request.url)}`, () => network(request));
   };
 }

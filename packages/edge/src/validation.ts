@@ -47,10 +47,14 @@ export async function readBodyBytes(
   const declared = Number(request.headers.get("Content-Length") ?? "0");
   const tooLarge = () =>
     new ProblemError({ type: "payload-too-large", detail: `The body must be at most ${maxBytes} bytes` });
-  if (declared > maxBytes) throw tooLarge();
+  const reader = request.body?.getReader();
+  // Declared too large: still read to the end (discardRest), as for one found too large below.
+  if (declared > maxBytes) {
+    if (reader) await discardRest(reader);
+    throw tooLarge();
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
-  const reader = request.body?.getReader();
   if (reader) {
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
       size += chunk.value.byteLength;
@@ -115,7 +119,10 @@ export async function readJsonBody(request: Request, maxBytes = DEFAULT_BODY_LIM
 /**
  * Reads what is left of an upload and drops it. Cancelling a half-read request body instead made
  * `wrangler dev` answer some chunked uploads with its own text/plain 500 and a stack trace: its
- * proxy in front of the worker was still forwarding the upload when the stream broke. Draining
+ * proxy in front of the worker was still forwarding the upload when the stream broke; and
+ * answering before the upload ended (a declared length too large) closed the socket under a
+ * client still sending, which saw EPIPE instead of the 413 where the worker has its own socket
+ * (the one-runtime local stack). Draining
  * keeps memory flat (each chunk is dropped as read), costs little CPU, and is bounded by the
  * platform's own request size limit (100 MB on the Free and Pro plans).
  */

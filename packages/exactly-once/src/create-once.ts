@@ -2,7 +2,8 @@
 // steps, for any kind of create (payments, adjustment invoices):
 //
 // 1. Claim the key in its Durable Object: replay a final answer, refuse a different body (422),
-//    wait briefly for a concurrent owner then 409, or own the key under a lease.
+//    wait briefly for a concurrent owner then 409, or own the key under a lease. Meanwhile the
+//    invoices' gates may already be taken (`holdEarly`), one round trip earlier.
 // 2. If an earlier create's outcome is unknown, settle it first (search for our marker).
 // 3. Prepare: the caller's reads and checks, under the gates of the invoices the create changes.
 //    A refusal here (overpayment, inactive invoice…) answers the same request again for a minute.
@@ -14,10 +15,12 @@
 //    unsettled → 503, the next retry settles it.
 import {
   type LogFields,
+  NO_TIMING,
   ProblemError,
   type ProblemInit,
   type ProblemType,
   problemResponse,
+  type RequestTiming,
 } from "@st-edge/edge";
 import {
   type Deadline,
@@ -73,8 +76,21 @@ export interface CreateOnceOptions<Plan, Created extends { id: number }, Found e
   outcomeUnknown: ProblemType;
   /** One line per transition; never given a secret. */
   log: (transition: string, fields?: Omit<LogFields, "event">, level?: "info" | "warn" | "error") => void;
-  /** Reads and checks before the create; throws problems for refusals. Called at most once. */
-  prepare(): Promise<Prepared<Plan>>;
+  /** Server-Timing spans of the steps (claim, settle, checks, token, record, send, finish), when asked for. */
+  timing?: RequestTiming;
+  /**
+   * Optional: takes the gates of the invoices the create changes while the key is claimed, never
+   * waiting for a busy invoice (undefined then, or when they cannot be named yet); `prepare` gets
+   * them. Let go again when the key turns out to need no checks (a replay, a refusal, another owner).
+   */
+  holdEarly?(): Promise<HeldInvoices | undefined>;
+  /**
+   * Reads and checks before the create, under the gates (`held`: those `holdEarly` took, else
+   * prepare takes them); throws problems for refusals. Called at most once.
+   */
+  prepare(held?: HeldInvoices): Promise<Prepared<Plan>>;
+  /** Where work that need not hold up the answer goes (waitUntil); without it, it is awaited. */
+  later?(work: Promise<unknown>): void;
   /** Sends the one create; `signal` cuts it off when it must stop sending. */
   send(plan: Plan, signal: AbortSignal): Promise<Created>;
   /** Records carrying the marker among `invoiceIds`, made since `since` (ISO date-time). */
@@ -143,6 +159,7 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
   requestId: string,
 ): Promise<Response> {
   const { store, key, hash, marker, deadline, settings, log } = options;
+  const timing = options.timing ?? NO_TIMING;
   const leaseMs = () => deadline.remainingMs() + LEASE_MARGIN_MS;
   const unknownOutcome = (detail: string) =>
     new ProblemError({ type: options.outcomeUnknown, detail, retryAfterSeconds: 2 });
@@ -154,14 +171,7 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
     });
 
   // 1. Claim the key.
-  const begun = await storeCall(
-    (): Promise<BeginResult> =>
-      store.begin({
-        hash,
-        leaseMs: leaseMs(),
-        waitMs: Math.max(0, Math.min(settings.waitMs, deadline.remainingMs() - MIN_SEND_MS)),
-      }),
-  );
+  const [begun, early] = await timing.span("claim", () => claimKey(options, leaseMs));
   if (begun.kind === "mismatch") {
     log("key-reused", {}, "warn");
     throw new ProblemError({
@@ -265,15 +275,17 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
       const record: IdempotencyRecord = begun.record;
       const first = record.firstAttemptAt ?? record.createdAt;
       const settledAt = record.lastSendBy ?? (record.lastAttemptAt ?? first) + settings.timeoutMs;
-      const earlier = await settle(record.invoiceIds, first, settledAt);
+      const earlier = await timing.span("settle", () => settle(record.invoiceIds, first, settledAt));
       if (earlier) return succeeded(earlier.id, options.found(earlier), true);
     }
 
     // 3. Reads and checks, under the invoices' gates. A refusal is this request's answer for a while.
-    const prepared = await options.prepare().catch(async (error: unknown) => {
-      checkRefusal = await refusalOf(error);
-      throw error;
-    });
+    const prepared = await timing
+      .span("checks", () => options.prepare(early))
+      .catch(async (error: unknown) => {
+        checkRefusal = await refusalOf(error);
+        throw error;
+      });
     const gates = prepared.gates;
     const reserved = [...(gates?.reservations.values() ?? [])].map((reservation) => reservation.id);
     let gatesOpen = gates !== undefined;
@@ -284,7 +296,7 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
     };
     try {
       // 4. A token in hand (no token wait inside the send window), then the durable records.
-      await unlessAborted(options.tokens.getToken(), [deadline.signal]);
+      await timing.span("token", () => unlessAborted(options.tokens.getToken(), [deadline.signal]));
       const sendMs = Math.min(settings.timeoutMs, deadline.remainingMs() - SEND_RESERVE_MS);
       if (sendMs < Math.min(MIN_SEND_MS, settings.timeoutMs)) {
         throw new ProblemError({
@@ -295,23 +307,25 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
         });
       }
       const sendBy = Date.now() + sendMs;
-      const [attempted] = await Promise.all([
-        storeCall(
-          (): Promise<OwnerResult> =>
-            store.attempt({
-              leaseId,
-              leaseMs: Math.max(leaseMs(), sendMs + LEASE_MARGIN_MS),
-              invoiceIds: prepared.invoiceIds,
-              marker,
-              sendBy,
-            }),
-        ),
-        gates ? gates.held.reserve(gates.reservations) : undefined,
-      ]).catch(async (error: unknown) => {
-        // Nothing was sent: whatever got recorded is taken back.
-        await store.markAbsent({ leaseId, leaseMs: leaseMs() }).catch(() => undefined);
-        throw error;
-      });
+      const [attempted] = await timing.span("record", () =>
+        Promise.all([
+          storeCall(
+            (): Promise<OwnerResult> =>
+              store.attempt({
+                leaseId,
+                leaseMs: Math.max(leaseMs(), sendMs + LEASE_MARGIN_MS),
+                invoiceIds: prepared.invoiceIds,
+                marker,
+                sendBy,
+              }),
+          ),
+          gates ? gates.held.reserve(gates.reservations) : undefined,
+        ]).catch(async (error: unknown) => {
+          // Nothing was sent: whatever got recorded is taken back.
+          await store.markAbsent({ leaseId, leaseMs: leaseMs() }).catch(() => undefined);
+          throw error;
+        }),
+      );
       if (!attempted.ok) {
         log("attempt-refused", { reason: attempted.reason }, "warn");
         throw keyTakenOver();
@@ -321,9 +335,8 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
       // 5. The one create.
       let made: Created;
       try {
-        made = await options.send(
-          prepared.plan,
-          AbortSignal.any([AbortSignal.timeout(sendMs), deadline.signal]),
+        made = await timing.span("send", () =>
+          options.send(prepared.plan, AbortSignal.any([AbortSignal.timeout(sendMs), deadline.signal])),
         );
       } catch (error) {
         // 6. What a failed create means.
@@ -370,12 +383,14 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
         });
       }
       const resultId = made.id;
-      const [response] = await Promise.all([
-        succeeded(resultId, options.created(made, prepared.plan), false),
-        finishGates({
-          applied: reserved.map((id) => ({ id, paymentId: options.reservationPaymentId?.(made) ?? null })),
-        }),
-      ]);
+      const [response] = await timing.span("finish", () =>
+        Promise.all([
+          succeeded(resultId, options.created(made, prepared.plan), false),
+          finishGates({
+            applied: reserved.map((id) => ({ id, paymentId: options.reservationPaymentId?.(made) ?? null })),
+          }),
+        ]),
+      );
       return response;
     } finally {
       if (gatesOpen) await finishGates({ withdrawn: reserved });
@@ -402,6 +417,44 @@ async function refusalOf(error: unknown): Promise<StoredResponse | undefined> {
   const answer = problemResponse(error.init);
   if (answer.status !== 404 && answer.status !== 422) return undefined;
   return { status: answer.status, body: await answer.text() };
+}
+
+/**
+ * Claims the key; with `holdEarly`, takes the invoices' gates at the same time, so that a request
+ * that goes on to its checks finds them held (one Durable Object round trip instead of two in a
+ * row). Why that is safe: a gate is only a lock; holding it decides nothing and reads nothing, so
+ * taking it before the key is ours changes no check, only who waits. To keep that wait short:
+ * the gates are tried without waiting for a busy invoice (prepare then waits for it, after the
+ * key, as before), and the key is first claimed without waiting for a concurrent owner of the
+ * key; when there is one, or the key's answer is already known (replay, another body), or an
+ * earlier create must be settled first (which may take seconds), the early gates are let go
+ * before anything else, and the key is claimed again, waiting, as before.
+ */
+async function claimKey<Plan, Created extends { id: number }, Found extends { id: number }>(
+  options: CreateOnceOptions<Plan, Created, Found>,
+  leaseMs: () => number,
+): Promise<[BeginResult, HeldInvoices | undefined]> {
+  const { store, hash, settings, deadline } = options;
+  const waitMs = Math.max(0, Math.min(settings.waitMs, deadline.remainingMs() - MIN_SEND_MS));
+  const begin = (wait: number) =>
+    storeCall((): Promise<BeginResult> => store.begin({ hash, leaseMs: leaseMs(), waitMs: wait }));
+  if (!options.holdEarly) return [await begin(waitMs), undefined];
+  const held = options.holdEarly().catch(() => undefined);
+  const letGo = async () => {
+    const release = held.then((gates) => gates?.finish({}));
+    if (options.later) options.later(release);
+    else await release;
+  };
+  let first: BeginResult;
+  try {
+    first = await begin(0);
+  } catch (error) {
+    await letGo();
+    throw error;
+  }
+  if (first.kind === "acquired" && !first.mustReconcile) return [first, await held];
+  await letGo();
+  return [first.kind === "busy" && waitMs > 0 ? await begin(waitMs) : first, undefined];
 }
 
 /**

@@ -14,6 +14,8 @@ export interface PaymentKnobs extends CreateOnceKnobs {
   /** How long ago payment types were read before they are read again (default 60000 ms). */
   PAYMENT_TYPES_TTL_MS?: string;
   REQUEST_BUDGET_MS?: string;
+  /** "on": Server-Timing for callers that ask (benchmarks; packages/edge/src/server-timing.ts). */
+  SERVER_TIMING?: string;
 }
 
 export type PaymentBindings = Env & PaymentKnobs;

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import {
   apiPaymentsOn,
   type CreatedBody,
+  call,
   freshKey,
   invoiceOf,
   invoicePicker,
@@ -310,5 +311,69 @@ describe("text and numbers, one rule each", () => {
     });
     await expectProblem(twice, 400, "validation-failed");
     expect(apiPaymentsOn(sim, invoice.id)).toHaveLength(1);
+  });
+});
+
+describe("a payment's cost, as Server-Timing tells it (SERVER_TIMING=on and X-Server-Timing: on)", () => {
+  const counts = (response: Response) =>
+    Object.fromEntries(
+      (response.headers.get("Server-Timing") ?? "")
+        .split(", ")
+        .filter((entry) => entry.startsWith("n-"))
+        .map((entry) => [entry.slice(2, entry.indexOf(";")), Number(entry.match(/desc="(\d+)"/)?.[1])]),
+    );
+  const timedPost = (e: Awaited<ReturnType<typeof testEnv>>, key: string, body: unknown) =>
+    call(e, "/payments", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Idempotency-Key": key, "X-Server-Timing": "on" },
+      body: JSON.stringify(body),
+    });
+
+  it("is two upstream calls and six Durable Object requests in three parallel pairs; a replay none upstream, its key and the gate taken alongside (let go after the answer)", async () => {
+    const e = await testEnv(sim, { SERVER_TIMING: "on" });
+    // Warm: the token and the payment types are in memory afterwards, as on a warm isolate.
+    expect(
+      (
+        await timedPost(e, freshKey("cost"), {
+          paymentType: "Cash",
+          invoiceId: nextInvoice().id,
+          amount: "1.00",
+        })
+      ).status,
+    ).toBe(201);
+
+    const invoice = nextInvoice();
+    const key = freshKey("cost");
+    const body = { paymentType: "Cash", invoiceId: invoice.id, amount: "1.00" };
+    const first = await timedPost(e, key, body);
+    expect(first.status).toBe(201);
+    // Read the invoice, create; three Durable Object round trips, each to the key and the
+    // invoice's gate at once: claim the key and take the gate, record the attempt and the
+    // reservation, record the answer and finish the gate.
+    expect(counts(first)).toEqual({ upstream: 2, do: 6, queue: 1 });
+    const steps = (first.headers.get("Server-Timing") ?? "").split(", ").map((entry) => entry.split(";")[0]);
+    expect(steps).toEqual(
+      expect.arrayContaining([
+        ...["claim", "key-begin", "gate-acquire", "checks", "st-GET-invoices", "token"],
+        ...["record", "key-attempt", "gate-reserve", "send", "st-POST-payments", "finish"],
+      ]),
+    );
+
+    const replay = await timedPost(e, key, body);
+    expect(replay.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(counts(replay)).toMatchObject({ do: 2 });
+    expect(counts(replay).upstream).toBeUndefined();
+    expect(apiPaymentsOn(sim, invoice.id)).toHaveLength(1);
+  });
+
+  it("is absent where the deployment has not turned it on", async () => {
+    const e = await testEnv(sim);
+    const response = await timedPost(e, freshKey("cost-off"), {
+      paymentType: "Cash",
+      invoiceId: nextInvoice().id,
+      amount: "1.00",
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get("Server-Timing")).toBeNull();
   });
 });

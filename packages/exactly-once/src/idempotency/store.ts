@@ -25,6 +25,8 @@ import {
 const RECORD = "record";
 /** Records live at least this long after their last change: keys are honoured for ≥ 24 h, with margin. */
 export const RETENTION_MS = 48 * 60 * 60 * 1000;
+/** How long after creation a key's answer is normally final (a request's budget and its retries). */
+const RETENTION_SLACK_MS = 10 * 60 * 1000;
 
 export class IdempotencyStore extends DurableObject {
   /** Requests waiting for the owner to finish (in memory: lost on eviction, then they just time out). */
@@ -39,12 +41,13 @@ export class IdempotencyStore extends DurableObject {
     if (next !== previous) {
       if (next === undefined) this.ctx.storage.kv.delete(RECORD);
       else this.ctx.storage.kv.put(RECORD, next);
-      // Retention counts from the last change (checked again when the alarm fires), so a replay
-      // stays possible ≥ 24 h after the answer. Arming it only on creation and on the final
-      // answer saves a storage write on every other transition.
-      const created = previous === undefined && next !== undefined;
-      const finished = next?.response != null && next.response !== previous?.response;
-      if (created || finished) await this.ctx.storage.setAlarm(Date.now() + RETENTION_MS);
+      // Retention counts from the last change, checked when the alarm fires (it re-arms for a
+      // record changed since), so a replay stays possible ≥ 24 h after the answer. The alarm is
+      // armed once, on creation, RETENTION_SLACK_MS past the retention: a key's answer is
+      // normally final well within that of its creation, so one alarm deletes the record, and
+      // no other transition (not even the final answer) pays a storage write for it.
+      if (previous === undefined && next !== undefined)
+        await this.ctx.storage.setAlarm(Date.now() + RETENTION_MS + RETENTION_SLACK_MS);
       for (const wake of this.waiters) wake();
       this.waiters.clear();
     }

@@ -60,8 +60,8 @@ export async function postPayment(c: Ctx, key: string, payment: CanonicalPayment
   const posting = await postingFor(c);
   const { tenant, settings } = posting;
   const [hash, marker] = await Promise.all([requestHash(payment), markerFor(tenant.tenantId, key)]);
-  const store = c.env.IDEMPOTENCY.get(
-    c.env.IDEMPOTENCY.idFromName(`${tenant.environment}:${tenant.tenantId}:${key}`),
+  const store = posting.env.IDEMPOTENCY.get(
+    posting.env.IDEMPOTENCY.idFromName(`${tenant.environment}:${tenant.tenantId}:${key}`),
   );
   return createOnce<PaymentPlan, PaymentResponse, DetailedPayment>(
     {
@@ -74,7 +74,10 @@ export async function postPayment(c: Ctx, key: string, payment: CanonicalPayment
       settings,
       outcomeUnknown: "payment-outcome-unknown",
       log: transitionLog(posting.requestId, { keyHash: marker.slice(5, -1) }),
-      prepare: () => preparePayment(posting, payment, marker),
+      timing: posting.timing,
+      holdEarly: () => holdNamedInvoices(posting, payment),
+      prepare: (held) => preparePayment(posting, payment, marker, held),
+      later: posting.later,
       send: (plan, signal) => sendPayment(posting, plan, signal),
       find: (invoiceIds, since) => paymentsCarrying(posting, marker, invoiceIds, since),
       created: (made, plan): PaymentViewOutput =>
@@ -88,7 +91,7 @@ export async function postPayment(c: Ctx, key: string, payment: CanonicalPayment
       reservationPaymentId: (made) => made.id,
       // By reference: the create's answer has no modifiedOn, so the events worker reads the version.
       announce: (paymentId) =>
-        posting.later(publishEvent(c.env, { event: "payment.created", recordId: paymentId })),
+        posting.later(publishEvent(posting.env, { event: "payment.created", recordId: paymentId })),
     },
     posting.requestId,
   );
@@ -112,35 +115,62 @@ export async function checkUnderGates(
   posting: Posting,
   payment: CanonicalPayment,
   own?: string,
+  early?: HeldInvoices,
 ): Promise<CheckedPayment> {
   const { tenant, settings } = posting;
   const lookup = { client: tenant.client, cacheKey: posting.typesKey, ttlMs: settings.paymentTypesTtlMs };
-  const [paymentType, refs] = await Promise.all([
-    resolvePaymentType(lookup, payment.type),
-    invoiceIdsOf(tenant.client, payment.splits),
-  ]);
-  const held = await holdInvoices(
-    posting.gates,
-    refs.map((split) => split.invoiceId),
-    gateTimes(posting),
-  );
+  let held = early;
   try {
-    const invoices = await readUnderGates(tenant.client, held, { skewMs: settings.reconcileSkewMs, own });
+    const [paymentType, refs] = await Promise.all([
+      resolvePaymentType(lookup, payment.type),
+      invoiceIdsOf(tenant.client, payment.splits),
+    ]);
+    const invoiceIds = refs.map((split) => split.invoiceId);
+    if (held && !sameIds(held.invoiceIds, invoiceIds)) {
+      await held.finish({});
+      held = undefined;
+    }
+    held ??= await posting.timing.span("gate", () =>
+      holdInvoices(posting.gates, invoiceIds, gateTimes(posting)),
+    );
+    const gates = held;
+    const invoices = await posting.timing.span("reads", () =>
+      readUnderGates(tenant.client, gates, { skewMs: settings.reconcileSkewMs, own }),
+    );
     const splits = checkInvoices(refs, invoices);
     checkBalances(splits, payment.allowOverpayment);
-    return { paymentType, splits, customerId: commonCustomer(splits), held };
+    return { paymentType, splits, customerId: commonCustomer(splits), held: gates };
   } catch (error) {
-    await held.finish({});
+    await held?.finish({});
     throw error;
   }
+}
+
+const sameIds = (held: readonly number[], wanted: readonly number[]) => {
+  const unique = new Set(wanted);
+  return held.length === unique.size && held.every((id) => unique.has(id));
+};
+
+/**
+ * The gates of the invoices the payment names by id, taken without waiting (see createOnce's
+ * holdEarly): undefined when one is busy or a split names its invoice by number (its id is
+ * looked up first, under the key).
+ */
+function holdNamedInvoices(posting: Posting, payment: CanonicalPayment): Promise<HeldInvoices | undefined> {
+  const ids = payment.splits.flatMap((split) => ("id" in split.invoice ? [split.invoice.id] : []));
+  if (ids.length !== payment.splits.length) return Promise.resolve(undefined);
+  return posting.timing
+    .span("gate", () => holdInvoices(posting.gates, ids, { ...gateTimes(posting), waitMs: 0 }))
+    .catch(() => undefined);
 }
 
 async function preparePayment(
   posting: Posting,
   payment: CanonicalPayment,
   marker: string,
+  early?: HeldInvoices,
 ): Promise<Prepared<PaymentPlan>> {
-  const { paymentType, splits, customerId, held } = await checkUnderGates(posting, payment, marker);
+  const { paymentType, splits, customerId, held } = await checkUnderGates(posting, payment, marker, early);
   return {
     plan: {
       body: createBody(payment, paymentType.id, splits, customerId, marker),

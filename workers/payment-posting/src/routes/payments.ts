@@ -82,7 +82,7 @@ export async function updatePaymentStatusHandler(
     body: { paymentIds, status: body.status },
   });
   for (const paymentId of paymentIds) {
-    posting.later(publishEvent(c.env, { event: "payment.updated", recordId: paymentId }));
+    posting.later(publishEvent(posting.env, { event: "payment.updated", recordId: paymentId }));
   }
   return c.json({ paymentIds, status: body.status });
 }
