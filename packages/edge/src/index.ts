@@ -30,6 +30,7 @@ export {
   defineRoute,
   type Method,
   mount,
+  problemSpec,
   type ResponseSpec,
   type RouteInput,
   type RouteSpec,

@@ -9,7 +9,7 @@
 import type { Context, Env, Hono } from "hono";
 import * as z from "zod/mini";
 import { type FieldError, ProblemError } from "./problem.ts";
-import { Id } from "./schemas.ts";
+import { Id, Problem } from "./schemas.ts";
 import { textProblem } from "./text.ts";
 import { fieldErrors, queryObject, readJsonBody } from "./validation.ts";
 
@@ -20,6 +20,16 @@ export interface ResponseSpec {
   schema?: z.ZodMiniType;
   headers?: Record<string, { description: string }>;
   contentType?: string;
+}
+
+/** A problem+json answer among a route's documented responses, with its headers (Retry-After…). */
+export function problemSpec(description: string, headers?: ResponseSpec["headers"]): ResponseSpec {
+  return {
+    description,
+    schema: Problem,
+    contentType: "application/problem+json",
+    ...(headers ? { headers } : {}),
+  };
 }
 
 export interface RouteSpec {

@@ -1,6 +1,6 @@
 // The bills worker's API: route definitions used both to validate requests and to generate
 // specs/workers/bills.openapi.json (`pnpm run gen`).
-import { defineRoute, type ResponseSpec, schemas } from "@st-edge/edge";
+import { defineRoute, problemSpec, type ResponseSpec, schemas } from "@st-edge/edge";
 import { BillView, PollItem } from "@st-edge/views/bill";
 import * as z from "zod/mini";
 
@@ -159,12 +159,6 @@ export const getBill = defineRoute({
   responses: { 200: { description: "The bill", schema: BillView } },
 });
 
-const problem = (description: string): ResponseSpec => ({
-  description,
-  schema: schemas.Problem,
-  contentType: "application/problem+json",
-});
-
 /** At most 50 ids per call (ServiceTitan's spec sets no limit; 50 is its limit for `ids` lists). */
 export const MAX_MARKS = 50;
 
@@ -210,7 +204,7 @@ export const markBillsExported = defineRoute({
   bodyLimitBytes: 8 * 1024,
   responses: {
     200: { description: "One result per bill", schema: markResponse(BillMarkResult) },
-    400: problem("Invalid request (field errors listed)"),
+    400: problemSpec("Invalid request (field errors listed)"),
   },
 });
 
@@ -225,7 +219,7 @@ export const markInventoryBillsExported = defineRoute({
   bodyLimitBytes: 8 * 1024,
   responses: {
     200: { description: "One result per inventory bill", schema: markResponse(InventoryBillMarkResult) },
-    400: problem("Invalid request (field errors listed)"),
+    400: problemSpec("Invalid request (field errors listed)"),
   },
 });
 

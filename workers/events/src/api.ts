@@ -1,7 +1,7 @@
 // The events worker's API: route definitions (validating requests and generating
 // specs/workers/events.openapi.json) and, under the document's `webhooks`, every event a
 // subscriber can receive with its payload: the poll item of the matching polling trigger.
-import { defineRoute, type ResponseSpec, schemas } from "@st-edge/edge";
+import { defineRoute, problemSpec, type ResponseSpec, schemas } from "@st-edge/edge";
 import type { WebhookSpec } from "@st-edge/edge/openapi";
 import { EVENT_NAMES, type EventName, PUBLISHABLE_EVENTS } from "@st-edge/events";
 import type { InvoiceTaskWebhookEvent, InvoiceWebhookEvent } from "@st-edge/servicetitan";
@@ -61,13 +61,6 @@ export const EVENT_SOURCES: Record<EventName, { schema: z.ZodMiniType; poll: str
   },
 };
 
-const problem = (description: string, headers?: ResponseSpec["headers"]): ResponseSpec => ({
-  description,
-  schema: schemas.Problem,
-  contentType: "application/problem+json",
-  ...(headers ? { headers } : {}),
-});
-
 const EventNameSchema = z.enum(EVENT_NAMES, `must be one of ${EVENT_NAMES.join(", ")}`);
 
 export const HookId = z
@@ -108,7 +101,7 @@ export const createHook = defineRoute({
   responses: {
     201: { description: "Subscribed", schema: Hook },
     200: { description: "Already subscribed: the existing subscription", schema: Hook },
-    422: problem(
+    422: problemSpec(
       "The target is refused (hook-target-refused), or the tenant has 200 hooks (hook-limit-reached)",
     ),
   },
@@ -135,7 +128,7 @@ export const deleteHook = defineRoute({
   params: z.object({ id: HookId }),
   responses: {
     204: { description: "Unsubscribed" },
-    404: problem("No such subscription in this tenant (hook-not-found)"),
+    404: problemSpec("No such subscription in this tenant (hook-not-found)"),
   },
 });
 
@@ -191,8 +184,10 @@ export const receiveServiceTitanWebhook = defineRoute({
         reason: z.optional(z.string()),
       }),
     },
-    401: problem("Unsigned, wrongly signed, or stale (webhook-signature-missing, -invalid, webhook-stale)"),
-    503: problem("The same occurrence is being queued right now, or the queue is unavailable: retry", {
+    401: problemSpec(
+      "Unsigned, wrongly signed, or stale (webhook-signature-missing, -invalid, webhook-stale)",
+    ),
+    503: problemSpec("The same occurrence is being queued right now, or the queue is unavailable: retry", {
       "Retry-After": { description: "Seconds" },
     }),
   },
@@ -214,7 +209,7 @@ export const publishChange = defineRoute({
   }),
   responses: {
     202: { description: "Queued", schema: z.object({ queued: z.boolean() }) },
-    503: problem("The events queue is unavailable; nothing was queued", {
+    503: problemSpec("The events queue is unavailable; nothing was queued", {
       "Retry-After": { description: "Seconds" },
     }),
   },
@@ -262,7 +257,7 @@ export const replayDeadLetter = defineRoute({
   }),
   responses: {
     202: { description: "Queued again", schema: z.object({ replayed: z.string() }) },
-    404: problem("No such dead letter, or its subscription is gone (dead-letter-not-found)"),
+    404: problemSpec("No such dead letter, or its subscription is gone (dead-letter-not-found)"),
   },
 });
 

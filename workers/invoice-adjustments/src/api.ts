@@ -2,7 +2,7 @@
 // to generate specs/workers/invoice-adjustments.openapi.json. The invoice's own fields and a new
 // item are the shapes invoice-changes takes too (its shapes.ts); the answer is the invoice as
 // ServiceTitan holds it, in invoice-lookup's shape.
-import { defineRoute, type ResponseSpec, schemas } from "@st-edge/edge";
+import { defineRoute, problemSpec, type ResponseSpec, schemas } from "@st-edge/edge";
 import { InvoiceView, invoiceFields, NewItemBody } from "@st-edge/worker-invoice-changes/shapes";
 import * as z from "zod/mini";
 import { MAX_CALLER_ROYALTY_MEMO, royaltyMemoProblem } from "./marker.ts";
@@ -47,12 +47,6 @@ export const IdempotencyKeyHeaders = z.object({
     ),
 });
 
-const problem = (description: string, headers?: ResponseSpec["headers"]): ResponseSpec => ({
-  description,
-  schema: schemas.Problem,
-  contentType: "application/problem+json",
-  ...(headers ? { headers } : {}),
-});
 const RETRY_AFTER = { "Retry-After": { description: "Seconds to wait before retrying with the same key" } };
 
 export const createAdjustment = defineRoute({
@@ -79,13 +73,16 @@ export const createAdjustment = defineRoute({
       }),
       headers: { "Idempotent-Replayed": { description: "`true` when this answer is a replay" } },
     },
-    400: problem("Invalid request, or the Idempotency-Key header is missing"),
-    404: problem("No such invoice (invoice-not-found)"),
-    409: problem("Another request with this key is in progress (idempotency-key-in-use)", RETRY_AFTER),
-    422: problem(
+    400: problemSpec("Invalid request, or the Idempotency-Key header is missing"),
+    404: problemSpec("No such invoice (invoice-not-found)"),
+    409: problemSpec("Another request with this key is in progress (idempotency-key-in-use)", RETRY_AFTER),
+    422: problemSpec(
       "Key reused with another body, the invoice is inactive or an adjustment itself, or rejected",
     ),
-    503: problem("Outcome not known yet (adjustment-outcome-unknown); retry with the same key", RETRY_AFTER),
+    503: problemSpec(
+      "Outcome not known yet (adjustment-outcome-unknown); retry with the same key",
+      RETRY_AFTER,
+    ),
   },
 });
 

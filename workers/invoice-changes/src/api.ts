@@ -2,7 +2,7 @@
 // generate specs/workers/invoice-changes.openapi.json. Invoices are answered in invoice-lookup's
 // shape (InvoiceView: every field of ServiceTitan's InvoiceResponse, money as exact strings), read
 // back after each write, so an answer is what ServiceTitan holds.
-import { defineRoute, type ResponseSpec, schemas } from "@st-edge/edge";
+import { defineRoute, problemSpec, type ResponseSpec, schemas } from "@st-edge/edge";
 import * as z from "zod/mini";
 import {
   clearable,
@@ -97,12 +97,6 @@ export const MarkExportedBody = z.strictObject({
 });
 export type MarkExportedInput = z.output<typeof MarkExportedBody>;
 
-const problem = (description: string, headers?: ResponseSpec["headers"]): ResponseSpec => ({
-  description,
-  schema: schemas.Problem,
-  contentType: "application/problem+json",
-  ...(headers ? { headers } : {}),
-});
 const RETRY_AFTER = { "Retry-After": { description: "Seconds to wait before retrying" } };
 
 const ChangedInvoice = schemas.extendComponent(InvoiceView, {
@@ -113,13 +107,16 @@ const ChangedInvoice = schemas.extendComponent(InvoiceView, {
 
 const invoiceId = z.object({ id: Id });
 const ITEM_REFUSALS = {
-  404: problem("No such invoice (invoice-not-found) or item (invoice-item-not-found)"),
-  409: problem("Another write on this invoice is in progress (invoice-busy)", RETRY_AFTER),
-  422: problem(
+  404: problemSpec("No such invoice (invoice-not-found) or item (invoice-item-not-found)"),
+  409: problemSpec("Another write on this invoice is in progress (invoice-busy)", RETRY_AFTER),
+  422: problemSpec(
     "Locked by its state (invoice-items-locked), inactive (invoice-inactive), would leave it overpaid " +
       "(invoice-would-be-overpaid), or ServiceTitan rejected it (upstream-rejected)",
   ),
-  503: problem("The outcome is not known (invoice-change-outcome-unknown): read the invoice", RETRY_AFTER),
+  503: problemSpec(
+    "The outcome is not known (invoice-change-outcome-unknown): read the invoice",
+    RETRY_AFTER,
+  ),
 };
 
 const GATED =
@@ -141,9 +138,9 @@ export const updateInvoice = defineRoute({
   bodyLimitBytes: 32 * 1024,
   responses: {
     200: { description: "The invoice as ServiceTitan holds it afterwards", schema: InvoiceView },
-    400: problem("Invalid request, or no field given"),
+    400: problemSpec("Invalid request, or no field given"),
     ...ITEM_REFUSALS,
-    422: problem(
+    422: problemSpec(
       "Locked by its state (invoice-locked, invoice-items-locked for a tax zone), would leave it overpaid, or rejected",
     ),
   },
@@ -163,7 +160,7 @@ export const addInvoiceItem = defineRoute({
   bodyLimitBytes: 16 * 1024,
   responses: {
     200: { description: "The invoice afterwards; `itemId` is the new item", schema: ChangedInvoice },
-    400: problem("Invalid request (field errors listed)"),
+    400: problemSpec("Invalid request (field errors listed)"),
     ...ITEM_REFUSALS,
   },
 });
@@ -182,7 +179,7 @@ export const changeInvoiceItem = defineRoute({
   bodyLimitBytes: 16 * 1024,
   responses: {
     200: { description: "The invoice afterwards", schema: ChangedInvoice },
-    400: problem("Invalid request, or no field given"),
+    400: problemSpec("Invalid request, or no field given"),
     ...ITEM_REFUSALS,
   },
 });
@@ -236,8 +233,8 @@ export const setCustomFields = defineRoute({
   bodyLimitBytes: 64 * 1024,
   responses: {
     200: { description: "The invoice as ServiceTitan holds it afterwards", schema: InvoiceView },
-    404: problem("No such invoice (invoice-not-found)"),
-    422: problem("A field or value does not fit the tenant's custom field types (unprocessable)"),
+    404: problemSpec("No such invoice (invoice-not-found)"),
+    422: problemSpec("A field or value does not fit the tenant's custom field types (unprocessable)"),
   },
 });
 
@@ -270,7 +267,7 @@ export const markInvoicesExported = defineRoute({
         failed: z.int(),
       }),
     },
-    400: problem("Invalid request (field errors listed)"),
+    400: problemSpec("Invalid request (field errors listed)"),
   },
 });
 

@@ -2,7 +2,7 @@
 // same objects validate requests at runtime and generate specs/workers/invoice-lookup.openapi.json.
 // The invoice and payment shapes are shared (@st-edge/views/invoice), where a compile-time check
 // keeps their field lists equal to ServiceTitan's generated types.
-import { defineRoute, schemas } from "@st-edge/edge";
+import { defineRoute, problemSpec, schemas } from "@st-edge/edge";
 import { AppliedPayment, InvoiceView, PollItem } from "@st-edge/views/invoice";
 import * as z from "zod/mini";
 
@@ -64,14 +64,8 @@ const limit = (max: number, fallback: number) =>
     default: fallback,
   });
 
-const problem = (description: string) => ({
-  description,
-  schema: schemas.Problem,
-  contentType: "application/problem+json",
-});
-
 const RATE_LIMITED = {
-  ...problem("ServiceTitan's rate limit was reached; retry after the given seconds"),
+  ...problemSpec("ServiceTitan's rate limit was reached; retry after the given seconds"),
   headers: { "Retry-After": { description: "Seconds to wait, passed through from ServiceTitan" } },
 };
 
@@ -117,7 +111,7 @@ export const findInvoices = defineRoute({
     ),
   responses: {
     200: { description: "Matching invoices", schema: z.array(InvoiceView), headers: SEARCH_COMPLETE },
-    400: problem("A filter is not valid, or none was given"),
+    400: problemSpec("A filter is not valid, or none was given"),
     429: RATE_LIMITED,
   },
 });
@@ -141,7 +135,7 @@ export const batchInvoices = defineRoute({
   }),
   responses: {
     200: { description: "Found invoices and the ids not found", schema: BatchResult },
-    400: problem("An id is not a positive integer ≤ 2^53−1, or there are too many"),
+    400: problemSpec("An id is not a positive integer ≤ 2^53−1, or there are too many"),
     429: RATE_LIMITED,
   },
 });
@@ -183,8 +177,8 @@ export const getInvoice = defineRoute({
   }),
   responses: {
     200: { description: "The invoice", schema: InvoiceWithPayments },
-    400: problem("The id is not a positive integer ≤ 2^53−1"),
-    404: problem("No invoice with this id in this tenant"),
+    400: problemSpec("The id is not a positive integer ≤ 2^53−1"),
+    404: problemSpec("No invoice with this id in this tenant"),
     429: RATE_LIMITED,
   },
 });

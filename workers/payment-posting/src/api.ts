@@ -1,7 +1,7 @@
 // The payment-posting worker's API: route definitions used both to validate requests and to
 // generate specs/workers/payment-posting.openapi.json. Cross-field rules (one payment type, splits
 // summing to the amount, ...) live in payment-request.ts and answer with the same 400 shape.
-import { defineRoute, lengthProblem, type ResponseSpec, schemas } from "@st-edge/edge";
+import { defineRoute, lengthProblem, problemSpec, type ResponseSpec, schemas } from "@st-edge/edge";
 import { PaymentView, PollItem } from "@st-edge/views/payment";
 import * as z from "zod/mini";
 import { memoProblem } from "./inputs.ts";
@@ -91,12 +91,6 @@ export const IdempotencyKeyHeaders = z.object({
 
 export const CreatedPayment = z.extend(PaymentView, { idempotencyKey: z.string() });
 
-const problem = (description: string, headers?: ResponseSpec["headers"]): ResponseSpec => ({
-  description,
-  schema: schemas.Problem,
-  contentType: "application/problem+json",
-  ...(headers ? { headers } : {}),
-});
 const RETRY_AFTER = { "Retry-After": { description: "Seconds to wait before retrying with the same key" } };
 
 export const createPayment = defineRoute({
@@ -118,15 +112,18 @@ export const createPayment = defineRoute({
       schema: CreatedPayment,
       headers: { "Idempotent-Replayed": { description: "`true` when this answer is a replay" } },
     },
-    400: problem("Invalid request (field errors listed), or the Idempotency-Key header is missing"),
-    404: problem("An invoice does not exist in this tenant (invoice-not-found)"),
-    409: problem("Another request with this key is in progress (idempotency-key-in-use)", RETRY_AFTER),
-    422: problem(
+    400: problemSpec("Invalid request (field errors listed), or the Idempotency-Key header is missing"),
+    404: problemSpec("An invoice does not exist in this tenant (invoice-not-found)"),
+    409: problemSpec("Another request with this key is in progress (idempotency-key-in-use)", RETRY_AFTER),
+    422: problemSpec(
       "Key reused with another body, invoice inactive, overpayment, unknown payment type, or ServiceTitan rejected it",
     ),
-    429: problem("ServiceTitan rate limit; nothing was posted", RETRY_AFTER),
-    501: problem("ServiceTitan does not accept payment creation (payment-creation-unsupported)"),
-    503: problem("Outcome not known yet, or ServiceTitan unavailable; retry with the same key", RETRY_AFTER),
+    429: problemSpec("ServiceTitan rate limit; nothing was posted", RETRY_AFTER),
+    501: problemSpec("ServiceTitan does not accept payment creation (payment-creation-unsupported)"),
+    503: problemSpec(
+      "Outcome not known yet, or ServiceTitan unavailable; retry with the same key",
+      RETRY_AFTER,
+    ),
   },
 });
 
@@ -167,10 +164,12 @@ export const checkPayment = defineRoute({
   bodyLimitBytes: 16 * 1024,
   responses: {
     200: { description: "The payment would be posted as shown", schema: PaymentCheck },
-    400: problem("Invalid request (field errors listed)"),
-    404: problem("An invoice does not exist in this tenant (invoice-not-found)"),
-    409: problem("Another write on an invoice is in progress (invoice-busy)", RETRY_AFTER),
-    422: problem("Invoice inactive, overpayment, unknown payment type, or invoices of different customers"),
+    400: problemSpec("Invalid request (field errors listed)"),
+    404: problemSpec("An invoice does not exist in this tenant (invoice-not-found)"),
+    409: problemSpec("Another write on an invoice is in progress (invoice-busy)", RETRY_AFTER),
+    422: problemSpec(
+      "Invoice inactive, overpayment, unknown payment type, or invoices of different customers",
+    ),
   },
 });
 
@@ -208,7 +207,7 @@ export const getPayment = defineRoute({
   params: z.object({ id: schemas.Id }),
   responses: {
     200: { description: "The payment", schema: PaymentView },
-    404: problem("No such payment in this tenant"),
+    404: problemSpec("No such payment in this tenant"),
   },
 });
 
@@ -226,8 +225,8 @@ export const updatePayment = defineRoute({
   bodyLimitBytes: 16 * 1024,
   responses: {
     200: { description: "The updated payment", schema: PaymentView },
-    404: problem("No such payment or invoice in this tenant"),
-    422: problem("Unknown payment type, inactive invoice, overpayment, or ServiceTitan rejected it"),
+    404: problemSpec("No such payment or invoice in this tenant"),
+    422: problemSpec("Unknown payment type, inactive invoice, overpayment, or ServiceTitan rejected it"),
   },
 });
 
