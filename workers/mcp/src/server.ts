@@ -3,6 +3,7 @@
 import { McpServer } from "@modelcontextprotocol/server";
 import type { Caller } from "./caller.ts";
 import { commitBillsExportMark, prepareBillsExportMark } from "./tools/bills.ts";
+import { commitInvoiceExportMark, prepareInvoiceExportMark } from "./tools/invoices.ts";
 import {
   commitPayment,
   commitPaymentStatus,
@@ -20,6 +21,8 @@ export const TOOLS = [
   commitPaymentStatus,
   prepareBillsExportMark,
   commitBillsExportMark,
+  prepareInvoiceExportMark,
+  commitInvoiceExportMark,
 ];
 
 export const SERVER_INFO = { name: "st-edge-accounting", version: "1.0.0" };

@@ -6,7 +6,7 @@
 // answer back; an agent cannot change the request between prepare and commit.
 
 import type { ToolAnnotations } from "@modelcontextprotocol/server";
-import { log } from "@st-edge/edge";
+import { log, type ProblemType } from "@st-edge/edge";
 import * as z from "zod";
 import type { Caller } from "../caller.ts";
 import { type Capability, callCapability, knownProblem, ownProblem, type Problem } from "../capabilities.ts";
@@ -51,6 +51,26 @@ export interface TwoStepWrite<P extends z.ZodObject, R extends Json> {
   /** For an authentic token past its expiry: whether its earlier commit went through (a sentence). */
   whenExpired?: (request: R, caller: Caller, idempotencyKey: string) => Promise<string | undefined>;
 }
+
+/**
+ * A prepare's refusal of ids this tenant does not have (nothing is written: the write would cover
+ * them all or none).
+ *
+ * @example notInTenant("payment-not-found", "payment", "paymentIds", [42], "changed")
+ */
+export const notInTenant = (
+  type: ProblemType,
+  noun: string,
+  field: string,
+  missing: number[],
+  verb: string,
+): { ok: false; problem: Problem } => ({
+  ok: false,
+  problem: knownProblem(type, {
+    detail: `No ${noun} ${missing.join(", ")} in this tenant; nothing was ${verb}`,
+    errors: [{ in: "body", field, message: `not found: ${missing.join(", ")}` }],
+  }),
+});
 
 /** A `send` that POSTs the request as the token carries it to a worker (a write that sets values). */
 export const postRequest =
