@@ -2,6 +2,7 @@
 // handler asks for a fresh server per request, so nothing of one caller can reach another's.
 import { McpServer } from "@modelcontextprotocol/server";
 import type { Caller } from "./caller.ts";
+import { commitAdjustmentInvoice, prepareAdjustmentInvoice } from "./tools/adjustments.ts";
 import { commitBillsExportMark, prepareBillsExportMark } from "./tools/bills.ts";
 import { commitInvoiceExportMark, prepareInvoiceExportMark } from "./tools/invoices.ts";
 import {
@@ -23,6 +24,8 @@ export const TOOLS = [
   commitBillsExportMark,
   prepareInvoiceExportMark,
   commitInvoiceExportMark,
+  prepareAdjustmentInvoice,
+  commitAdjustmentInvoice,
 ];
 
 export const SERVER_INFO = { name: "st-edge-accounting", version: "1.0.0" };

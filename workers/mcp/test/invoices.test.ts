@@ -3,13 +3,16 @@
 // drift, adjustment invoices (exactly once per token) and field updates. A prepare never writes.
 import { createSimulator, type LedgerInvoice } from "@st-edge/simulator";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { callOk, callRefused, deployment, type Sent, TEST_API_KEY } from "./support.ts";
+import { callOk, callRefused, callTool, deployment, type Sent, TEST_API_KEY } from "./support.ts";
 
 const sim = createSimulator();
 const TENANT = 1000001;
 
 const taken = new Set<number>();
-/** An active original invoice (not an adjustment) no other test in this file uses. */
+const adjustmentsOf = (originalId: number) =>
+  sim.ledger(TENANT).invoices.filter((invoice) => invoice.adjustmentToId === originalId);
+
+/** An active original invoice (not an adjustment, none adjusting it) no other test in this file uses. */
 function freshInvoice(wanted: (invoice: LedgerInvoice) => boolean = () => true): LedgerInvoice {
   const invoice = sim
     .ledger(TENANT)
@@ -18,6 +21,7 @@ function freshInvoice(wanted: (invoice: LedgerInvoice) => boolean = () => true):
         candidate.active &&
         candidate.adjustmentToId === null &&
         !taken.has(candidate.id) &&
+        adjustmentsOf(candidate.id).length === 0 &&
         wanted(candidate),
     );
   if (!invoice) throw new Error("ran out of invoices");
@@ -172,5 +176,139 @@ describe("find_invoices_changed_after_export", () => {
         exportedVersion: expect.any(String),
       }),
     ]);
+  });
+});
+
+const WRITE_OFF = {
+  items: [
+    {
+      skuName: "PM-PROMO",
+      description: "Write-off agreed with the customer",
+      quantity: "1",
+      unitPrice: "-25.00",
+    },
+    { skuName: "PM-PROMO", description: "Goodwill", quantity: "1.5", unitPrice: "-3.33" },
+  ],
+  summary: "Balance written off",
+  royaltyMemo: "approved by Dana",
+};
+
+describe("adjustment invoices", () => {
+  it("prepares an adjustment with its lines and their sum, writing nothing", async () => {
+    const { env, sent } = await deployment(sim);
+    const original = freshInvoice();
+    const prepare = await callOk(env, "prepare_adjustment_invoice", { invoiceId: original.id, ...WRITE_OFF });
+    expect(prepare.preview).toMatchObject({
+      summary: `Create an adjustment invoice of -30.00 before tax to invoice ${original.referenceNumber} (id ${original.id})`,
+      original: { id: original.id, total: original.total, balance: original.balance },
+      // 1.5 × -3.33 = -4.995, to two decimals half-even: -5.00.
+      items: [{ amount: "-25.00" }, { amount: "-5.00", quantity: "1.5" }],
+      subtotal: "-30.00",
+      royaltyMemo: "approved by Dana",
+    });
+    expect(prepare.commitWith).toBe("commit_adjustment_invoice");
+    expect(writesIn(sent)).toEqual([]);
+    expect(sent.map((call) => call.binding)).toEqual(["INVOICE_LOOKUP"]);
+    expect(adjustmentsOf(original.id)).toEqual([]);
+  });
+
+  it("creates one adjustment however often the commit is retried, and when five commits race", async () => {
+    const { env, sent } = await deployment(sim);
+    const original = freshInvoice();
+    const prepare = await callOk(env, "prepare_adjustment_invoice", { invoiceId: original.id, ...WRITE_OFF });
+    const token = prepare.confirmationToken as string;
+    const racing = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        callTool(env, "commit_adjustment_invoice", { confirmationToken: token }),
+      ),
+    );
+    // A racer that waited past the worker's bound gets a retryable 409, never a second adjustment.
+    for (const answer of racing.filter((a) => a.isError))
+      expect(answer.body).toMatchObject({ retryable: true });
+    const retries = [];
+    for (let attempt = 0; attempt < 5; attempt++)
+      retries.push(await callOk(env, "commit_adjustment_invoice", { confirmationToken: token }));
+    const answers = [...racing.filter((a) => !a.isError).map((a) => a.body), ...retries];
+    const ids = new Set(answers.map((answer) => (answer.adjustment as { id: number }).id));
+    expect(ids.size).toBe(1);
+    expect(retries.every((answer) => answer.replayed === true)).toBe(true);
+    const [created] = adjustmentsOf(original.id);
+    expect(adjustmentsOf(original.id)).toHaveLength(1);
+    expect(retries[0]).toMatchObject({
+      idempotencyKey: expect.stringMatching(/^mcp-[0-9a-f]{32}$/),
+      marker: expect.stringMatching(/^\[ste:[0-9a-f]{16}\]$/),
+      adjustment: {
+        id: created?.id,
+        adjustmentToId: original.id,
+        subTotal: "-30.00",
+        items: [expect.objectContaining({ price: "-25.00" }), expect.objectContaining({ price: "-3.33" })],
+      },
+    });
+    // The original's own balance is untouched: the adjustment is an invoice of its own.
+    expect(ledgerInvoice(original.id)?.balance).toBe(original.balance);
+    const keys = new Set(sent.filter((call) => call.method === "POST").map((call) => call.idempotencyKey));
+    expect(keys).toEqual(new Set([retries[0]?.idempotencyKey]));
+  });
+
+  it("makes two adjustments from two prepares: each token is its own write", async () => {
+    const { env } = await deployment(sim);
+    const original = freshInvoice();
+    for (let n = 0; n < 2; n++) {
+      const prepare = await callOk(env, "prepare_adjustment_invoice", {
+        invoiceId: original.id,
+        ...WRITE_OFF,
+      });
+      await callOk(env, "commit_adjustment_invoice", { confirmationToken: prepare.confirmationToken });
+    }
+    expect(adjustmentsOf(original.id)).toHaveLength(2);
+  });
+
+  it("refuses a missing, inactive or adjustment original and bad lines as tool errors, writing nothing", async () => {
+    const { env, sent } = await deployment(sim);
+    const inactive = sim.ledger(TENANT).invoices.find((invoice) => !invoice.active);
+    const adjustment = sim.ledger(TENANT).invoices.find((invoice) => invoice.adjustmentToId !== null);
+    if (!inactive || !adjustment) throw new Error("no inactive invoice or adjustment in the seed");
+    expect(
+      await callRefused(env, "prepare_adjustment_invoice", { invoiceId: 99999999, ...WRITE_OFF }),
+    ).toMatchObject({ type: "not-found", status: 404 });
+    expect(
+      await callRefused(env, "prepare_adjustment_invoice", { invoiceId: inactive.id, ...WRITE_OFF }),
+    ).toMatchObject({
+      type: "invoice-inactive",
+      status: 422,
+      fields: [{ field: "invoiceId" }],
+    });
+    const ofAdjustment = await callRefused(env, "prepare_adjustment_invoice", {
+      invoiceId: adjustment.id,
+      ...WRITE_OFF,
+    });
+    expect(ofAdjustment).toMatchObject({ type: "unprocessable", status: 422 });
+    expect(ofAdjustment.detail).toContain(`adjust invoice ${adjustment.adjustmentToId}`);
+    const invoiceId = freshInvoice().id;
+    for (const item of [
+      { skuName: "PM-PROMO", description: "x", quantity: "0", unitPrice: "-1.00" },
+      { skuName: "PM-PROMO", skuId: 1, description: "x", quantity: "1", unitPrice: "-1.00" },
+      { skuName: "PM-PROMO", description: "x", quantity: "1", unitPrice: "-1.005" },
+      { skuName: "PM-PROMO", description: "x", quantity: "1", unitPrice: -1 },
+    ]) {
+      await callRefused(env, "prepare_adjustment_invoice", { invoiceId, items: [item] });
+    }
+    expect(writesIn(sent)).toEqual([]);
+    expect(adjustmentsOf(invoiceId)).toEqual([]);
+  });
+
+  it("answers ServiceTitan's refusal of a line at commit as a tool error, creating nothing", async () => {
+    const { env } = await deployment(sim);
+    const original = freshInvoice();
+    const prepare = await callOk(env, "prepare_adjustment_invoice", {
+      invoiceId: original.id,
+      items: [{ skuName: "NO-SUCH-SKU", description: "x", quantity: "1", unitPrice: "-1.00" }],
+    });
+    const refusal = await callRefused(env, "commit_adjustment_invoice", {
+      confirmationToken: prepare.confirmationToken,
+    });
+    expect(refusal.status).toBeGreaterThanOrEqual(400);
+    expect(refusal.status).toBeLessThan(500);
+    expect(adjustmentsOf(original.id)).toEqual([]);
   });
 });

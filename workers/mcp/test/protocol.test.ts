@@ -36,12 +36,14 @@ const READ_TOOLS = [
   "prepare_payment_status",
   "prepare_bills_export_mark",
   "prepare_invoice_export_mark",
+  "prepare_adjustment_invoice",
 ];
 const WRITE_TOOLS = [
   "commit_payment",
   "commit_payment_status",
   "commit_bills_export_mark",
   "commit_invoice_export_mark",
+  "commit_adjustment_invoice",
 ];
 
 describe("MCP over Streamable HTTP", () => {

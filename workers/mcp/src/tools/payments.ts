@@ -10,7 +10,7 @@ import { callCapability, type Problem } from "../capabilities.ts";
 import { paymentSummary } from "../views.ts";
 import { COMMIT } from "./define.ts";
 import { Id, Money, Text } from "./read.ts";
-import { type Checked, notInTenant, postRequest, twoStepTools } from "./two-step.ts";
+import { type Checked, createOnce, notInTenant, postRequest, twoStepTools } from "./two-step.ts";
 
 const PaymentStatus = z.enum(["Pending", "Posted", "Exported"]);
 
@@ -165,20 +165,16 @@ export const [preparePayment, commitPayment] = twoStepTools({
   request: PaymentRequest,
   check: checkPayment,
   async send(request, caller, idempotencyKey) {
-    const posted = await callCapability<PaymentViewOutput>(caller, "payment-posting", "/payments", {
-      method: "POST",
-      body: request,
+    const posted = await createOnce<PaymentViewOutput>(
+      caller,
+      "payment-posting",
+      "/payments",
+      request,
       idempotencyKey,
-    });
+    );
     if (!posted.ok) return posted;
-    return {
-      ok: true,
-      data: {
-        payment: paymentSummary(posted.data),
-        replayed: posted.headers.get("Idempotent-Replayed") === "true",
-        idempotencyKey,
-      },
-    };
+    const { created, replayed } = posted.data;
+    return { ok: true, data: { payment: paymentSummary(created), replayed, idempotencyKey } };
   },
   audit: (request, outcome) => ({
     amount: request.amount,

@@ -78,6 +78,25 @@ export const postRequest =
   (request, caller) =>
     callCapability<Record<string, unknown>>(caller, capability, path, { method: "POST", body: request });
 
+/**
+ * POSTs a create with the commit's Idempotency-Key (a worker that creates exactly once per key):
+ * what it created, and whether the answer replays an earlier commit of the same token.
+ */
+export async function createOnce<T>(
+  caller: Caller,
+  capability: Capability,
+  path: string,
+  body: Json,
+  idempotencyKey: string,
+): Promise<Outcome<{ created: T; replayed: boolean }>> {
+  const answer = await callCapability<T>(caller, capability, path, { method: "POST", body, idempotencyKey });
+  if (!answer.ok) return answer;
+  return {
+    ok: true,
+    data: { created: answer.data, replayed: answer.headers.get("Idempotent-Replayed") === "true" },
+  };
+}
+
 interface Deployment {
   secret: string;
   tenant: string;
