@@ -4,7 +4,12 @@ import { McpServer } from "@modelcontextprotocol/server";
 import type { Caller } from "./caller.ts";
 import { commitAdjustmentInvoice, prepareAdjustmentInvoice } from "./tools/adjustments.ts";
 import { commitBillsExportMark, prepareBillsExportMark } from "./tools/bills.ts";
-import { commitInvoiceExportMark, prepareInvoiceExportMark } from "./tools/invoices.ts";
+import {
+  commitInvoiceExportMark,
+  commitInvoiceUpdate,
+  prepareInvoiceExportMark,
+  prepareInvoiceUpdate,
+} from "./tools/invoices.ts";
 import {
   commitPayment,
   commitPaymentStatus,
@@ -26,6 +31,8 @@ export const TOOLS = [
   commitInvoiceExportMark,
   prepareAdjustmentInvoice,
   commitAdjustmentInvoice,
+  prepareInvoiceUpdate,
+  commitInvoiceUpdate,
 ];
 
 export const SERVER_INFO = { name: "st-edge-accounting", version: "1.0.0" };

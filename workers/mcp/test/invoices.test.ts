@@ -312,3 +312,77 @@ describe("adjustment invoices", () => {
     expect(adjustmentsOf(original.id)).toEqual([]);
   });
 });
+
+describe("invoice field updates", () => {
+  it("prepares a change with each field now beside the new value, writing nothing, and commits it", async () => {
+    const { env, sent } = await deployment(sim);
+    const invoice = freshInvoice();
+    const changes = { summary: "Replaced the condenser fan motor", dueDate: "2027-01-31", exportId: "QB-77" };
+    const prepare = await callOk(env, "prepare_invoice_update", { invoiceId: invoice.id, ...changes });
+    expect(prepare.preview).toMatchObject({
+      summary: expect.stringContaining(
+        `Change dueDate, summary, exportId of invoice ${invoice.referenceNumber}`,
+      ),
+      invoice: { id: invoice.id, number: invoice.referenceNumber },
+      changes: [
+        { field: "dueDate", after: "2027-01-31" },
+        { field: "summary", after: changes.summary },
+        { field: "exportId", now: invoice.exportId, after: "QB-77" },
+      ],
+    });
+    expect(writesIn(sent)).toEqual([]);
+    const token = prepare.confirmationToken as string;
+    const committed = await callOk(env, "commit_invoice_update", { confirmationToken: token });
+    expect(committed.invoice).toMatchObject({
+      id: invoice.id,
+      summary: changes.summary,
+      dueDate: expect.stringMatching(/^2027-01-31/),
+      exportId: "QB-77",
+      // What was not sent is kept.
+      number: invoice.referenceNumber,
+    });
+    expect(sent.filter((call) => call.method === "PATCH").map((call) => call.path)).toEqual([
+      `/invoices/${invoice.id}`,
+    ]);
+    // A retried commit sets the same values again (ServiceTitan stamps a new modifiedOn).
+    expect((await callOk(env, "commit_invoice_update", { confirmationToken: token })).invoice).toEqual({
+      ...(committed.invoice as object),
+      modifiedOn: expect.any(String),
+    });
+    const cleared = await callOk(env, "prepare_invoice_update", {
+      invoiceId: invoice.id,
+      summary: null,
+      exportId: "QB-77",
+    });
+    expect(cleared.preview).toMatchObject({
+      summary: expect.stringContaining("1 already as asked"),
+      changes: [
+        { field: "summary", now: changes.summary, after: null },
+        { field: "exportId", now: "QB-77", after: "QB-77" },
+      ],
+    });
+    const after = await callOk(env, "commit_invoice_update", {
+      confirmationToken: cleared.confirmationToken,
+    });
+    expect(after.invoice).toMatchObject({ summary: null, exportId: "QB-77" });
+  });
+
+  it("refuses no field, a field that moves money, an inactive invoice and a bad date, writing nothing", async () => {
+    const { env, sent } = await deployment(sim);
+    const invoice = freshInvoice();
+    const inactive = sim.ledger(TENANT).invoices.find((candidate) => !candidate.active);
+    if (!inactive) throw new Error("no inactive invoice");
+    expect(
+      JSON.stringify(await callRefused(env, "prepare_invoice_update", { invoiceId: invoice.id })),
+    ).toContain("at least one field");
+    await callRefused(env, "prepare_invoice_update", { invoiceId: invoice.id, taxZoneId: 1 });
+    await callRefused(env, "prepare_invoice_update", {
+      invoiceId: invoice.id,
+      dueDate: "2027-02-30T00:00:00Z",
+    });
+    expect(
+      await callRefused(env, "prepare_invoice_update", { invoiceId: inactive.id, summary: "x" }),
+    ).toMatchObject({ type: "invoice-inactive", status: 422 });
+    expect(writesIn(sent)).toEqual([]);
+  });
+});

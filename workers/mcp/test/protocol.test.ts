@@ -37,6 +37,7 @@ const READ_TOOLS = [
   "prepare_bills_export_mark",
   "prepare_invoice_export_mark",
   "prepare_adjustment_invoice",
+  "prepare_invoice_update",
 ];
 const WRITE_TOOLS = [
   "commit_payment",
@@ -44,6 +45,7 @@ const WRITE_TOOLS = [
   "commit_bills_export_mark",
   "commit_invoice_export_mark",
   "commit_adjustment_invoice",
+  "commit_invoice_update",
 ];
 
 describe("MCP over Streamable HTTP", () => {
