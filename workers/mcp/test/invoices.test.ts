@@ -217,6 +217,8 @@ describe("adjustment invoices", () => {
     const original = freshInvoice();
     const prepare = await callOk(env, "prepare_adjustment_invoice", { invoiceId: original.id, ...WRITE_OFF });
     const token = prepare.confirmationToken as string;
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((line: string) => void lines.push(String(line)));
     const racing = await Promise.all(
       Array.from({ length: 5 }, () =>
         callTool(env, "commit_adjustment_invoice", { confirmationToken: token }),
@@ -248,6 +250,16 @@ describe("adjustment invoices", () => {
     expect(ledgerInvoice(original.id)?.balance).toBe(original.balance);
     const keys = new Set(sent.filter((call) => call.method === "POST").map((call) => call.idempotencyKey));
     expect(keys).toEqual(new Set([retries[0]?.idempotencyKey]));
+    // One audit line per commit, each naming the original and the one adjustment; never the token.
+    const audits = lines.filter((line) => line.includes('"mcp-audit"')).map((line) => JSON.parse(line));
+    expect(audits).toHaveLength(10);
+    for (const audit of audits.filter((line) => line.outcome === "committed"))
+      expect(audit).toMatchObject({
+        originalInvoiceId: original.id,
+        subtotal: "-30.00",
+        adjustmentId: created?.id,
+      });
+    expect(lines.join("\n")).not.toContain(token);
   });
 
   it("makes two adjustments from two prepares: each token is its own write", async () => {
