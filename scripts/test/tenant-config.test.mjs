@@ -26,6 +26,23 @@ describe("the mcp capability in a tenant's configs", () => {
     assert.equal(config.vars.MCP_PUBLIC_URL, undefined);
   });
 
+  it("binds the invoice workers where the tenant deploys them", () => {
+    const capabilities = [
+      "invoice-lookup",
+      "payment-posting",
+      "invoice-changes",
+      "invoice-adjustments",
+      "mcp",
+    ];
+    const { config } = workerConfig("acme", tenant(capabilities), "mcp");
+    assert.deepEqual(config.services, [
+      { binding: "INVOICE_LOOKUP", service: "acme-invoice-lookup" },
+      { binding: "PAYMENT_POSTING", service: "acme-payment-posting" },
+      { binding: "INVOICE_CHANGES", service: "acme-invoice-changes" },
+      { binding: "INVOICE_ADJUSTMENTS", service: "acme-invoice-adjustments" },
+    ]);
+  });
+
   it("names its public origin for OAuth when the tenant gives one", () => {
     const withUrl = tenant(["invoice-lookup", "mcp"], { mcpPublicUrl: "https://mcp.acme.example" });
     assert.equal(workerConfig("acme", withUrl, "mcp").config.vars.MCP_PUBLIC_URL, "https://mcp.acme.example");

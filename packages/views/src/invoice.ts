@@ -5,6 +5,7 @@
 // a compile-time check below keeps their field lists equal to the generated types'.
 import { Decimal, type DetailedPayment, type Invoice } from "@st-edge/servicetitan";
 import * as z from "zod/mini";
+import { REVIEW_STATUSES } from "./review-statuses.ts";
 
 const text = z.nullable(z.string());
 const money = z
@@ -73,15 +74,7 @@ export const InvoiceFields = z.object({
     }),
   ),
   sentStatus: z.enum(["NotSent", "Sent", "Opened"]),
-  reviewStatus: z.enum([
-    "NeedsReview",
-    "OnHold",
-    "Reviewed",
-    "PendingApproval",
-    "Rejected",
-    "ReadyForBilling",
-    "Invoiced",
-  ]),
+  reviewStatus: z.enum(REVIEW_STATUSES),
   summary: z.nullable(z.string()).check(z.describe("HTML")),
   commissionEligibilityDate: text,
   createdBy: text,

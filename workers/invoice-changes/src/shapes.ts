@@ -3,6 +3,7 @@
 // and the invoice as answered (invoice-lookup's shape, one component of each OpenAPI document).
 import { schemas } from "@st-edge/edge";
 import { InvoiceView as LookupInvoiceView, PollItem as LookupPollItem } from "@st-edge/views/invoice";
+import { REVIEW_STATUSES } from "@st-edge/views/review-statuses";
 import * as z from "zod/mini";
 
 const { Text, Id } = schemas;
@@ -10,16 +11,6 @@ const { Text, Id } = schemas;
 /** The invoice as every route answers it (invoice-lookup's shape), described once in the document. */
 export const InvoiceView = schemas.component("Invoice", LookupInvoiceView);
 export const PollItem = schemas.component("InvoicePollItem", LookupPollItem);
-
-const REVIEW_STATUSES = [
-  "NeedsReview",
-  "OnHold",
-  "Reviewed",
-  "PendingApproval",
-  "Rejected",
-  "ReadyForBilling",
-  "Invoiced",
-] as const;
 
 /** `null` clears the field in ServiceTitan. */
 export const clearable = <S extends z.ZodMiniType>(schema: S) => z.optional(z.nullable(schema));

@@ -13,6 +13,8 @@ export const CAPABILITIES = {
   "payment-terms": "PAYMENT_TERMS",
   bills: "BILLS",
   "payment-posting": "PAYMENT_POSTING",
+  "invoice-changes": "INVOICE_CHANGES",
+  "invoice-adjustments": "INVOICE_ADJUSTMENTS",
 } as const satisfies Record<string, keyof Env>;
 
 export type Capability = keyof typeof CAPABILITIES;
@@ -34,7 +36,7 @@ export type WorkerAnswer<T> =
   | { ok: false; problem: Problem };
 
 export interface WorkerRequest {
-  method?: "GET" | "POST";
+  method?: "GET" | "POST" | "PATCH";
   /** Sent as JSON. */
   body?: unknown;
   idempotencyKey?: string;

@@ -2,7 +2,14 @@
 // handler asks for a fresh server per request, so nothing of one caller can reach another's.
 import { McpServer } from "@modelcontextprotocol/server";
 import type { Caller } from "./caller.ts";
+import { commitAdjustmentInvoice, prepareAdjustmentInvoice } from "./tools/adjustments.ts";
 import { commitBillsExportMark, prepareBillsExportMark } from "./tools/bills.ts";
+import {
+  commitInvoiceExportMark,
+  commitInvoiceUpdate,
+  prepareInvoiceExportMark,
+  prepareInvoiceUpdate,
+} from "./tools/invoices.ts";
 import {
   commitPayment,
   commitPaymentStatus,
@@ -20,6 +27,12 @@ export const TOOLS = [
   commitPaymentStatus,
   prepareBillsExportMark,
   commitBillsExportMark,
+  prepareInvoiceExportMark,
+  commitInvoiceExportMark,
+  prepareAdjustmentInvoice,
+  commitAdjustmentInvoice,
+  prepareInvoiceUpdate,
+  commitInvoiceUpdate,
 ];
 
 export const SERVER_INFO = { name: "st-edge-accounting", version: "1.0.0" };

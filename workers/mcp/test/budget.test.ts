@@ -19,6 +19,15 @@ describe("ServiceTitan silent", () => {
     ["list_bills", {}],
     ["list_recent_payments", {}],
     ["prepare_payment", { invoiceId: 11000001, amount: "1.00", paymentType: "Cash" }],
+    ["prepare_invoice_export_mark", { invoices: [{ invoiceId: 11000001 }] }],
+    ["find_invoices_changed_after_export", {}],
+    [
+      "prepare_adjustment_invoice",
+      {
+        invoiceId: 11000001,
+        items: [{ skuName: "PM-PROMO", description: "x", quantity: "1", unitPrice: "-1.00" }],
+      },
+    ],
   ])("%s answers a retryable tool error within the budget", async (name, args) => {
     const { env } = await deployment(sim, { REQUEST_BUDGET_MS: String(BUDGET_MS) } as object, {
       SERVICETITAN: faultBinding(sim, "hang"),

@@ -4,6 +4,9 @@ declare namespace Cloudflare {
     TOKENS: KVNamespace;
     IDEMPOTENCY: DurableObjectNamespace;
     INVOICE_GATES: DurableObjectNamespace;
+    ADJUSTMENT_IDEMPOTENCY: DurableObjectNamespace;
+    EXPORT_MARKS: DurableObjectNamespace;
+    EVENTS: Queue;
     /** The agents' chaos run's size (test/chaos.test.ts). */
     AGENT_PAYMENTS: string;
   }

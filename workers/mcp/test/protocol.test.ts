@@ -23,6 +23,7 @@ async function get(e: McpEnv, path: string, key: string | null = TEST_API_KEY): 
 const READ_TOOLS = [
   "find_invoices",
   "get_invoice",
+  "find_invoices_changed_after_export",
   "list_tax_zones",
   "resolve_tax_zone",
   "quote_tax",
@@ -34,8 +35,18 @@ const READ_TOOLS = [
   "prepare_payment",
   "prepare_payment_status",
   "prepare_bills_export_mark",
+  "prepare_invoice_export_mark",
+  "prepare_adjustment_invoice",
+  "prepare_invoice_update",
 ];
-const WRITE_TOOLS = ["commit_payment", "commit_payment_status", "commit_bills_export_mark"];
+const WRITE_TOOLS = [
+  "commit_payment",
+  "commit_payment_status",
+  "commit_bills_export_mark",
+  "commit_invoice_export_mark",
+  "commit_adjustment_invoice",
+  "commit_invoice_update",
+];
 
 describe("MCP over Streamable HTTP", () => {
   it("answers initialize with the server's name, the tools capability and instructions", async () => {

@@ -8,7 +8,15 @@ import { OTHER_API_KEY, simulatorEnv, TEST_API_KEY } from "@st-edge/edge/testing
 import type { Simulator } from "@st-edge/simulator";
 import { expect } from "vitest";
 import worker from "../src/index.ts";
-import { bills, invoiceLookup, paymentPosting, paymentTerms, taxZones } from "./user-workers.js";
+import {
+  bills,
+  invoiceAdjustments,
+  invoiceChanges,
+  invoiceLookup,
+  paymentPosting,
+  paymentTerms,
+  taxZones,
+} from "./user-workers.js";
 
 export const TOKEN_SECRET = "test-confirmation-secret-0123456789abcdef";
 
@@ -49,7 +57,7 @@ export interface McpDeployment {
 }
 
 /**
- * The MCP worker for `sim`'s demo tenant, over the five capability workers; `overrides` changes
+ * The MCP worker for `sim`'s demo tenant, over the seven capability workers; `overrides` changes
  * the MCP worker's own bindings, `workerOverrides` the capability workers'.
  */
 export async function deployment(
@@ -73,6 +81,14 @@ export async function deployment(
     PAYMENT_TERMS: standIn("PAYMENT_TERMS", paymentTerms, workerBindings, sent),
     BILLS: standIn("BILLS", bills, workerBindings, sent),
     PAYMENT_POSTING: standIn("PAYMENT_POSTING", paymentPosting, workerBindings, sent),
+    INVOICE_CHANGES: standIn("INVOICE_CHANGES", invoiceChanges, workerBindings, sent),
+    // Its own idempotency records, as deployed (payment-posting's IDEMPOTENCY is another namespace).
+    INVOICE_ADJUSTMENTS: standIn(
+      "INVOICE_ADJUSTMENTS",
+      invoiceAdjustments,
+      { ...workerBindings, IDEMPOTENCY: env.ADJUSTMENT_IDEMPOTENCY },
+      sent,
+    ),
     ...overrides,
   };
   return { env: mcpEnv, sent };

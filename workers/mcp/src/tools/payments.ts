@@ -6,14 +6,13 @@ import { markerFor } from "@st-edge/exactly-once/marker";
 import type { PaymentViewOutput } from "@st-edge/views/payment";
 import * as z from "zod";
 import type { Caller } from "../caller.ts";
-import { callCapability, knownProblem, type Problem } from "../capabilities.ts";
+import { callCapability, type Problem } from "../capabilities.ts";
 import { paymentSummary } from "../views.ts";
 import { COMMIT } from "./define.ts";
-import { Id, Money } from "./read.ts";
-import { type Checked, postRequest, twoStepTools } from "./two-step.ts";
+import { Id, Money, Text } from "./read.ts";
+import { type Checked, createOnce, notInTenant, postRequest, twoStepTools } from "./two-step.ts";
 
 const PaymentStatus = z.enum(["Pending", "Posted", "Exported"]);
-const Text = (max: number) => z.string().min(1).max(max);
 
 const SplitInput = z.strictObject({
   invoiceId: Id.optional(),
@@ -166,20 +165,16 @@ export const [preparePayment, commitPayment] = twoStepTools({
   request: PaymentRequest,
   check: checkPayment,
   async send(request, caller, idempotencyKey) {
-    const posted = await callCapability<PaymentViewOutput>(caller, "payment-posting", "/payments", {
-      method: "POST",
-      body: request,
+    const posted = await createOnce<PaymentViewOutput>(
+      caller,
+      "payment-posting",
+      "/payments",
+      request,
       idempotencyKey,
-    });
+    );
     if (!posted.ok) return posted;
-    return {
-      ok: true,
-      data: {
-        payment: paymentSummary(posted.data),
-        replayed: posted.headers.get("Idempotent-Replayed") === "true",
-        idempotencyKey,
-      },
-    };
+    const { created, replayed } = posted.data;
+    return { ok: true, data: { payment: paymentSummary(created), replayed, idempotencyKey } };
   },
   audit: (request, outcome) => ({
     amount: request.amount,
@@ -210,15 +205,8 @@ async function checkStatus(args: StatusRequest, caller: Caller): Promise<Checked
     const answer = answers[index];
     return answer && !answer.ok && answer.problem.status === 404;
   });
-  if (missing.length > 0) {
-    return {
-      ok: false,
-      problem: knownProblem("payment-not-found", {
-        detail: `No payment ${missing.join(", ")} in this tenant; nothing was changed`,
-        errors: [{ in: "body", field: "paymentIds", message: `not found: ${missing.join(", ")}` }],
-      }),
-    };
-  }
+  if (missing.length > 0)
+    return notInTenant("payment-not-found", "payment", "paymentIds", missing, "changed");
   const failed = answers.find((answer) => !answer.ok);
   if (failed && !failed.ok) return failed;
   const payments = answers.flatMap((answer) => (answer.ok ? [paymentSummary(answer.data)] : []));

@@ -3,7 +3,7 @@
 // so a field a worker refuses is named as the agent sent it. Lists are paged; money is the
 // workers' exact decimal text.
 import type { BillView } from "@st-edge/views/bill";
-import type { AppliedPaymentView, InvoiceView } from "@st-edge/views/invoice";
+import type { AppliedPaymentView, PollItem as InvoicePollItem, InvoiceView } from "@st-edge/views/invoice";
 import type { PaymentViewOutput, PollItem } from "@st-edge/views/payment";
 import * as z from "zod";
 import { callCapability, type WorkerAnswer } from "../capabilities.ts";
@@ -17,7 +17,17 @@ export const Id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 export const Money = z
   .string()
   .regex(/^\d{1,12}(\.\d{1,2})?$/, 'must be decimal text with at most 2 decimals, e.g. "125.50"');
+/** Money that may be negative (a discount, a write-off). */
+export const SignedMoney = z
+  .string()
+  .regex(/^-?\d{1,12}(\.\d{1,2})?$/, 'must be decimal text with at most 2 decimals, e.g. "-25.00"');
+/** Text a caller typed: never empty. */
+export const Text = (max: number) => z.string().min(1).max(max);
 const DateTime = z.iso.datetime({ offset: true });
+/** A business date as the workers take it: a date (midnight UTC) or an RFC 3339 date-time. */
+export const BusinessDate = z
+  .union([z.iso.date(), DateTime])
+  .describe("Date (2026-01-31) or RFC 3339 date-time");
 const Limit = (max: number, fallback: number) =>
   z
     .number()
@@ -110,6 +120,42 @@ export const getInvoice = defineTool({
       `/invoices/${invoiceId}?include=payments`,
     );
     return mapped(answer, invoiceDetail);
+  },
+});
+
+/** invoice-changes' export drift answers at most this many versions. */
+const DRIFT_CAP = 100;
+
+type DriftItem = InvoicePollItem & { exportedVersion: string; exportedAs: string | null };
+
+export const findInvoicesChangedAfterExport = defineTool({
+  name: "find_invoices_changed_after_export",
+  title: "Invoices changed after export",
+  description:
+    "Invoices marked exported (commit_invoice_export_mark) and edited since, newest edit first: the books " +
+    "may be out of sync for these. Each is one version (versionId changes with every edit), with the version " +
+    `and externalId it was exported as. Paged; only the ${DRIFT_CAP} newest can be paged through. Marking an ` +
+    "invoice again once the books are corrected ends its drift.",
+  annotations: READ_ONLY,
+  input: z.strictObject({ limit: Limit(50, 20), cursor: Cursor }),
+  async run({ limit, cursor }, caller) {
+    const listed = await listPage(
+      { cursor, limit, query: "" },
+      (wanted) =>
+        callCapability<DriftItem[]>(
+          caller,
+          "invoice-changes",
+          `/invoices/export-drift?limit=${Math.min(DRIFT_CAP, wanted)}`,
+        ),
+      // A drift item's id is its version's; the invoice's own id is invoiceId.
+      ({ id, invoiceId, exportedVersion, exportedAs, ...invoice }) => ({
+        ...invoiceSummary({ ...invoice, id: invoiceId }),
+        versionId: id,
+        exportedVersion,
+        exportedAs,
+      }),
+    );
+    return pageAnswer(listed, "invoices");
   },
 });
 
@@ -373,6 +419,7 @@ export const getPayment = defineTool({
 export const READ_TOOLS = [
   findInvoices,
   getInvoice,
+  findInvoicesChangedAfterExport,
   listTaxZones,
   resolveTaxZone,
   quoteTax,

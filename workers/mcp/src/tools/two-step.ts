@@ -6,7 +6,7 @@
 // answer back; an agent cannot change the request between prepare and commit.
 
 import type { ToolAnnotations } from "@modelcontextprotocol/server";
-import { log } from "@st-edge/edge";
+import { log, type ProblemType } from "@st-edge/edge";
 import * as z from "zod";
 import type { Caller } from "../caller.ts";
 import { type Capability, callCapability, knownProblem, ownProblem, type Problem } from "../capabilities.ts";
@@ -52,11 +52,50 @@ export interface TwoStepWrite<P extends z.ZodObject, R extends Json> {
   whenExpired?: (request: R, caller: Caller, idempotencyKey: string) => Promise<string | undefined>;
 }
 
+/**
+ * A prepare's refusal of ids this tenant does not have (nothing is written: the write would cover
+ * them all or none).
+ *
+ * @example notInTenant("payment-not-found", "payment", "paymentIds", [42], "changed")
+ */
+export const notInTenant = (
+  type: ProblemType,
+  noun: string,
+  field: string,
+  missing: number[],
+  verb: string,
+): { ok: false; problem: Problem } => ({
+  ok: false,
+  problem: knownProblem(type, {
+    detail: `No ${noun} ${missing.join(", ")} in this tenant; nothing was ${verb}`,
+    errors: [{ in: "body", field, message: `not found: ${missing.join(", ")}` }],
+  }),
+});
+
 /** A `send` that POSTs the request as the token carries it to a worker (a write that sets values). */
 export const postRequest =
   (capability: Capability, path: string): TwoStepWrite<z.ZodObject, Json>["send"] =>
   (request, caller) =>
     callCapability<Record<string, unknown>>(caller, capability, path, { method: "POST", body: request });
+
+/**
+ * POSTs a create with the commit's Idempotency-Key (a worker that creates exactly once per key):
+ * what it created, and whether the answer replays an earlier commit of the same token.
+ */
+export async function createOnce<T>(
+  caller: Caller,
+  capability: Capability,
+  path: string,
+  body: Json,
+  idempotencyKey: string,
+): Promise<Outcome<{ created: T; replayed: boolean }>> {
+  const answer = await callCapability<T>(caller, capability, path, { method: "POST", body, idempotencyKey });
+  if (!answer.ok) return answer;
+  return {
+    ok: true,
+    data: { created: answer.data, replayed: answer.headers.get("Idempotent-Replayed") === "true" },
+  };
+}
 
 interface Deployment {
   secret: string;
