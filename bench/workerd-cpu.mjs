@@ -228,8 +228,8 @@ export async function benchWorkerdCpu({ port, key, rounds = 300 }) {
     return {
       rows: [rowOf("payment", p, threadCpu.payment), rowOf("invoice read", r, threadCpu.invoiceRead)],
       top: {
-        payment: p.top.slice(0, 12).map(([f, ms]) => [f, per(ms, paymentRounds)]),
-        invoiceRead: r.top.slice(0, 12).map(([f, ms]) => [f, per(ms, rounds)]),
+        payment: p.top.slice(0, 12).map(([frame, ms]) => ({ frame, ms: per(ms, paymentRounds) })),
+        invoiceRead: r.top.slice(0, 12).map(([frame, ms]) => ({ frame, ms: per(ms, rounds) })),
       },
     };
   } finally {
