@@ -25,6 +25,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { DEMO, simulatorGet, simulatorToken, startStack } from "../scripts/lib/local-stack.mjs";
+import { cpuMeter, workerdPid } from "./process-cpu.mjs";
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (values) => {
@@ -33,9 +34,13 @@ const median = (values) => {
 };
 /** A pause between rows: queue deliveries and alarms of the last one settle. */
 const ROW_GAP_MS = 500;
-/** Invoices paid through the worker per part of a run (each at most once). */
+/**
+ * Invoices paid through the worker per part of a run (each at most once). A 10-connection row of
+ * 160 payments lasted about 3 s and its throughput ratio moved 0.33–0.50 between runs (its first
+ * and last requests, with fewer than 10 in flight, weigh a lot): 400 make it steadier.
+ */
 const SIZES = {
-  full: { warm: 5, one: 60, ten: 160, profile: 30 },
+  full: { warm: 5, one: 60, ten: 400, profile: 30 },
   quick: { warm: 3, one: 20, ten: 60, profile: 10 },
 };
 
@@ -71,7 +76,9 @@ const callsBetween = (before, after) =>
   );
 
 async function load({ url, connections, amount, headers, body }) {
-  const result = await autocannon({
+  const started = performance.now();
+  let lastAnswer = started;
+  const run = autocannon({
     url,
     connections,
     amount,
@@ -79,11 +86,18 @@ async function load({ url, connections, amount, headers, body }) {
     headers,
     requests: [{ method: "POST", headers, setupRequest: (request) => ({ ...request, ...body() }) }],
   });
+  run.on("response", () => {
+    lastAnswer = performance.now();
+  });
+  const result = await run;
   return {
     p50: result.latency.p50,
     p99: result.latency.p99,
-    // Requests over the run's length (autocannon's per-second average is coarse for short runs).
-    rps: Math.round((result.requests.total / ((result.finish - result.start) / 1000)) * 10) / 10,
+    // Requests over the time to the last answer. autocannon ends a run of `amount` requests only
+    // at its next one-second tick, so its own finish − start rounds the run's length up to whole
+    // seconds: a 2.2 s row read as 3 s, and short rows' ratios came out as ratios of small integers
+    // (1/3, 2/5, 1/2).
+    rps: Math.round((result.requests.total / ((lastAnswer - started) / 1000)) * 10) / 10,
     requests: result.requests.total,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
@@ -105,10 +119,10 @@ export async function benchPayments({ port, key, quick }) {
   ];
   for (const run of runs) {
     const disk = run.state === "disk" ? mkdtempSync(join(tmpdir(), "st-edge-bench-")) : undefined;
-    // 1,300 invoices: about 300 open ones, enough to pay each at most once through the worker.
+    // 3,000 invoices: about 700 open ones, enough to pay each at most once through the worker.
     const simulatorVars = {
       SIM_FAULTS: run.latency ? `latency=${run.latency}` : "",
-      SIM_INVOICE_COUNT: "1300",
+      SIM_INVOICE_COUNT: "3000",
     };
     const upstream =
       run.simulator === "in process"
@@ -141,6 +155,8 @@ export async function benchPayments({ port, key, quick }) {
 
 async function runStack({ stack, key, run, sizes }) {
   const { latency } = run;
+  // The workers' runtime: its CPU per payment, and how busy its JavaScript thread was.
+  const runtime = workerdPid(stack.pid);
   const token = await simulatorToken(stack.simulatorUrl);
   const { data: invoices } = await simulatorGet(stack.simulatorUrl, token, "/invoices?pageSize=5000");
   const { data: types } = await simulatorGet(stack.simulatorUrl, token, "/payment-types");
@@ -212,6 +228,7 @@ async function runStack({ stack, key, run, sizes }) {
     await sleep(ROW_GAP_MS);
     let w = 0;
     const before = await simulatorCalls(stack.simulatorUrl);
+    const meter = cpuMeter(runtime);
     const b = await load({
       url: workerUrl,
       connections,
@@ -222,8 +239,9 @@ async function runStack({ stack, key, run, sizes }) {
         body: JSON.stringify({ invoiceId: invoicesOfRow[w++ % amount], amount: "0.01", paymentType: "Cash" }),
       }),
     });
+    const cpu = meter.stop();
     const calls = callsBetween(before, await simulatorCalls(stack.simulatorUrl));
-    rows.push(row({ latency, connections, invoices: "distinct", run, a, b, calls }));
+    rows.push(row({ latency, connections, invoices: "distinct", run, a, b, calls, cpu }));
     await sleep(ROW_GAP_MS);
   }
 
@@ -258,7 +276,7 @@ async function runStack({ stack, key, run, sizes }) {
   return { rows, profile: await profile({ stack, key, latency, invoices: take(sizes.profile), payWorker }) };
 }
 
-function row({ latency, connections, invoices, run, a, b, calls }) {
+function row({ latency, connections, invoices, run, a, b, calls, cpu }) {
   const payments = b.requests - b.non2xx;
   const idealP50 = 2 * a.p50;
   const simulator = run.simulator ?? "own process";
@@ -285,6 +303,10 @@ function row({ latency, connections, invoices, run, a, b, calls }) {
     throughputVsIdeal: +(b.rps / a.rps / 0.5).toFixed(2),
     upstreamPerPayment: +(Object.values(calls).reduce((x, y) => x + y, 0) / Math.max(payments, 1)).toFixed(2),
     paymentReads: calls.Payments_GetList ?? 0,
+    // The workers' runtime while the row ran: CPU ms of its JavaScript thread per payment, and
+    // that thread's CPU over the row's wall time (1 = a core to itself, all the time).
+    runtimeCpuMs: cpu ? +(cpu.busiestThreadMs / Math.max(payments, 1)).toFixed(2) : "",
+    runtimeBusy: cpu ? +(cpu.busiestThreadMs / cpu.wallMs).toFixed(2) : "",
     non2xx: a.non2xx + b.non2xx + a.errors + b.errors,
   };
 }

@@ -24,6 +24,7 @@ import {
 import { costs, PRICES } from "./costs.mjs";
 import { benchEvents } from "./events.mjs";
 import { benchPayments } from "./payments.mjs";
+import { benchWorkerdCpu } from "./workerd-cpu.mjs";
 
 const quick = process.argv.includes("--quick");
 /**
@@ -58,6 +59,7 @@ const results = {
   dispatchOverhead: undefined,
   overhead: [],
   paymentCpu: undefined,
+  workerdCpu: [],
   payments: [],
   paymentProfiles: [],
   costs: [],
@@ -158,6 +160,23 @@ async function load(url, { connections, headers = {}, method = "GET", body, setu
   table(
     "Payment CPU, in process: the simulator's two calls vs payment-posting with its Durable Objects on in-memory storage (ms; goal: workerOwnP50 ≤ 0.5)",
     results.paymentCpu ? [results.paymentCpu] : [],
+  );
+}
+
+// 2c. The same in workerd: CPU of the runtime's JavaScript thread per request, and a V8 profile's
+// shares of it (bench/workerd-cpu.mjs).
+{
+  writeDevVars(callerKey(), ["invoice-lookup", "payment-posting"]);
+  const measured = await benchWorkerdCpu({
+    port: portBase(8786) + 160,
+    key: callerKey(),
+    rounds: quick ? 60 : 300,
+  });
+  results.workerdCpu = measured.rows;
+  results.workerdCpuTop = measured.top;
+  table(
+    "Worker CPU in workerd: the runtime's JavaScript thread per request, one at a time (measured), and a V8 profile's shares of it (ms; goal: ownJsCpuMs ≤ 0.5)",
+    measured.rows,
   );
 }
 

@@ -76,6 +76,25 @@ describe("every call", () => {
     unwrap(await listInvoices(st, { pageSize: 1 }));
     expect(sim.stats().tokenRequests.total).toBe(before + 1);
   });
+
+  it("sends a POST again with its whole body after a 401, under a new token", async () => {
+    const { sim, st, requests } = setup();
+    unwrap(await listInvoices(st, { pageSize: 1 }));
+    const payment = sim.ledger(demo.tenantId).payments[0];
+    if (!payment) throw new Error("the simulator has no payment");
+    const status = payment.status === "Posted" ? "Pending" : "Posted";
+    sim.revokeTokens(demo.tenantId);
+    const sent = requests.length;
+    const answer = await st.POST("/tenant/{tenant}/payments/status", {
+      body: { paymentIds: [payment.id], status },
+    });
+    expect(answer.response.status).toBe(200);
+    const [refused, retried, ...more] = requests.slice(sent);
+    expect(more).toHaveLength(0);
+    expect(retried?.headers.get("Authorization")).not.toBe(refused?.headers.get("Authorization"));
+    // The body reached ServiceTitan on the retry: the status changed.
+    expect(sim.ledger(demo.tenantId).payments.find((p) => p.id === payment.id)?.status).toBe(status);
+  });
 });
 
 describe("retries", () => {

@@ -43,7 +43,9 @@ export function withAuth(next: Fetch, { tokens, appKey, scheme = "raw", deadline
     }
   };
   return async (request) => {
-    const spare = request.clone();
+    // The 401 retry sends the request again. sign() copies it, so a request without a body stays
+    // usable as it is; a body is read once by the copy, so the retry needs a clone made first.
+    const spare = request.body === null ? request : request.clone();
     const token = await tokenFor(request);
     const response = await next(sign(request, token));
     if (response.status !== 401) return response;

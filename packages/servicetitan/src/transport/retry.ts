@@ -51,7 +51,9 @@ export function withRetry(next: Fetch, options: RetryOptions = {}): Fetch {
       const last = attempt >= maxAttempts;
       let response: Response;
       try {
-        response = await next(last ? request : request.clone());
+        // Only GET, HEAD and OPTIONS come here: without a body, the layers below copy the request
+        // (never read it), so each attempt can be given the same one.
+        response = await next(last || request.body === null ? request : request.clone());
       } catch (error) {
         const transient = error instanceof ServiceTitanError && error.transient;
         const delayMs = backoff(attempt);
