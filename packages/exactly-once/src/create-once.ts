@@ -10,9 +10,10 @@
 // 4. Have a token in hand, then record durably, together: the reservations (the gates) and the
 //    attempt with the instant its create stops sending (the key).
 // 5. Send the one create, cut off at that instant.
-// 6. Success → store and answer 201. Definite refusal → store it. Not applied (429, auth) → let the
-//    key go. Lost answer → settle it: found → 201; proven absent → let go, 503 (a retry creates);
-//    unsettled → 503, the next retry settles it.
+// 6. Success → answer 201; storing it and letting the gates go follow the answer (`succeeded`).
+//    Definite refusal → store it. Not applied (429, auth) → let the key go. Lost answer → settle
+//    it: found → 201; proven absent → let go, 503 (a retry creates); unsettled → 503, the next
+//    retry settles it.
 import {
   type LogFields,
   NO_TIMING,
@@ -89,7 +90,10 @@ export interface CreateOnceOptions<Plan, Created extends { id: number }, Found e
    * prepare takes them); throws problems for refusals. Called at most once.
    */
   prepare(held?: HeldInvoices): Promise<Prepared<Plan>>;
-  /** Where work that need not hold up the answer goes (waitUntil); without it, it is awaited. */
+  /**
+   * Where work that need not hold up the answer goes (waitUntil): recording a success and letting
+   * the gates go; without it (or when the request is timed), it is awaited.
+   */
   later?(work: Promise<unknown>): void;
   /** Sends the one create; `signal` cuts it off when it must stop sending. */
   send(plan: Plan, signal: AbortSignal): Promise<Created>;
@@ -195,23 +199,37 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
   const { leaseId } = begun;
   log(begun.mustReconcile ? "takeover" : "acquired", { attempts: begun.record.attempts });
 
-  /** Stores a success (the first one wins) and answers with what is stored. */
-  const succeeded = async (resultId: number, body: object, replayed: boolean) => {
+  /**
+   * Answers a success, and records it after the answer (with `alsoAfter`, e.g. the gates' outcome):
+   * the answer does not depend on that write. Until it lands the key is still this request's, so a
+   * same-key retry waits for it and replays it; if it never lands, the next owner's reconciliation
+   * finds the record by its marker. A timed request waits for it, so its counts are complete.
+   */
+  const succeeded = async (
+    resultId: number,
+    body: object,
+    replayed: boolean,
+    alsoAfter?: () => Promise<void>,
+  ) => {
     const response: StoredResponse = { status: 201, body: JSON.stringify({ ...body, idempotencyKey: key }) };
-    let stored = response;
-    try {
-      const result = await store.succeed({ hash, resultId, response });
-      stored = result.stored;
-      if (result.first) options.announce?.(resultId);
-      if (result.resultId !== resultId) {
-        log("duplicate-detected", { resultId, storedResultId: result.resultId ?? undefined }, "error");
+    const record = async () => {
+      try {
+        const result = await store.succeed({ hash, resultId, response });
+        if (result.first) options.announce?.(resultId);
+        // Only possible if two owners both sent (a lease lost mid-send): both records exist.
+        if (result.resultId !== resultId) {
+          log("duplicate-detected", { resultId, storedResultId: result.resultId ?? undefined }, "error");
+        }
+      } catch (error) {
+        // The record exists either way; an unrecorded success is found again by the next reconcile.
+        log("store-failed", { resultId, error: errorName(error) }, "error");
       }
-    } catch (error) {
-      // The record exists either way; an unrecorded success is found again by the next reconcile.
-      log("store-failed", { resultId, error: errorName(error) }, "error");
-    }
+    };
     log("succeeded", { resultId });
-    return json(stored.status, stored.body, replayed);
+    const work = timing.span("after", () => Promise.all([record(), alsoAfter?.()]));
+    if (options.later && timing === NO_TIMING) options.later(work);
+    else await work;
+    return json(response.status, response.body, replayed);
   };
 
   /** Stores a final refusal and answers with it. */
@@ -365,13 +383,14 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
         ]);
         const record = await settle(prepared.invoiceIds, attempted.record.firstAttemptAt ?? endedAt, endedAt);
         if (record) {
-          await gates?.held.finish({
-            applied: reserved.map((id) => ({
-              id,
-              paymentId: options.reservationPaymentId?.(record) ?? null,
-            })),
+          return await succeeded(record.id, options.found(record), false, async () => {
+            await gates?.held.finish({
+              applied: reserved.map((id) => ({
+                id,
+                paymentId: options.reservationPaymentId?.(record) ?? null,
+              })),
+            });
           });
-          return await succeeded(record.id, options.found(record), false);
         }
         await gates?.held.finish({ withdrawn: reserved });
         throw new ProblemError({
@@ -382,16 +401,11 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
           traceId,
         });
       }
-      const resultId = made.id;
-      const [response] = await timing.span("finish", () =>
-        Promise.all([
-          succeeded(resultId, options.created(made, prepared.plan), false),
-          finishGates({
-            applied: reserved.map((id) => ({ id, paymentId: options.reservationPaymentId?.(made) ?? null })),
-          }),
-        ]),
+      return await succeeded(made.id, options.created(made, prepared.plan), false, () =>
+        finishGates({
+          applied: reserved.map((id) => ({ id, paymentId: options.reservationPaymentId?.(made) ?? null })),
+        }),
       );
-      return response;
     } finally {
       if (gatesOpen) await finishGates({ withdrawn: reserved });
     }

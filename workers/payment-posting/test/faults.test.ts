@@ -1,11 +1,12 @@
 // Lost and refused answers on the create call: the payment must exist exactly once however
 // ServiceTitan's answer is lost (commit-then-fail, commit-then-drop, hang → timeout), never be
 // posted while its outcome is unknown, and never look like success when creates are unsupported.
-import { runInDurableObject } from "cloudflare:test";
-import { expectProblem } from "@st-edge/edge/testing";
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import { expectProblem, TEST_API_KEY } from "@st-edge/edge/testing";
 import { type IdempotencyRecord, type IdempotencyStore, RETENTION_MS } from "@st-edge/exactly-once";
 import { createSimulator } from "@st-edge/simulator";
 import { describe, expect, it } from "vitest";
+import worker from "../src/index.ts";
 import {
   apiPaymentsOn,
   type CreatedBody,
@@ -36,6 +37,33 @@ function createFault(fault: string, times = 1) {
 function record(e: TestEnv, key: string): Promise<IdempotencyRecord | null> {
   const stub = e.IDEMPOTENCY.get(e.IDEMPOTENCY.idFromName(`simulator:${TENANT}:${key}`));
   return stub.inspect();
+}
+
+/** The idempotency store, with every `succeed` call held back until `allowed` resolves. */
+function successesHeldUntil(
+  namespace: TestEnv["IDEMPOTENCY"],
+  allowed: Promise<void>,
+): TestEnv["IDEMPOTENCY"] {
+  return new Proxy(namespace, {
+    get(target, property) {
+      const value = Reflect.get(target, property);
+      if (typeof value !== "function") return value;
+      if (property !== "get") return value.bind(target);
+      return (id: DurableObjectId) => {
+        const stub = target.get(id);
+        return new Proxy(stub, {
+          get(object, method) {
+            const call = Reflect.get(object, method);
+            if (method !== "succeed" || typeof call !== "function") return call;
+            return async (...args: unknown[]) => {
+              await allowed;
+              return Reflect.apply(call, object, args);
+            };
+          },
+        });
+      };
+    },
+  });
 }
 
 describe("lost answers to the create call", () => {
@@ -212,6 +240,45 @@ describe("concurrency and takeover", () => {
     expect(responses.filter((r) => r.headers.get("Idempotent-Replayed") === "true")).toHaveLength(19);
     expect(apiPaymentsOn(sim, invoice.id)).toHaveLength(1);
     expect(takenOff(sim, invoice.id)).toBe("1.11");
+  });
+
+  it("answers a posted payment before recording it; a same-key retry meanwhile waits for the record and replays it", async () => {
+    const base = await testEnv(sim);
+    let allowRecording!: () => void;
+    const recordingAllowed = new Promise<void>((resolve) => {
+      allowRecording = resolve;
+    });
+    const e = { ...base, IDEMPOTENCY: successesHeldUntil(base.IDEMPOTENCY, recordingAllowed) };
+    const invoice = nextInvoice();
+    const key = freshKey("answer-first");
+    const body = { paymentType: "Cash", invoiceId: invoice.id, amount: "2.25" };
+    const ctx = createExecutionContext();
+    const answer = await worker.fetch(
+      new Request("https://worker.test/payments", {
+        method: "POST",
+        headers: {
+          Authorization: `Bearer ${TEST_API_KEY}`,
+          "Content-Type": "application/json",
+          "Idempotency-Key": key,
+        },
+        body: JSON.stringify(body),
+      }),
+      e,
+      ctx,
+    );
+    expect(answer.status).toBe(201);
+    const created = (await answer.json()) as CreatedBody;
+    // Answered, not yet recorded: the key is still the first request's.
+    expect((await record(base, key))?.state).toBe("posting");
+    const retry = post(e, key, body);
+    allowRecording();
+    await waitOnExecutionContext(ctx);
+    const replayed = await retry;
+    expect(replayed.status).toBe(201);
+    expect(replayed.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(((await replayed.json()) as CreatedBody).id).toBe(created.id);
+    expect((await record(base, key))?.state).toBe("succeeded");
+    expect(apiPaymentsOn(sim, invoice.id)).toHaveLength(1);
   });
 
   it("past the wait bound, concurrent callers get 409 + Retry-After, and retrying converges on one payment", async () => {

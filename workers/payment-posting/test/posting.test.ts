@@ -349,13 +349,15 @@ describe("a payment's cost, as Server-Timing tells it (SERVER_TIMING=on and X-Se
     expect(first.status).toBe(201);
     // Read the invoice, create; three Durable Object round trips, each to the key and the
     // invoice's gate at once: claim the key and take the gate, record the attempt and the
-    // reservation, record the answer and finish the gate.
+    // reservation, then (after the answer; a timed request waits for it) record the answer and
+    // finish the gate.
     expect(counts(first)).toEqual({ upstream: 2, do: 6, queue: 1 });
     const steps = (first.headers.get("Server-Timing") ?? "").split(", ").map((entry) => entry.split(";")[0]);
     expect(steps).toEqual(
       expect.arrayContaining([
         ...["claim", "key-begin", "gate-acquire", "checks", "st-GET-invoices", "token"],
-        ...["record", "key-attempt", "gate-reserve", "send", "st-POST-payments", "finish"],
+        ...["record", "key-attempt", "gate-reserve", "send", "st-POST-payments", "after"],
+        ...["key-succeed", "gate-finish"],
       ]),
     );
 

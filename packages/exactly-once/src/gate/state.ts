@@ -181,12 +181,14 @@ export function idle(record: GateRecord | undefined, now: number): boolean {
   return !held && live(record.reservations, now).length === 0;
 }
 
-/** When the record next needs the alarm: its holder's lease ending or a reservation expiring. */
-export function nextWake(record: GateRecord | undefined): number | undefined {
-  if (!record) return undefined;
-  const times = [
-    ...(record.holder ? [record.holder.expiresAt] : []),
+/**
+ * The latest instant the record can stay in use if nothing else happens: its holder's lease ended
+ * and any reservation made under it (at most `reservationTtlMs` long) expired. The alarm that
+ * deletes the record is armed for it.
+ */
+export function idleBy(record: GateRecord, reservationTtlMs: number): number {
+  return Math.max(
+    record.holder ? record.holder.expiresAt + reservationTtlMs : 0,
     ...record.reservations.map((r) => r.expiresAt),
-  ];
-  return times.length === 0 ? undefined : Math.min(...times);
+  );
 }

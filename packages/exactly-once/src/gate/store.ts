@@ -4,6 +4,7 @@
 // leaves the object only once its write is durable (output gate). Waiting for the lock happens in
 // memory (woken on every change), so a busy invoice costs no polling.
 import { DurableObject } from "cloudflare:workers";
+import { RESERVATION_TTL_MS } from "../settings.ts";
 import {
   type AcquireResult,
   acquire,
@@ -12,7 +13,7 @@ import {
   type GateRecord,
   type HolderResult,
   idle,
-  nextWake,
+  idleBy,
   type Reservation,
   reserve,
   type Transition,
@@ -32,9 +33,12 @@ export class InvoiceGate extends DurableObject {
     if (next !== previous) {
       if (next === undefined) this.ctx.storage.kv.delete(RECORD);
       else this.ctx.storage.kv.put(RECORD, next);
-      // The alarm cleans up what a dead holder or an expired reservation leaves behind.
-      const wake = nextWake(next);
-      if (wake !== undefined && wake !== nextWake(previous)) await this.ctx.storage.setAlarm(wake);
+      // The alarm only deletes a record nobody uses any more (an expired lease or reservation is
+      // ignored by every transition meanwhile). Armed once, when the record is created, for when it
+      // is idle at the latest, and re-armed by the alarm for a record still in use then: a write
+      // on a fresh invoice pays one alarm write, one on an invoice in use none.
+      if (previous === undefined && next !== undefined)
+        await this.ctx.storage.setAlarm(idleBy(next, RESERVATION_TTL_MS));
       for (const wakeUp of this.waiters) wakeUp();
       this.waiters.clear();
     }
@@ -102,9 +106,9 @@ export class InvoiceGate extends DurableObject {
       await this.ctx.storage.deleteAll();
       return;
     }
-    // Expired reservations and a dead holder's lease are dropped; what is live stays.
+    // Still in use: expired reservations and a dead holder's lease are dropped, the rest stays.
     await this.apply(finish(previous, { lease: null, now }), previous);
-    const wake = nextWake(this.read());
-    if (wake !== undefined) await this.ctx.storage.setAlarm(Math.max(wake, now + 1_000));
+    const record = this.read();
+    if (record) await this.ctx.storage.setAlarm(Math.max(idleBy(record, RESERVATION_TTL_MS), now + 1_000));
   }
 }

@@ -22,11 +22,12 @@ export interface AuthOptions {
 }
 
 export function withAuth(next: Fetch, { tokens, appKey, scheme = "raw", deadline }: AuthOptions): Fetch {
+  // In place: the request is this client's own (each attempt is signed again, overwriting), and a
+  // copy per attempt would be one more Request for the runtime to build on every call.
   const sign = (request: Request, token: string): Request => {
-    const signed = new Request(request);
-    signed.headers.set("Authorization", scheme === "bearer" ? `Bearer ${token}` : token);
-    signed.headers.set("ST-App-Key", appKey);
-    return signed;
+    request.headers.set("Authorization", scheme === "bearer" ? `Bearer ${token}` : token);
+    request.headers.set("ST-App-Key", appKey);
+    return request;
   };
   // The refresh may be shared with other requests: stop waiting for it, never cancel it.
   const tokenFor = async (request: Request) => {
@@ -43,8 +44,8 @@ export function withAuth(next: Fetch, { tokens, appKey, scheme = "raw", deadline
     }
   };
   return async (request) => {
-    // The 401 retry sends the request again. sign() copies it, so a request without a body stays
-    // usable as it is; a body is read once by the copy, so the retry needs a clone made first.
+    // The 401 retry sends the request again: one without a body as it is (signed anew), one with
+    // a body from a clone made first (the send reads the body once).
     const spare = request.body === null ? request : request.clone();
     const token = await tokenFor(request);
     const response = await next(sign(request, token));

@@ -51,8 +51,8 @@ export function withRetry(next: Fetch, options: RetryOptions = {}): Fetch {
       const last = attempt >= maxAttempts;
       let response: Response;
       try {
-        // Only GET, HEAD and OPTIONS come here: without a body, the layers below copy the request
-        // (never read it), so each attempt can be given the same one.
+        // Only GET, HEAD and OPTIONS come here: without a body, the layers below never read the
+        // request (they sign it anew and send a copy), so each attempt can be given the same one.
         response = await next(last || request.body === null ? request : request.clone());
       } catch (error) {
         const transient = error instanceof ServiceTitanError && error.transient;
