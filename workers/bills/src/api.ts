@@ -1,6 +1,6 @@
 // The bills worker's API: route definitions used both to validate requests and to generate
 // specs/workers/bills.openapi.json (`pnpm run gen`).
-import { defineRoute, problemSpec, type ResponseSpec, schemas } from "@st-edge/edge";
+import { defineRoute, problemSpec, schemas } from "@st-edge/edge";
 import { BillView, PollItem } from "@st-edge/views/bill";
 import * as z from "zod/mini";
 

@@ -1,7 +1,7 @@
 // The events worker's API: route definitions (validating requests and generating
 // specs/workers/events.openapi.json) and, under the document's `webhooks`, every event a
 // subscriber can receive with its payload: the poll item of the matching polling trigger.
-import { defineRoute, problemSpec, type ResponseSpec, schemas } from "@st-edge/edge";
+import { defineRoute, problemSpec, schemas } from "@st-edge/edge";
 import type { WebhookSpec } from "@st-edge/edge/openapi";
 import { EVENT_NAMES, type EventName, PUBLISHABLE_EVENTS } from "@st-edge/events";
 import type { InvoiceTaskWebhookEvent, InvoiceWebhookEvent } from "@st-edge/servicetitan";

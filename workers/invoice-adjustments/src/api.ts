@@ -2,7 +2,7 @@
 // to generate specs/workers/invoice-adjustments.openapi.json. The invoice's own fields and a new
 // item are the shapes invoice-changes takes too (its shapes.ts); the answer is the invoice as
 // ServiceTitan holds it, in invoice-lookup's shape.
-import { defineRoute, problemSpec, type ResponseSpec, schemas } from "@st-edge/edge";
+import { defineRoute, problemSpec, schemas } from "@st-edge/edge";
 import { InvoiceView, invoiceFields, NewItemBody } from "@st-edge/worker-invoice-changes/shapes";
 import * as z from "zod/mini";
 import { MAX_CALLER_ROYALTY_MEMO, royaltyMemoProblem } from "./marker.ts";

@@ -2,7 +2,7 @@
 // generate specs/workers/invoice-changes.openapi.json. Invoices are answered in invoice-lookup's
 // shape (InvoiceView: every field of ServiceTitan's InvoiceResponse, money as exact strings), read
 // back after each write, so an answer is what ServiceTitan holds.
-import { defineRoute, problemSpec, type ResponseSpec, schemas } from "@st-edge/edge";
+import { defineRoute, problemSpec, schemas } from "@st-edge/edge";
 import * as z from "zod/mini";
 import {
   clearable,

@@ -1,7 +1,7 @@
 // The payment-posting worker's API: route definitions used both to validate requests and to
 // generate specs/workers/payment-posting.openapi.json. Cross-field rules (one payment type, splits
 // summing to the amount, ...) live in payment-request.ts and answer with the same 400 shape.
-import { defineRoute, lengthProblem, problemSpec, type ResponseSpec, schemas } from "@st-edge/edge";
+import { defineRoute, lengthProblem, problemSpec, schemas } from "@st-edge/edge";
 import { PaymentView, PollItem } from "@st-edge/views/payment";
 import * as z from "zod/mini";
 import { memoProblem } from "./inputs.ts";
