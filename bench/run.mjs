@@ -278,7 +278,7 @@ table(
     );
     const perCall = Object.entries(profile.calls).map(([call, counts]) => ({ call, ...counts }));
     table("Billable calls per request (Server-Timing counts; token in isolate memory)", perCall);
-    results.costs = costs(profile.calls, results.cpuOverhead, results.paymentCpu);
+    results.costs = costs(profile.calls, results.cpuOverhead, results.paymentCpu, results.workerdCpu);
     table(
       `Cost at Cloudflare's published Workers Paid prices, beyond the included usage (USD; ${PRICES.source.join(", ")})`,
       results.costs,
