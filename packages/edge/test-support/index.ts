@@ -137,6 +137,42 @@ export async function simulatorEnv<B extends EdgeBindings>(
   };
 }
 
+/**
+ * Bindings for a worker that creates exactly once (its Idempotency-Key, reconciliation), against
+ * the demo tenant of `sim`, with ServiceTitan's per-call timeout and the read-after-write wait cut
+ * short so faults resolve fast; `fault(request)`, when given, may name an X-Sim-Fault for any
+ * upstream request.
+ *
+ * @example const e = await writerEnv(env, sim, {}, faultsOnFirst(isCreate, "commit-then-drop"));
+ */
+export async function writerEnv<B extends EdgeBindings>(
+  base: B,
+  sim: Simulator,
+  overrides: Partial<B> = {},
+  fault?: (request: Request) => string | undefined,
+): Promise<B> {
+  const bound = await simulatorEnv(base, sim, {
+    ST_TIMEOUT_MS: "300",
+    ...(fault && { SERVICETITAN: faultBindingFor(sim, fault) }),
+  });
+  return { ...bound, RECONCILE_WAIT_MS: "40", ...overrides };
+}
+
+/**
+ * A fault for `faultBindingFor`: `fault` on the first `times` requests that `matches`, nothing on
+ * any other request.
+ *
+ * @example faultBindingFor(sim, faultsOnFirst(isCreate, "status=503", 2))
+ */
+export function faultsOnFirst(matches: (request: Request) => boolean, fault: string, times = 1) {
+  let left = times;
+  return (request: Request): string | undefined => {
+    if (!matches(request) || left <= 0) return undefined;
+    left--;
+    return fault;
+  };
+}
+
 export interface ReadServiceTitanOptions {
   /** Method, headers and body of the call (default a GET). */
   init?: RequestInit;

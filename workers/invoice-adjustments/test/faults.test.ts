@@ -2,7 +2,7 @@
 // ServiceTitan's answer is lost (commit-then-fail, commit-then-drop, hang → timeout), never be
 // created again while its outcome is unknown, and a definite refusal is the key's final answer.
 import { env } from "cloudflare:test";
-import { expectProblem } from "@st-edge/edge/testing";
+import { expectProblem, faultsOnFirst } from "@st-edge/edge/testing";
 import { createSimulator } from "@st-edge/simulator";
 import { describe, expect, it } from "vitest";
 import {
@@ -23,14 +23,7 @@ const sim = createSimulator();
 const pick = originalPicker(sim);
 
 /** Faults the first `times` create calls with `fault`; everything else passes. */
-function createFault(fault: string, times = 1) {
-  let left = times;
-  return (request: Request) => {
-    if (!isCreate(request) || left <= 0) return undefined;
-    left--;
-    return fault;
-  };
-}
+const createFault = (fault: string, times = 1) => faultsOnFirst(isCreate, fault, times);
 
 const store = (env as unknown as TestEnv).IDEMPOTENCY;
 const record = (key: string) =>

@@ -2,7 +2,7 @@
 // bindings; INVOICE_GATES hosted by the test worker), a caller that posts with an Idempotency-Key,
 // and what ServiceTitan holds of an invoice's adjustments. Test-only.
 import { env } from "cloudflare:test";
-import { callWorker, faultBindingFor, readServiceTitanJson, simulatorEnv } from "@st-edge/edge/testing";
+import { callWorker, readServiceTitanJson, writerEnv } from "@st-edge/edge/testing";
 import type { Invoice } from "@st-edge/servicetitan";
 import { DEMO_TENANTS, type Simulator } from "@st-edge/simulator";
 import worker from "../src/index.ts";
@@ -13,9 +13,8 @@ export const TENANT = DEMO_TENANTS[0]?.tenantId ?? 1000001;
 export type TestEnv = AdjustmentBindings;
 
 /** Bindings against `sim`, with short timeouts and waits so faults resolve fast. */
-export async function testEnv(sim: Simulator, overrides: Partial<TestEnv> = {}): Promise<TestEnv> {
-  const base = await simulatorEnv(env as unknown as TestEnv, sim, { ST_TIMEOUT_MS: "300" });
-  return { ...base, RECONCILE_WAIT_MS: "40", ...overrides };
+export function testEnv(sim: Simulator, overrides: Partial<TestEnv> = {}): Promise<TestEnv> {
+  return writerEnv(env as unknown as TestEnv, sim, overrides);
 }
 
 /** Like testEnv, but `fault(request)` may name an X-Sim-Fault for any upstream request. */
@@ -24,7 +23,7 @@ export function faultyEnv(
   fault: (request: Request) => string | undefined,
   overrides: Partial<TestEnv> = {},
 ): Promise<TestEnv> {
-  return testEnv(sim, { SERVICETITAN: faultBindingFor(sim, fault), ...overrides });
+  return writerEnv(env as unknown as TestEnv, sim, overrides, fault);
 }
 
 export const isCreate = (request: Request) =>

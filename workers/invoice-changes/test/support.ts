@@ -3,7 +3,7 @@
 // callers for this worker and for payment-posting's app on the same env, and invoice picking from
 // the simulator's own reads. Test-only.
 import { env } from "cloudflare:test";
-import { callWorker, faultBindingFor, readServiceTitanJson, simulatorEnv } from "@st-edge/edge/testing";
+import { callWorker, readServiceTitanJson, writerEnv } from "@st-edge/edge/testing";
 import { Decimal, type Invoice } from "@st-edge/servicetitan";
 import { DEMO_TENANTS, type InvoiceLocks, type Simulator } from "@st-edge/simulator";
 import paymentPosting from "@st-edge/worker-payment-posting/app";
@@ -15,9 +15,8 @@ export const TENANT = DEMO_TENANTS[0]?.tenantId ?? 1000001;
 export type TestEnv = InvoiceChangeBindings & { IDEMPOTENCY: DurableObjectNamespace };
 
 /** Bindings for both workers against `sim`, with short timeouts and waits so faults resolve fast. */
-export async function testEnv(sim: Simulator, overrides: Partial<TestEnv> = {}): Promise<TestEnv> {
-  const base = await simulatorEnv(env as unknown as TestEnv, sim, { ST_TIMEOUT_MS: "300" });
-  return { ...base, RECONCILE_WAIT_MS: "40", ...overrides };
+export function testEnv(sim: Simulator, overrides: Partial<TestEnv> = {}): Promise<TestEnv> {
+  return writerEnv(env as unknown as TestEnv, sim, overrides);
 }
 
 /** Like testEnv, but `fault(request)` may name an X-Sim-Fault for any upstream request. */
@@ -26,7 +25,7 @@ export function faultyEnv(
   fault: (request: Request) => string | undefined,
   overrides: Partial<TestEnv> = {},
 ): Promise<TestEnv> {
-  return testEnv(sim, { SERVICETITAN: faultBindingFor(sim, fault), ...overrides });
+  return writerEnv(env as unknown as TestEnv, sim, overrides, fault);
 }
 
 const json = (method: string, body: unknown, headers: Record<string, string> = {}): RequestInit => ({

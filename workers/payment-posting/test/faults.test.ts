@@ -2,7 +2,7 @@
 // ServiceTitan's answer is lost (commit-then-fail, commit-then-drop, hang → timeout), never be
 // posted while its outcome is unknown, and never look like success when creates are unsupported.
 import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
-import { expectProblem, TEST_API_KEY } from "@st-edge/edge/testing";
+import { expectProblem, faultsOnFirst, TEST_API_KEY } from "@st-edge/edge/testing";
 import { type IdempotencyRecord, type IdempotencyStore, RETENTION_MS } from "@st-edge/exactly-once";
 import { createSimulator } from "@st-edge/simulator";
 import { describe, expect, it } from "vitest";
@@ -25,14 +25,7 @@ const sim = createSimulator();
 const nextInvoice = invoicePicker(sim);
 
 /** Faults the first `times` create calls with `fault`; everything else passes. */
-function createFault(fault: string, times = 1) {
-  let left = times;
-  return (request: Request) => {
-    if (!isCreate(request) || left <= 0) return undefined;
-    left--;
-    return fault;
-  };
-}
+const createFault = (fault: string, times = 1) => faultsOnFirst(isCreate, fault, times);
 
 function record(e: TestEnv, key: string): Promise<IdempotencyRecord | null> {
   const stub = e.IDEMPOTENCY.get(e.IDEMPOTENCY.idFromName(`simulator:${TENANT}:${key}`));

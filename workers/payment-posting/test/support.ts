@@ -2,7 +2,7 @@
 // bindings from wrangler.jsonc), a caller that posts with an Idempotency-Key, invoice picking and
 // ledger arithmetic. Test-only.
 import { env } from "cloudflare:test";
-import { callWorker, faultBindingFor, simulatorEnv } from "@st-edge/edge/testing";
+import { callWorker, writerEnv } from "@st-edge/edge/testing";
 import { Decimal, type Invoice } from "@st-edge/servicetitan";
 import { DEMO_APP_KEY, DEMO_TENANTS, type LedgerInvoice, type Simulator } from "@st-edge/simulator";
 import worker from "../src/index.ts";
@@ -14,9 +14,8 @@ export const OTHER_TENANT = DEMO_TENANTS[1]?.tenantId ?? 2000002;
 export type TestEnv = typeof env & PaymentBindings;
 
 /** Bindings for the worker against `sim`, with short timeouts and waits so faults resolve fast. */
-export async function testEnv(sim: Simulator, overrides: Partial<PaymentBindings> = {}): Promise<TestEnv> {
-  const base = await simulatorEnv(env, sim, { ST_TIMEOUT_MS: "300" });
-  return { ...base, RECONCILE_WAIT_MS: "40", ...overrides };
+export function testEnv(sim: Simulator, overrides: Partial<PaymentBindings> = {}): Promise<TestEnv> {
+  return writerEnv(env, sim, overrides);
 }
 
 /** Like testEnv, but `fault(request)` may name an X-Sim-Fault for any upstream request. */
@@ -25,7 +24,7 @@ export function faultyEnv(
   fault: (request: Request) => string | undefined,
   overrides: Partial<PaymentBindings> = {},
 ): Promise<TestEnv> {
-  return testEnv(sim, { SERVICETITAN: faultBindingFor(sim, fault), ...overrides });
+  return writerEnv(env, sim, overrides, fault);
 }
 
 export const isCreate = (request: Request) =>
