@@ -312,6 +312,10 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
       gatesOpen = false;
       await gates.held.finish(outcome);
     };
+    /** The gates' outcome once the create is known to have landed as `landed`. */
+    const appliedAs = (landed: { id: number }) => ({
+      applied: reserved.map((id) => ({ id, paymentId: options.reservationPaymentId?.(landed) ?? null })),
+    });
     try {
       // 4. A token in hand (no token wait inside the send window), then the durable records.
       await timing.span("token", () => unlessAborted(options.tokens.getToken(), [deadline.signal]));
@@ -383,14 +387,9 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
         ]);
         const record = await settle(prepared.invoiceIds, attempted.record.firstAttemptAt ?? endedAt, endedAt);
         if (record) {
-          return await succeeded(record.id, options.found(record), false, async () => {
-            await gates?.held.finish({
-              applied: reserved.map((id) => ({
-                id,
-                paymentId: options.reservationPaymentId?.(record) ?? null,
-              })),
-            });
-          });
+          return await succeeded(record.id, options.found(record), false, () =>
+            finishGates(appliedAs(record)),
+          );
         }
         await gates?.held.finish({ withdrawn: reserved });
         throw new ProblemError({
@@ -402,9 +401,7 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
         });
       }
       return await succeeded(made.id, options.created(made, prepared.plan), false, () =>
-        finishGates({
-          applied: reserved.map((id) => ({ id, paymentId: options.reservationPaymentId?.(made) ?? null })),
-        }),
+        finishGates(appliedAs(made)),
       );
     } finally {
       if (gatesOpen) await finishGates({ withdrawn: reserved });
