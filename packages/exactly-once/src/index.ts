@@ -12,7 +12,7 @@ export {
   type Prepared,
   REPLAYED_HEADER,
 } from "./create-once.ts";
-export { type InvoiceUnderGate, readUnderGates } from "./gate/balances.ts";
+export { type InvoiceUnderGate, type ReadAhead, readAhead, readUnderGates } from "./gate/balances.ts";
 export { type GateOptions, gateOf, type HeldInvoices, holdInvoices } from "./gate/hold.ts";
 export { appliedTo, available, type InvoiceSeen, type PaymentSeen, sortOut } from "./gate/reservations.ts";
 export type {
@@ -22,6 +22,7 @@ export type {
   PaymentExpectation,
   Reservation,
 } from "./gate/state.ts";
+export { QUIET_KEPT_MS } from "./gate/state.ts";
 export { InvoiceGate } from "./gate/store.ts";
 export { sha256Hex } from "./hash.ts";
 export type { IdempotencyRecord, RecordState, StoredResponse } from "./idempotency/state.ts";

@@ -10,6 +10,7 @@ import worker from "../src/index.ts";
 import {
   apiPaymentsOn,
   type CreatedBody,
+  callsHeld,
   faultyEnv,
   freshKey,
   invoicePicker,
@@ -30,33 +31,6 @@ const createFault = (fault: string, times = 1) => faultsOnFirst(isCreate, fault,
 function record(e: TestEnv, key: string): Promise<IdempotencyRecord | null> {
   const stub = e.IDEMPOTENCY.get(e.IDEMPOTENCY.idFromName(`simulator:${TENANT}:${key}`));
   return stub.inspect();
-}
-
-/** The idempotency store, with every `succeed` call held back until `allowed` resolves. */
-function successesHeldUntil(
-  namespace: TestEnv["IDEMPOTENCY"],
-  allowed: Promise<void>,
-): TestEnv["IDEMPOTENCY"] {
-  return new Proxy(namespace, {
-    get(target, property) {
-      const value = Reflect.get(target, property);
-      if (typeof value !== "function") return value;
-      if (property !== "get") return value.bind(target);
-      return (id: DurableObjectId) => {
-        const stub = target.get(id);
-        return new Proxy(stub, {
-          get(object, method) {
-            const call = Reflect.get(object, method);
-            if (method !== "succeed" || typeof call !== "function") return call;
-            return async (...args: unknown[]) => {
-              await allowed;
-              return Reflect.apply(call, object, args);
-            };
-          },
-        });
-      };
-    },
-  });
 }
 
 describe("lost answers to the create call", () => {
@@ -241,7 +215,7 @@ describe("concurrency and takeover", () => {
     const recordingAllowed = new Promise<void>((resolve) => {
       allowRecording = resolve;
     });
-    const e = { ...base, IDEMPOTENCY: successesHeldUntil(base.IDEMPOTENCY, recordingAllowed) };
+    const e = { ...base, IDEMPOTENCY: callsHeld(base.IDEMPOTENCY, "succeed", () => recordingAllowed) };
     const invoice = nextInvoice();
     const key = freshKey("answer-first");
     const body = { paymentType: "Cash", invoiceId: invoice.id, amount: "2.25" };

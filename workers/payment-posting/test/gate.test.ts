@@ -1,8 +1,9 @@
 // The per-invoice gate against the simulator: concurrent payments with different keys on one
 // invoice are decided one after another (none overpays); a payment over several invoices takes
 // them in one order (no deadlock); payments on unrelated invoices do not wait on each other;
-// PATCH of splits goes through the same gates; and a write of ours that reads do not show yet
-// still counts against the balance.
+// PATCH of splits goes through the same gates; a write of ours that reads do not show yet
+// still counts against the balance; and the invoice read sent while the gate is being taken is
+// used only when the gate vouches for it.
 
 import { env } from "cloudflare:test";
 import { expectProblem } from "@st-edge/edge/testing";
@@ -13,15 +14,19 @@ import {
   apiPaymentsOn,
   type CreatedBody,
   call,
+  callsHeld,
   faultyEnv,
   freshKey,
   invoiceOf,
   invoicePicker,
   isCreate,
+  isInvoiceRead,
   post,
   sameCustomerInvoices,
+  sleep,
   TENANT,
   testEnv,
+  upstreamSeen,
 } from "./support.ts";
 
 const sim = createSimulator();
@@ -257,5 +262,81 @@ describe("PATCH of splits", () => {
       amount: "25.00",
       unappliedAmount: "5.00",
     });
+  });
+});
+
+describe("the invoice read sent while the key and the gate are being claimed", () => {
+  it("goes out before the gate is taken, and is the post's one read when the invoice was quiet", async () => {
+    const base = await testEnv(sim);
+    const events: string[] = [];
+    let readDone!: () => void;
+    const read = new Promise<void>((resolve) => {
+      readDone = resolve;
+    });
+    const e = {
+      ...base,
+      SERVICETITAN: upstreamSeen(base.SERVICETITAN, (request) => {
+        if (!isInvoiceRead(request)) return;
+        events.push("invoice read");
+        readDone();
+      }),
+      // Each acquire waits for the read (at most a second), so the order shows what waits on what.
+      INVOICE_GATES: callsHeld(base.INVOICE_GATES, "acquire", async () => {
+        await Promise.race([read, sleep(1_000)]);
+        events.push("gate acquire");
+      }),
+    };
+    const invoice = nextInvoice();
+    const response = await post(e, freshKey("ahead"), {
+      paymentType: "Cash",
+      invoiceId: invoice.id,
+      amount: "3.10",
+    });
+    expect(response.status).toBe(201);
+    expect(events).toEqual(["invoice read", "gate acquire"]);
+    expect(apiPaymentsOn(sim, invoice.id)).toHaveLength(1);
+  });
+
+  it("is not used when another write of ours landed and was read while it was under way: read again, no overpayment", async () => {
+    const others = await testEnv(sim);
+    let aheadRead!: () => void;
+    const read = new Promise<void>((resolve) => {
+      aheadRead = resolve;
+    });
+    let allowGate!: () => void;
+    const gateAllowed = new Promise<void>((resolve) => {
+      allowGate = resolve;
+    });
+    const late = {
+      ...others,
+      SERVICETITAN: upstreamSeen(others.SERVICETITAN, (request) => {
+        if (isInvoiceRead(request)) aheadRead();
+      }),
+      INVOICE_GATES: callsHeld(others.INVOICE_GATES, "acquire", () => gateAllowed),
+    };
+    const invoice = nextInvoice();
+    const balance = balanceOf(invoice.id);
+    const body = { paymentType: "Cash", invoiceId: invoice.id };
+
+    // The late post's read shows the whole balance; then, before it holds the gate, another key
+    // takes all but 10.00 and a check reads that payment, which ends its reservation.
+    const latePost = post(late, freshKey("ahead-late"), { ...body, amount: "20.00" });
+    await read;
+    const first = await post(others, freshKey("ahead-first"), {
+      ...body,
+      amount: balance.minus(Decimal.parse("10.00")).toFixed(2),
+    });
+    expect(first.status).toBe(201);
+    const check = await call(others, "/payments/check", {
+      method: "POST",
+      ...json({ ...body, amount: "1.00" }),
+    });
+    expect(check.status).toBe(200);
+    expect((await gate(invoice.id).inspect())?.reservations).toEqual([]);
+
+    allowGate();
+    await expectProblem(await latePost, 422, "overpayment");
+    expect(apiPaymentsOn(sim, invoice.id)).toHaveLength(1);
+    expect(balanceOf(invoice.id).toFixed(2)).toBe("10.00");
   });
 });

@@ -3,7 +3,8 @@
 // listed there); then read the invoices, and end the reservations these reads show or prove absent
 // (a change of an invoice's own total shows in the invoice read). What a
 // write may take is ServiceTitan's balance less what is still reserved. With nothing reserved
-// (the usual case) this is one read.
+// (the usual case) this is one read, and it may be one sent before the gates were held (a read
+// ahead), when the gates vouch that no write of ours can have landed since it was sent.
 import {
   allPages,
   Decimal,
@@ -28,21 +29,17 @@ export interface InvoiceUnderGate {
   available: Decimal | null;
 }
 
-/**
- * Reads the held invoices (active or not) and what is still reserved on each. `own` is the
- * reservation id of the write being decided (a retry of the same key): it never counts against itself.
- * Invoices ServiceTitan does not return are absent from the map.
- */
-export async function readUnderGates(
-  client: ServiceTitanClient,
-  held: HeldInvoices,
-  { skewMs, own }: { skewMs: number; own?: string },
-): Promise<Map<number, InvoiceUnderGate>> {
-  const others = (invoiceId: number) => held.reservationsOf(invoiceId).filter((r) => r.id !== own);
-  const reserved = held.invoiceIds.filter((id) => others(id).length > 0);
-  const payments = await paymentsBehind(client, reserved, others, skewMs);
-  const invoices = await fetchByIds(
-    held.invoiceIds,
+/** Invoices read before their gates were held (sent while they were being taken). */
+export interface ReadAhead {
+  invoiceIds: readonly number[];
+  /** When it was sent, on this isolate's clock (taken before sending). */
+  sentAt: number;
+  invoices: Promise<Map<number, Invoice>>;
+}
+
+const readInvoices = async (client: ServiceTitanClient, invoiceIds: readonly number[]) =>
+  fetchByIds(
+    invoiceIds,
     async (ids) =>
       unwrap(
         await client.GET("/tenant/{tenant}/invoices", {
@@ -50,6 +47,48 @@ export async function readUnderGates(
         }),
       ).data,
   );
+
+/**
+ * Sends the invoice read now, to be used under the gates if they allow (readUnderGates): the read
+ * then costs no time of its own after the gates are taken.
+ */
+export function readAhead(client: ServiceTitanClient, invoiceIds: readonly number[]): ReadAhead {
+  const sentAt = Date.now();
+  const invoices = readInvoices(client, invoiceIds);
+  // Awaited only if used: a failure of a read nobody uses is nobody's.
+  invoices.catch(() => undefined);
+  return { invoiceIds, sentAt, invoices };
+}
+
+/**
+ * Whether a read sent ahead shows what a read sent now would of our writes: it covers the held
+ * invoices, none has another write's reservation (those need their payments read first), and each
+ * gate vouches that no write of ours can have landed since it was sent. A write landing then would
+ * have had a live reservation (reserved before sending, ended only by a later read showing it).
+ */
+const aheadShowsOurWrites = (ahead: ReadAhead, held: HeldInvoices, reserved: readonly number[]) =>
+  reserved.length === 0 &&
+  ahead.invoiceIds.length === held.invoiceIds.length &&
+  held.invoiceIds.every((id) => ahead.invoiceIds.includes(id) && held.quietSince(id) <= ahead.sentAt);
+
+/**
+ * Reads the held invoices (active or not) and what is still reserved on each. `own` is the
+ * reservation id of the write being decided (a retry of the same key): it never counts against itself.
+ * `ahead` is used instead of reading again when it shows every write of ours. Invoices ServiceTitan
+ * does not return are absent from the map.
+ */
+export async function readUnderGates(
+  client: ServiceTitanClient,
+  held: HeldInvoices,
+  { skewMs, own, ahead }: { skewMs: number; own?: string; ahead?: ReadAhead },
+): Promise<Map<number, InvoiceUnderGate>> {
+  const others = (invoiceId: number) => held.reservationsOf(invoiceId).filter((r) => r.id !== own);
+  const reserved = held.invoiceIds.filter((id) => others(id).length > 0);
+  const payments = await paymentsBehind(client, reserved, others, skewMs);
+  const invoices =
+    ahead && aheadShowsOurWrites(ahead, held, reserved)
+      ? await ahead.invoices
+      : await readInvoices(client, held.invoiceIds);
   const pending = new Map<number, Reservation[]>();
   if (reserved.length > 0) {
     const now = Date.now();

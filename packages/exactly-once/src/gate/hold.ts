@@ -16,6 +16,11 @@ export interface GateOptions {
 export interface HeldInvoices {
   readonly invoiceIds: readonly number[];
   reservationsOf(invoiceId: number): Reservation[];
+  /**
+   * Since when (this isolate's clock) no write of ours can have landed on the invoice, as far as its
+   * gate could vouch when taken: a read sent at or after it shows them all.
+   */
+  quietSince(invoiceId: number): number;
   /** Ends reservations the request's reads showed or proved absent. */
   confirm(ended: ReadonlyMap<number, string[]>): Promise<void>;
   /** Records, durably, the writes about to be sent (one reservation per invoice given). */
@@ -50,7 +55,7 @@ export async function holdInvoices(
 ): Promise<HeldInvoices> {
   const ordered = [...new Set(invoiceIds)].sort((a, b) => a - b);
   const until = Date.now() + waitMs;
-  const held = new Map<number, { lease: string; reservations: Reservation[] }>();
+  const held = new Map<number, { lease: string; reservations: Reservation[]; quietSince: number }>();
   const stubs = new Map(ordered.map((id) => [id, gateOf(options, id)]));
   const stub = (invoiceId: number) => {
     const found = stubs.get(invoiceId);
@@ -83,7 +88,13 @@ export async function holdInvoices(
         retryAfterSeconds: Math.min(10, Math.max(1, Math.ceil(result.retryAfterMs / 1000))),
       });
     }
-    held.set(invoiceId, { lease: result.lease, reservations: result.reservations });
+    // Counted back from when the answer arrived, the latest the gate can have decided: quiet since
+    // then at the earliest, whatever the two clocks say.
+    held.set(invoiceId, {
+      lease: result.lease,
+      reservations: result.reservations,
+      quietSince: Date.now() - result.quietMs,
+    });
   }
 
   const leaseOf = (invoiceId: number) => {
@@ -97,6 +108,7 @@ export async function holdInvoices(
   return {
     invoiceIds: ordered,
     reservationsOf: (invoiceId) => held.get(invoiceId)?.reservations ?? [],
+    quietSince: (invoiceId) => held.get(invoiceId)?.quietSince ?? Number.POSITIVE_INFINITY,
     async confirm(ended) {
       const calls = [...ended].filter(([, ids]) => ids.length > 0);
       const results = await Promise.all(

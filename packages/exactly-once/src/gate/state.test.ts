@@ -1,6 +1,6 @@
 // Table tests of the gate's transitions that depend on the kind of reservation.
 import { describe, expect, it } from "vitest";
-import { acquire, finish, type GateRecord, type Reservation } from "./state.ts";
+import { acquire, confirm, finish, type GateRecord, idle, QUIET_KEPT_MS, type Reservation } from "./state.ts";
 
 const NOW = 1_000_000;
 const base = {
@@ -82,6 +82,51 @@ describe("acquire", () => {
         leaseMs: 1_000,
       },
     );
-    expect(result).toEqual({ kind: "acquired", lease: "M", reservations: [payment, total] });
+    expect(result).toEqual({ kind: "acquired", lease: "M", reservations: [payment, total], quietMs: 0 });
+  });
+});
+
+describe("quiet: how long before an acquire no reservation of ours was live on the invoice", () => {
+  const quietAt = (record: GateRecord | undefined, now: number) => {
+    const { result } = acquire(record, { lease: "Q", now, leaseMs: 1_000 });
+    if (result.kind !== "acquired") throw new Error("busy");
+    return result.quietMs;
+  };
+
+  it("an invoice with no record vouches for QUIET_KEPT_MS; one with a live reservation for none", () => {
+    expect(quietAt(undefined, NOW)).toBe(QUIET_KEPT_MS);
+    expect(quietAt({ holder: null, reservations: [payment], updatedAt: NOW }, NOW + 1)).toBe(0);
+  });
+
+  it("counts from when reads ended the last reservation, and keeps the record for QUIET_KEPT_MS after it", () => {
+    const confirmed = confirm(held([payment]), { lease: "L", now: NOW + 10, ended: ["pay"] }).next;
+    const released = finish(confirmed, { lease: "L", now: NOW + 20 }).next;
+    // Nothing held, nothing reserved, yet kept: deleting it would forget that a write just landed.
+    expect(released).toMatchObject({ holder: null, reservations: [], reservedAt: NOW + 10 });
+    expect(quietAt(released, NOW + 1_000)).toBe(990);
+    expect(idle(released, NOW + 10 + QUIET_KEPT_MS - 1)).toBe(false);
+    expect(idle(released, NOW + 10 + QUIET_KEPT_MS)).toBe(true);
+    // A finish once the quiet is long enough lets the record go: an absent one vouches as much.
+    const again = acquire(released, { lease: "M", now: NOW + 10 + QUIET_KEPT_MS, leaseMs: 1_000 }).next;
+    expect(finish(again, { lease: "M", now: NOW + 11 + QUIET_KEPT_MS }).next).toBeUndefined();
+  });
+
+  it("counts from a withdrawn reservation's end, and from an expired one's expiry", () => {
+    const withdrawn = finish(held([payment]), { lease: "L", now: NOW + 30, withdrawn: ["pay"] }).next;
+    expect(quietAt(withdrawn, NOW + 100)).toBe(70);
+    const expired = { holder: null, reservations: [payment], updatedAt: NOW };
+    expect(quietAt(expired, payment.expiresAt + 5_000)).toBe(5_000);
+  });
+
+  it("is kept by every transition, and any reservation made resets it", () => {
+    const ended = confirm(held([payment]), { lease: "L", now: NOW + 10, ended: ["pay"] }).next;
+    const reserved = confirm(ended, { lease: "L", now: NOW + 50, ended: [] }).next;
+    expect(reserved?.reservedAt).toBe(NOW + 10);
+    const later = { ...total, id: "later" };
+    const withLater = finish(
+      { ...(reserved as GateRecord), reservations: [later] },
+      { lease: "L", now: NOW + 70, withdrawn: ["later"] },
+    ).next;
+    expect(quietAt(withLater, NOW + 80)).toBe(10);
   });
 });

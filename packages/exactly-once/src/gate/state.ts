@@ -64,7 +64,20 @@ export interface GateRecord {
   holder: { lease: string; expiresAt: number } | null;
   reservations: Reservation[];
   updatedAt: number;
+  /**
+   * The last instant (this object's clock) the record held a live reservation, once one ended. The
+   * record is kept for QUIET_KEPT_MS past it, so an acquire can tell how long nothing of ours can
+   * have landed on the invoice (see AcquireResult's quietMs).
+   */
+  reservedAt?: number;
 }
+
+/**
+ * How long a record outlives its last reservation. An absent record therefore vouches for this
+ * long of quiet; more is never needed (a read sent before an acquire is at most a request's budget
+ * older than it).
+ */
+export const QUIET_KEPT_MS = 60_000;
 
 /** A transition's verdict and the record to store (undefined: delete; same object: unchanged). */
 export interface Transition<R> {
@@ -73,7 +86,17 @@ export interface Transition<R> {
 }
 
 export type AcquireResult =
-  | { kind: "acquired"; lease: string; reservations: Reservation[] }
+  | {
+      kind: "acquired";
+      lease: string;
+      reservations: Reservation[];
+      /**
+       * For how long before this acquire the invoice held no reservation at all (0 while one is
+       * live): no write of ours can have landed on it in that time, so a read sent within it shows
+       * every write of ours (see readUnderGates' read ahead).
+       */
+      quietMs: number;
+    }
   | { kind: "busy"; retryAfterMs: number };
 
 export type HolderResult = { ok: true } | { ok: false; reason: "lease-lost" };
@@ -81,11 +104,37 @@ export type HolderResult = { ok: true } | { ok: false; reason: "lease-lost" };
 const holds = (record: GateRecord | undefined, lease: string, now: number): record is GateRecord =>
   record?.holder?.lease === lease && record.holder.expiresAt > now;
 
-/** The record to store: nothing at all once no one holds the gate and nothing is reserved. */
-const settled = (record: GateRecord): GateRecord | undefined =>
-  record.holder === null && record.reservations.length === 0 ? undefined : record;
-
 const live = (reservations: Reservation[], now: number) => reservations.filter((r) => r.expiresAt > now);
+
+/** The last instant up to `now` the record held a live reservation (-Infinity: never, as far as it knows). */
+const lastReserved = (record: GateRecord | undefined, now: number): number =>
+  Math.max(
+    record?.reservedAt ?? Number.NEGATIVE_INFINITY,
+    ...(record?.reservations ?? []).map((r) => Math.min(r.expiresAt, now)),
+  );
+
+/** `next`, remembering when `previous` last held a reservation (every transition ends some, or none). */
+const stamped = (previous: GateRecord | undefined, next: GateRecord, now: number): GateRecord => {
+  const reservedAt = lastReserved(previous, now);
+  return reservedAt === Number.NEGATIVE_INFINITY ? next : { ...next, reservedAt };
+};
+
+/**
+ * The record to store: nothing at all once no one holds the gate, nothing is reserved and its last
+ * reservation ended QUIET_KEPT_MS ago (so an absent record means at least that much quiet).
+ */
+const settled = (record: GateRecord, now: number): GateRecord | undefined =>
+  record.holder === null &&
+  record.reservations.length === 0 &&
+  !(now - lastReserved(record, now) < QUIET_KEPT_MS)
+    ? undefined
+    : record;
+
+/** How long before `now` the record last held a live reservation: 0 while one is live. */
+const quietFor = (record: GateRecord | undefined, now: number): number => {
+  const last = lastReserved(record, now);
+  return last === Number.NEGATIVE_INFINITY ? QUIET_KEPT_MS : now - last;
+};
 
 /**
  * Takes the lock, or says how long the current holder may still hold it.
@@ -101,8 +150,12 @@ export function acquire(
     return { result: { kind: "busy", retryAfterMs: record.holder.expiresAt - now }, next: record };
   }
   const reservations = live(record?.reservations ?? [], now);
-  const next: GateRecord = { holder: { lease, expiresAt: now + leaseMs }, reservations, updatedAt: now };
-  return { result: { kind: "acquired", lease, reservations }, next };
+  const next = stamped(
+    record,
+    { holder: { lease, expiresAt: now + leaseMs }, reservations, updatedAt: now },
+    now,
+  );
+  return { result: { kind: "acquired", lease, reservations, quietMs: quietFor(record, now) }, next };
 }
 
 /**
@@ -116,7 +169,11 @@ export function reserve(
   if (!holds(record, input.lease, input.now))
     return { result: { ok: false, reason: "lease-lost" }, next: record };
   const others = record.reservations.filter((r) => r.id !== input.reservation.id);
-  const next: GateRecord = { ...record, reservations: [...others, input.reservation], updatedAt: input.now };
+  const next = stamped(
+    record,
+    { ...record, reservations: [...others, input.reservation], updatedAt: input.now },
+    input.now,
+  );
   return { result: { ok: true }, next };
 }
 
@@ -131,11 +188,11 @@ export function confirm(
   if (!holds(record, input.lease, input.now))
     return { result: { ok: false, reason: "lease-lost" }, next: record };
   const ended = new Set(input.ended);
-  const next: GateRecord = {
-    ...record,
-    reservations: record.reservations.filter((r) => !ended.has(r.id)),
-    updatedAt: input.now,
-  };
+  const next = stamped(
+    record,
+    { ...record, reservations: record.reservations.filter((r) => !ended.has(r.id)), updatedAt: input.now },
+    input.now,
+  );
   return { result: { ok: true }, next };
 }
 
@@ -166,29 +223,38 @@ export function finish(
     });
   const released = input.lease !== null && record.holder?.lease === input.lease;
   const lapsed = record.holder !== null && record.holder.expiresAt <= input.now;
-  const next = settled({
-    holder: released || lapsed ? null : record.holder,
-    reservations,
-    updatedAt: input.now,
-  });
+  const next = settled(
+    stamped(
+      record,
+      { holder: released || lapsed ? null : record.holder, reservations, updatedAt: input.now },
+      input.now,
+    ),
+    input.now,
+  );
   return { result: { released }, next };
 }
 
-/** Whether the retention alarm may delete the record: nobody holds it and nothing live is reserved. */
+/**
+ * Whether the retention alarm may delete the record: nobody holds it, nothing live is reserved, and
+ * its last reservation ended QUIET_KEPT_MS ago.
+ */
 export function idle(record: GateRecord | undefined, now: number): boolean {
   if (!record) return true;
   const held = record.holder !== null && record.holder.expiresAt > now;
-  return !held && live(record.reservations, now).length === 0;
+  return !held && quietFor(record, now) >= QUIET_KEPT_MS;
 }
 
 /**
- * The latest instant the record can stay in use if nothing else happens: its holder's lease ended
- * and any reservation made under it (at most `reservationTtlMs` long) expired. The alarm that
- * deletes the record is armed for it.
+ * The latest instant the record can stay in use if nothing else happens: its holder's lease ended,
+ * any reservation made under it (at most `reservationTtlMs` long) expired, and QUIET_KEPT_MS
+ * passed after the last. The alarm that deletes the record is armed for it.
  */
 export function idleBy(record: GateRecord, reservationTtlMs: number): number {
-  return Math.max(
-    record.holder ? record.holder.expiresAt + reservationTtlMs : 0,
-    ...record.reservations.map((r) => r.expiresAt),
+  return (
+    Math.max(
+      record.holder ? record.holder.expiresAt + reservationTtlMs : 0,
+      record.reservedAt ?? 0,
+      ...record.reservations.map((r) => r.expiresAt),
+    ) + QUIET_KEPT_MS
   );
 }
