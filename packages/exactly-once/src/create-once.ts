@@ -320,14 +320,7 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
       // 4. A token in hand (no token wait inside the send window), then the durable records.
       await timing.span("token", () => unlessAborted(options.tokens.getToken(), [deadline.signal]));
       const sendMs = Math.min(settings.timeoutMs, deadline.remainingMs() - SEND_RESERVE_MS);
-      if (sendMs < Math.min(MIN_SEND_MS, settings.timeoutMs)) {
-        throw new ProblemError({
-          type: "upstream-timeout",
-          detail:
-            "Too little of this request's time budget was left to send the create; nothing was written. Retry.",
-          retryAfterSeconds: 1,
-        });
-      }
+      if (sendMs < Math.min(MIN_SEND_MS, settings.timeoutMs)) throw tooLateToSend();
       const sendBy = Date.now() + sendMs;
       const [attempted] = await timing.span("record", () =>
         Promise.all([
@@ -354,11 +347,19 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
       }
       log("attempt", { attempts: attempted.record.attempts });
 
-      // 5. The one create.
+      // 5. The one create, cut off at the recorded sendBy however long recording took: a later
+      // owner's reconciliation counts from it. A window that closed meanwhile sends nothing.
+      const sendLeftMs = sendBy - Date.now();
+      if (sendLeftMs <= 0) {
+        log("send-window-closed", {}, "warn");
+        await finishGates({ withdrawn: reserved });
+        await storeCall(async (): Promise<OwnerResult> => store.markAbsent({ leaseId, leaseMs: leaseMs() }));
+        throw tooLateToSend();
+      }
       let made: Created;
       try {
         made = await timing.span("send", () =>
-          options.send(prepared.plan, AbortSignal.any([AbortSignal.timeout(sendMs), deadline.signal])),
+          options.send(prepared.plan, AbortSignal.any([AbortSignal.timeout(sendLeftMs), deadline.signal])),
         );
       } catch (error) {
         // 6. What a failed create means.
@@ -418,6 +419,14 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
     throw error;
   }
 }
+
+const tooLateToSend = () =>
+  new ProblemError({
+    type: "upstream-timeout",
+    detail:
+      "Too little of this request's time budget was left to send the create; nothing was written. Retry.",
+    retryAfterSeconds: 1,
+  });
 
 /**
  * The answer to remember from a refused check: a refusal the request met in ServiceTitan's current

@@ -1,7 +1,7 @@
 // Lost and refused answers on the create call: the payment must exist exactly once however
 // ServiceTitan's answer is lost (commit-then-fail, commit-then-drop, hang → timeout), never be
 // posted while its outcome is unknown, and never look like success when creates are unsupported.
-import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, env, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { expectProblem, faultsOnFirst, TEST_API_KEY } from "@st-edge/edge/testing";
 import { type IdempotencyRecord, type IdempotencyStore, RETENTION_MS } from "@st-edge/exactly-once";
 import { createSimulator } from "@st-edge/simulator";
@@ -16,10 +16,12 @@ import {
   invoicePicker,
   isCreate,
   post,
+  sleep,
   TENANT,
   type TestEnv,
   takenOff,
   testEnv,
+  upstreamSeen,
 } from "./support.ts";
 
 const sim = createSimulator();
@@ -27,6 +29,9 @@ const nextInvoice = invoicePicker(sim);
 
 /** Faults the first `times` create calls with `fault`; everything else passes. */
 const createFault = (fault: string, times = 1) => faultsOnFirst(isCreate, fault, times);
+
+const gate = (invoiceId: number) =>
+  env.INVOICE_GATES.get(env.INVOICE_GATES.idFromName(`simulator:${TENANT}:invoice:${invoiceId}`));
 
 function record(e: TestEnv, key: string): Promise<IdempotencyRecord | null> {
   const stub = e.IDEMPOTENCY.get(e.IDEMPOTENCY.idFromName(`simulator:${TENANT}:${key}`));
@@ -77,6 +82,64 @@ describe("lost answers to the create call", () => {
     expect(retry.status).toBe(201);
     expect(apiPaymentsOn(sim, invoice.id)).toHaveLength(1);
     expect(takenOff(sim, invoice.id)).toBe("3.00");
+  });
+
+  it("cuts a hanging create off at the sendBy it recorded, however long recording took", async () => {
+    const base = await faultyEnv(sim, createFault("hang"));
+    let sendBy = 0;
+    let cutOffAt = 0;
+    const e = {
+      ...base,
+      // Recording the attempt takes 200 ms of the 300 ms window (ST_TIMEOUT_MS in tests).
+      IDEMPOTENCY: callsHeld(base.IDEMPOTENCY, "attempt", async (input) => {
+        sendBy = (input as { sendBy: number }).sendBy;
+        await sleep(200);
+      }),
+      SERVICETITAN: upstreamSeen(base.SERVICETITAN, (request) => {
+        if (isCreate(request)) cutOffAt = Date.now();
+      }),
+    };
+    const invoice = nextInvoice();
+    const first = await post(e, freshKey("send-by"), {
+      paymentType: "Cash",
+      invoiceId: invoice.id,
+      amount: "3.05",
+    });
+    await expectProblem(first, 503, "upstream-unavailable");
+    expect(sendBy).toBeGreaterThan(0);
+    // Not at the end of a fresh 300 ms counted from the send (200 ms past sendBy).
+    expect(cutOffAt - sendBy).toBeLessThan(100);
+    expect(apiPaymentsOn(sim, invoice.id)).toEqual([]);
+  });
+
+  it("sends nothing when the window closed while the attempt was recorded: retryable, and the retry posts once", async () => {
+    const base = await testEnv(sim);
+    let creates = 0;
+    let slow = true;
+    const e = {
+      ...base,
+      // Recording the first attempt outlasts its whole 300 ms window.
+      IDEMPOTENCY: callsHeld(base.IDEMPOTENCY, "attempt", async () => {
+        if (slow) await sleep(400);
+        slow = false;
+      }),
+      SERVICETITAN: upstreamSeen(base.SERVICETITAN, (request) => {
+        if (isCreate(request)) creates++;
+      }),
+    };
+    const invoice = nextInvoice();
+    const key = freshKey("window-closed");
+    const body = { paymentType: "Cash", invoiceId: invoice.id, amount: "3.15" };
+    const first = await post(e, key, body);
+    await expectProblem(first, 504, "upstream-timeout");
+    expect(creates).toBe(0);
+    expect(await record(e, key)).toMatchObject({ state: "pending", attempts: 1, leaseId: null });
+    expect((await gate(invoice.id).inspect())?.reservations).toEqual([]);
+
+    const retry = await post(e, key, body);
+    expect(retry.status).toBe(201);
+    expect(creates).toBe(1);
+    expect(apiPaymentsOn(sim, invoice.id)).toHaveLength(1);
   });
 
   it("an unreadable 2xx (no payment id) is settled like a lost answer", async () => {

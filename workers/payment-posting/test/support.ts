@@ -100,15 +100,15 @@ export interface CreatedBody {
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * `namespace`, with every call of `method` on its objects held until `hold()` settles (the object
- * itself is not held: other callers reach it meanwhile).
+ * `namespace`, with every call of `method` on its objects held until `hold(...its arguments)`
+ * settles (the object itself is not held: other callers reach it meanwhile).
  *
  * @example const e = { ...base, IDEMPOTENCY: callsHeld(base.IDEMPOTENCY, "succeed", () => allowed) };
  */
 export function callsHeld<N extends { get(id: DurableObjectId): object }>(
   namespace: N,
   method: string,
-  hold: () => Promise<unknown>,
+  hold: (...args: unknown[]) => Promise<unknown>,
 ): N {
   return new Proxy(namespace, {
     get(target, property) {
@@ -121,7 +121,7 @@ export function callsHeld<N extends { get(id: DurableObjectId): object }>(
             const call = Reflect.get(stub, name);
             if (name !== method || typeof call !== "function") return call;
             return async (...args: unknown[]) => {
-              await hold();
+              await hold(...args);
               return Reflect.apply(call, stub, args);
             };
           },
@@ -130,15 +130,17 @@ export function callsHeld<N extends { get(id: DurableObjectId): object }>(
   });
 }
 
-/** `binding`, telling `seen` of each upstream request once its answer has arrived. */
+/** `binding`, telling `seen` of each upstream request once its answer has arrived (or failed). */
 export function upstreamSeen(binding: Fetcher, seen: (request: Request) => void): Fetcher {
   return {
     ...binding,
     fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
       const request = input instanceof Request && init === undefined ? input : new Request(input, init);
-      const response = await binding.fetch(request.clone());
-      seen(request);
-      return response;
+      try {
+        return await binding.fetch(request.clone());
+      } finally {
+        seen(request);
+      }
     },
   };
 }
