@@ -3,7 +3,9 @@
 //
 // 1. Claim the key in its Durable Object: replay a final answer, refuse a different body (422),
 //    wait briefly for a concurrent owner then 409, or own the key under a lease. Meanwhile the
-//    invoices' gates may already be taken (`holdEarly`), one round trip earlier.
+//    invoices' gates may already be taken (`holdEarly`), one round trip earlier. When the request
+//    itself says what the create records (`intent`), the attempt and the reservations are recorded
+//    with the claim (step 4 is then done), and taken back if nothing is sent.
 // 2. If an earlier create's outcome is unknown, settle it first (search for our marker).
 // 3. Prepare: the caller's reads and checks, under the gates of the invoices the create changes.
 //    A refusal here (overpayment, inactive invoice…) answers the same request again for a minute.
@@ -32,7 +34,13 @@ import {
 } from "@st-edge/servicetitan";
 import type { HeldInvoices } from "./gate/hold.ts";
 import type { Reservation } from "./gate/state.ts";
-import type { BeginResult, IdempotencyRecord, OwnerResult, StoredResponse } from "./idempotency/state.ts";
+import type {
+  BeginResult,
+  EarlyAttempt,
+  IdempotencyRecord,
+  OwnerResult,
+  StoredResponse,
+} from "./idempotency/state.ts";
 import type { IdempotencyStore } from "./idempotency/store.ts";
 import { reconcile } from "./reconcile.ts";
 
@@ -53,6 +61,15 @@ export interface CreateOnceSettings {
   waitMs: number;
   /** ServiceTitan's per-call timeout: a create never sends for longer. */
   timeoutMs: number;
+}
+
+/**
+ * What a create will record, known from the request before any check (e.g. every invoice named by
+ * id): the attempt's invoices and one reservation per invoice, recorded with the claim.
+ */
+export interface CreateIntent {
+  invoiceIds: number[];
+  reservations: Map<number, Reservation>;
 }
 
 /** What `prepare` hands back: what to send, and where it lands. */
@@ -82,9 +99,12 @@ export interface CreateOnceOptions<Plan, Created extends { id: number }, Found e
   /**
    * Optional: takes the gates of the invoices the create changes while the key is claimed, never
    * waiting for a busy invoice (undefined then, or when they cannot be named yet); `prepare` gets
-   * them. Let go again when the key turns out to need no checks (a replay, a refusal, another owner).
+   * them. Given `reservations` (the intent's), records them with the locks. Let go again (taking
+   * them back) when the key turns out to need no checks (a replay, a refusal, another owner).
    */
-  holdEarly?(): Promise<HeldInvoices | undefined>;
+  holdEarly?(reservations?: ReadonlyMap<number, Reservation>): Promise<HeldInvoices | undefined>;
+  /** Optional, with holdEarly: what the create will record, recorded with the claim. */
+  intent?: CreateIntent;
   /**
    * Reads and checks before the create, under the gates (`held`: those `holdEarly` took, else
    * prepare takes them); throws problems for refusals. Called at most once.
@@ -174,8 +194,24 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
       retryAfterSeconds: 1,
     });
 
-  // 1. Claim the key.
-  const [begun, early] = await timing.span("claim", () => claimKey(options, leaseMs));
+  const minSendMs = Math.min(MIN_SEND_MS, settings.timeoutMs);
+  /**
+   * The instant a create recorded now must have stopped sending by (what a later owner's
+   * reconciliation waits out): the deadline, less the time kept to record the outcome. Undefined
+   * when too little is left to send one at all.
+   */
+  const sendByFromNow = () => {
+    const left = deadline.remainingMs() - SEND_RESERVE_MS;
+    return left < minSendMs ? undefined : Date.now() + left;
+  };
+
+  // 1. Claim the key, with the intent's attempt when there is one.
+  const earlySendBy = options.intent && sendByFromNow();
+  const earlyAttempt =
+    options.intent && earlySendBy !== undefined
+      ? { leaseMs: leaseMs(), invoiceIds: options.intent.invoiceIds, marker, sendBy: earlySendBy }
+      : undefined;
+  const [begun, early] = await timing.span("claim", () => claimKey(options, leaseMs, earlyAttempt));
   if (begun.kind === "mismatch") {
     log("key-reused", {}, "warn");
     throw new ProblemError({
@@ -287,6 +323,8 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
 
   /** What a refused check answered, kept for the same request's duplicates. */
   let checkRefusal: StoredResponse | undefined;
+  /** The attempt recorded by this request, until its create is sent (or it is taken back). */
+  let unsentAttempt: IdempotencyRecord | undefined = begun.attempted ? begun.record : undefined;
   const run = async (): Promise<Response> => {
     // 2. An earlier create's outcome is unknown: settle it before anything else.
     if (begun.mustReconcile) {
@@ -317,47 +355,57 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
       applied: reserved.map((id) => ({ id, paymentId: options.reservationPaymentId?.(landed) ?? null })),
     });
     try {
-      // 4. A token in hand (no token wait inside the send window), then the durable records.
+      // 4. A token in hand (no token wait inside the send window), then the durable records: those
+      // the claim did not already record.
       await timing.span("token", () => unlessAborted(options.tokens.getToken(), [deadline.signal]));
-      const sendMs = Math.min(settings.timeoutMs, deadline.remainingMs() - SEND_RESERVE_MS);
-      if (sendMs < Math.min(MIN_SEND_MS, settings.timeoutMs)) throw tooLateToSend();
-      const sendBy = Date.now() + sendMs;
-      const [attempted] = await timing.span("record", () =>
-        Promise.all([
-          storeCall(
-            (): Promise<OwnerResult> =>
-              store.attempt({
-                leaseId,
-                leaseMs: Math.max(leaseMs(), sendMs + LEASE_MARGIN_MS),
-                invoiceIds: prepared.invoiceIds,
-                marker,
-                sendBy,
-              }),
-          ),
-          gates ? gates.held.reserve(gates.reservations) : undefined,
-        ]).catch(async (error: unknown) => {
-          // Nothing was sent: whatever got recorded is taken back.
-          await store.markAbsent({ leaseId, leaseMs: leaseMs() }).catch(() => undefined);
-          throw error;
-        }),
-      );
-      if (!attempted.ok) {
-        log("attempt-refused", { reason: attempted.reason }, "warn");
-        throw keyTakenOver();
+      if (unsentAttempt && !sameIds(prepared.invoiceIds, options.intent?.invoiceIds ?? [])) {
+        // The checks chose other invoices than the request named: that attempt is taken back.
+        await storeCall((): Promise<OwnerResult> => store.markAbsent({ leaseId, leaseMs: leaseMs() }));
+        unsentAttempt = undefined;
       }
-      log("attempt", { attempts: attempted.record.attempts });
+      const sendBy = unsentAttempt?.lastSendBy ?? sendByFromNow();
+      if (sendBy === undefined) throw tooLateToSend();
+      const keyAttempt = unsentAttempt
+        ? undefined
+        : storeCall(
+            (): Promise<OwnerResult> =>
+              store.attempt({ leaseId, leaseMs: leaseMs(), invoiceIds: prepared.invoiceIds, marker, sendBy }),
+          );
+      const gateReserve =
+        gates && !gates.held.reservedWhenTaken(gates.reservations)
+          ? gates.held.reserve(gates.reservations)
+          : undefined;
+      if (keyAttempt || gateReserve) {
+        const [attempted] = await timing.span("record", () =>
+          Promise.all([keyAttempt, gateReserve]).catch(async (error: unknown) => {
+            // Nothing was sent: whatever got recorded is taken back.
+            await store.markAbsent({ leaseId, leaseMs: leaseMs() }).catch(() => undefined);
+            unsentAttempt = undefined;
+            throw error;
+          }),
+        );
+        if (attempted && !attempted.ok) {
+          log("attempt-refused", { reason: attempted.reason }, "warn");
+          throw keyTakenOver();
+        }
+        if (attempted) unsentAttempt = attempted.record;
+      }
+      const attemptedRecord = unsentAttempt;
+      if (!attemptedRecord) throw keyTakenOver();
+      log("attempt", { attempts: attemptedRecord.attempts });
 
-      // 5. The one create, cut off at the recorded sendBy however long recording took: a later
-      // owner's reconciliation counts from it. A window that closed meanwhile sends nothing.
-      const sendLeftMs = sendBy - Date.now();
-      if (sendLeftMs <= 0) {
+      // 5. The one create, cut off after ServiceTitan's per-call timeout or at the recorded sendBy,
+      // whichever comes first, however long recording and checking took. Not started with too
+      // little of that window left: then nothing is sent.
+      const leftMs = sendBy - Date.now();
+      if (leftMs < minSendMs) {
         log("send-window-closed", {}, "warn");
-        await finishGates({ withdrawn: reserved });
-        await storeCall(async (): Promise<OwnerResult> => store.markAbsent({ leaseId, leaseMs: leaseMs() }));
         throw tooLateToSend();
       }
+      const sendLeftMs = Math.min(settings.timeoutMs, leftMs);
       let made: Created;
       try {
+        unsentAttempt = undefined;
         made = await timing.span("send", () =>
           options.send(prepared.plan, AbortSignal.any([AbortSignal.timeout(sendLeftMs), deadline.signal])),
         );
@@ -386,7 +434,7 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
           finishGates({}),
           store.sendEnded({ leaseId, at: endedAt }).catch(() => undefined),
         ]);
-        const record = await settle(prepared.invoiceIds, attempted.record.firstAttemptAt ?? endedAt, endedAt);
+        const record = await settle(prepared.invoiceIds, attemptedRecord.firstAttemptAt ?? endedAt, endedAt);
         if (record) {
           return await succeeded(record.id, options.found(record), false, () =>
             finishGates(appliedAs(record)),
@@ -413,12 +461,22 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
     return await run();
   } catch (error) {
     // Whatever happened, let go of the key. A record whose create is unsettled stays "posting",
-    // so the next owner settles it; a record with no create attempted is deleted, or keeps the
-    // check's refusal for the same request a while.
-    await store.release({ leaseId, ...(checkRefusal && { refusal: checkRefusal }) }).catch(() => undefined);
+    // so the next owner settles it; an attempt recorded here and never sent is taken back; a
+    // record with no create attempted is deleted, or keeps the check's refusal for the same
+    // request a while.
+    await store
+      .release({
+        leaseId,
+        ...(checkRefusal && { refusal: checkRefusal }),
+        ...(unsentAttempt && { unsent: true }),
+      })
+      .catch(() => undefined);
     throw error;
   }
 }
+
+const sameIds = (a: readonly number[], b: readonly number[]) =>
+  new Set(a).size === new Set(b).size && a.every((id) => b.includes(id));
 
 const tooLateToSend = () =>
   new ProblemError({
@@ -449,25 +507,36 @@ async function refusalOf(error: unknown): Promise<StoredResponse | undefined> {
  * key; when there is one, or the key's answer is already known (replay, another body), or an
  * earlier create must be settled first (which may take seconds), the early gates are let go
  * before anything else, and the key is claimed again, waiting, as before.
+ *
+ * With `attempt` (the intent's), the key is claimed and marked posting in one write, and the
+ * gates record the intent's reservations with their locks. Both only ever count against a
+ * balance (a reservation takes its amount off what other writers may use; an attempt makes a
+ * later owner settle before posting), never for it, and both are taken back when nothing is sent:
+ * the gates' (only those recorded here, never an earlier request's of the same key) when they are
+ * let go, the attempt by release({ unsent }).
  */
 async function claimKey<Plan, Created extends { id: number }, Found extends { id: number }>(
   options: CreateOnceOptions<Plan, Created, Found>,
   leaseMs: () => number,
+  attempt?: EarlyAttempt,
 ): Promise<[BeginResult, HeldInvoices | undefined]> {
   const { store, hash, settings, deadline } = options;
   const waitMs = Math.max(0, Math.min(settings.waitMs, deadline.remainingMs() - MIN_SEND_MS));
-  const begin = (wait: number) =>
-    storeCall((): Promise<BeginResult> => store.begin({ hash, leaseMs: leaseMs(), waitMs: wait }));
+  const begin = (wait: number, withAttempt?: EarlyAttempt) =>
+    storeCall(
+      (): Promise<BeginResult> =>
+        store.begin({ hash, leaseMs: leaseMs(), waitMs: wait, ...(withAttempt && { attempt: withAttempt }) }),
+    );
   if (!options.holdEarly) return [await begin(waitMs), undefined];
-  const held = options.holdEarly().catch(() => undefined);
+  const held = options.holdEarly(attempt && options.intent?.reservations).catch(() => undefined);
   const letGo = async () => {
-    const release = held.then((gates) => gates?.finish({}));
+    const release = held.then((gates) => gates?.letGo());
     if (options.later) options.later(release);
     else await release;
   };
   let first: BeginResult;
   try {
-    first = await begin(0);
+    first = await begin(0, attempt);
   } catch (error) {
     await letGo();
     throw error;

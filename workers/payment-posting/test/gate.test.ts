@@ -340,3 +340,43 @@ describe("the invoice read sent while the key and the gate are being claimed", (
     expect(balanceOf(invoice.id).toFixed(2)).toBe("10.00");
   });
 });
+
+describe("the attempt and the reservation recorded with the claim", () => {
+  const keyRecord = (key: string) =>
+    env.IDEMPOTENCY.get(env.IDEMPOTENCY.idFromName(`simulator:${TENANT}:${key}`)).inspect();
+
+  it("are taken back when a check refuses: the key keeps only the refusal, the gate nothing, and another key pays at once", async () => {
+    const e = await testEnv(sim);
+    const invoice = nextInvoice();
+    const key = freshKey("claim-refused");
+    const over = balanceOf(invoice.id).plus(Decimal.parse("1.00")).toFixed(2);
+    const body = { paymentType: "Cash", invoiceId: invoice.id, amount: over };
+    await expectProblem(await post(e, key, body), 422, "overpayment");
+
+    const stored = await keyRecord(key);
+    expect(stored).toMatchObject({ state: "pending", attempts: 0, firstAttemptAt: null, leaseId: null });
+    expect(stored?.recentRefusal?.response.status).toBe(422);
+    expect((await gate(invoice.id).inspect())?.reservations ?? []).toEqual([]);
+    // Its duplicate is answered the same; a payment that fits goes through, nothing held against it.
+    await expectProblem(await post(e, key, body), 422, "overpayment");
+    const fits = await post(e, freshKey("claim-fits"), { ...body, amount: "5.00" });
+    expect(fits.status).toBe(201);
+    expect(apiPaymentsOn(sim, invoice.id)).toHaveLength(1);
+  });
+
+  it("leave a landed payment's reservation as it is when the same key comes again", async () => {
+    const e = await testEnv(sim);
+    const invoice = nextInvoice();
+    const key = freshKey("claim-again");
+    const body = { paymentType: "Cash", invoiceId: invoice.id, amount: "4.20" };
+    expect((await post(e, key, body)).status).toBe(201);
+    const landed = (await gate(invoice.id).inspect())?.reservations;
+    expect(landed).toMatchObject([{ outcome: "applied", amount: "4.20" }]);
+
+    const again = await post(e, key, body);
+    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
+    // Not replaced by the retry's own (unknown) reservation, nor withdrawn when it let go.
+    expect((await gate(invoice.id).inspect())?.reservations).toEqual(landed);
+    expect(apiPaymentsOn(sim, invoice.id)).toHaveLength(1);
+  });
+});

@@ -329,7 +329,7 @@ describe("a payment's cost, as Server-Timing tells it (SERVER_TIMING=on and X-Se
       body: JSON.stringify(body),
     });
 
-  it("is two upstream calls and six Durable Object requests in three parallel pairs; a replay the invoice read sent alongside its claim, its key and the gate taken alongside (let go after the answer)", async () => {
+  it("is two upstream calls and four Durable Object requests in two parallel pairs; a replay the invoice read sent alongside its claim, its key and the gate taken alongside (let go after the answer)", async () => {
     const e = await testEnv(sim, { SERVER_TIMING: "on" });
     // Warm: the token and the payment types are in memory afterwards, as on a warm isolate.
     expect(
@@ -347,24 +347,45 @@ describe("a payment's cost, as Server-Timing tells it (SERVER_TIMING=on and X-Se
     const body = { paymentType: "Cash", invoiceId: invoice.id, amount: "1.00" };
     const first = await timedPost(e, key, body);
     expect(first.status).toBe(201);
-    // Read the invoice (sent while the key is claimed and the gate taken), create; three Durable
-    // Object round trips, each to the key and the invoice's gate at once: claim the key and take
-    // the gate, record the attempt and the reservation, then (after the answer; a timed request
+    // Read the invoice (sent while the key is claimed and the gate taken), create; two Durable
+    // Object round trips, each to the key and the invoice's gate at once: claim the key with the
+    // attempt and take the gate with the reservation, then (after the answer; a timed request
     // waits for it) record the answer and finish the gate.
-    expect(counts(first)).toEqual({ upstream: 2, do: 6, queue: 1 });
+    expect(counts(first)).toEqual({ upstream: 2, do: 4, queue: 1 });
     const steps = (first.headers.get("Server-Timing") ?? "").split(", ").map((entry) => entry.split(";")[0]);
     expect(steps).toEqual(
       expect.arrayContaining([
         ...["claim", "key-begin", "gate-acquire", "checks", "st-GET-invoices", "token"],
-        ...["record", "key-attempt", "gate-reserve", "send", "st-POST-payments", "after"],
-        ...["key-succeed", "gate-finish"],
+        ...["send", "st-POST-payments", "after", "key-succeed", "gate-finish"],
       ]),
     );
+    expect(steps).not.toContain("record");
 
     const replay = await timedPost(e, key, body);
     expect(replay.headers.get("Idempotent-Replayed")).toBe("true");
     // The invoice read went out with the claim, before the key's answer was known; it is not used.
     expect(counts(replay)).toMatchObject({ do: 2, upstream: 1 });
+    expect(apiPaymentsOn(sim, invoice.id)).toHaveLength(1);
+  });
+
+  it("by invoice number: the id is looked up first, so the attempt and the reservation are recorded after the checks", async () => {
+    const e = await testEnv(sim, { SERVER_TIMING: "on" });
+    const invoice = nextInvoice();
+    const number = invoice.referenceNumber;
+    if (!number) throw new Error("seeded invoices have numbers");
+    const response = await timedPost(e, freshKey("cost-number"), {
+      paymentType: "Cash",
+      invoiceNumber: number,
+      amount: "1.00",
+    });
+    expect(response.status).toBe(201);
+    // The number lookup, the invoice read under the gate, the create; the key, then the gate,
+    // then the attempt and the reservation, then the answer and the gate's finish.
+    expect(counts(response)).toMatchObject({ upstream: 3, do: 6 });
+    const steps = (response.headers.get("Server-Timing") ?? "")
+      .split(", ")
+      .map((entry) => entry.split(";")[0]);
+    expect(steps).toEqual(expect.arrayContaining(["record", "key-attempt", "gate-reserve"]));
     expect(apiPaymentsOn(sim, invoice.id)).toHaveLength(1);
   });
 

@@ -25,11 +25,21 @@ export interface HeldInvoices {
   confirm(ended: ReadonlyMap<number, string[]>): Promise<void>;
   /** Records, durably, the writes about to be sent (one reservation per invoice given). */
   reserve(reservations: ReadonlyMap<number, Reservation>): Promise<void>;
+  /**
+   * Whether `reservations` (one per invoice) are those recorded when the gates were taken, so
+   * `reserve` need not record them again.
+   */
+  reservedWhenTaken(reservations: ReadonlyMap<number, Reservation>): boolean;
   /** Records what became of the writes and lets go of every gate. Never throws. */
   finish(outcome: {
     applied?: { id: string; paymentId: number | null }[];
     withdrawn?: string[];
   }): Promise<void>;
+  /**
+   * Nothing was sent under these gates: takes back what was reserved when they were taken and
+   * lets go of them. Never throws.
+   */
+  letGo(): Promise<void>;
 }
 
 const unavailable = (detail: string, retryAfterSeconds = 1) =>
@@ -51,37 +61,58 @@ export const gateOf = (options: GateOptions, invoiceId: number) =>
 export async function holdInvoices(
   options: GateOptions,
   invoiceIds: readonly number[],
-  { leaseMs, waitMs }: { leaseMs: number; waitMs: number },
+  {
+    leaseMs,
+    waitMs,
+    reservations: early,
+  }: {
+    leaseMs: number;
+    waitMs: number;
+    /** Recorded with the locks where none of their id is there yet (a write that goes on to send). */
+    reservations?: ReadonlyMap<number, Reservation>;
+  },
 ): Promise<HeldInvoices> {
   const ordered = [...new Set(invoiceIds)].sort((a, b) => a - b);
   const until = Date.now() + waitMs;
-  const held = new Map<number, { lease: string; reservations: Reservation[]; quietSince: number }>();
+  const held = new Map<
+    number,
+    { lease: string; reservations: Reservation[]; quietSince: number; reserved?: Reservation }
+  >();
   const stubs = new Map(ordered.map((id) => [id, gateOf(options, id)]));
   const stub = (invoiceId: number) => {
     const found = stubs.get(invoiceId);
     if (!found) throw new Error(`invoice ${invoiceId} is not held`);
     return found;
   };
-  const letGo = (outcome: { applied?: { id: string; paymentId: number | null }[]; withdrawn?: string[] }) =>
+  type Outcome = { applied?: { id: string; paymentId: number | null }[]; withdrawn?: string[] };
+  /** Every held gate told its outcome (`of` its invoice) and let go. */
+  const finishEach = (of: (invoiceId: number, reserved?: Reservation) => Outcome) =>
     Promise.all(
-      [...held].map(([invoiceId, { lease }]) =>
+      [...held].map(([invoiceId, { lease, reserved }]) =>
         stub(invoiceId)
-          .finish({ lease, ...outcome })
-          // A gate we cannot reach frees itself when its lease runs out.
+          .finish({ lease, ...of(invoiceId, reserved) })
+          // A gate we cannot reach frees itself when its lease runs out (and what it reserved
+          // then counts until reads prove it absent).
           .catch(() => undefined),
       ),
     ).then(() => undefined);
+  const letGo = () => finishEach((_, reserved) => (reserved ? { withdrawn: [reserved.id] } : {}));
 
   for (const invoiceId of ordered) {
     let result: Awaited<ReturnType<InvoiceGate["acquire"]>>;
+    const reservation = early?.get(invoiceId);
     try {
-      result = await stub(invoiceId).acquire({ leaseMs, waitMs: Math.max(0, until - Date.now()) });
+      result = await stub(invoiceId).acquire({
+        leaseMs,
+        waitMs: Math.max(0, until - Date.now()),
+        ...(reservation && { reservation }),
+      });
     } catch {
-      await letGo({});
+      await letGo();
       throw unavailable("The invoice's gate did not answer; nothing was written. Retry shortly.");
     }
     if (result.kind === "busy") {
-      await letGo({});
+      await letGo();
       throw new ProblemError({
         type: "invoice-busy",
         detail: `Another write on invoice ${invoiceId} is still in progress; nothing was written. Retry shortly.`,
@@ -94,6 +125,7 @@ export async function holdInvoices(
       lease: result.lease,
       reservations: result.reservations,
       quietSince: Date.now() - result.quietMs,
+      ...(result.reserved && { reserved: reservation }),
     });
   }
 
@@ -128,6 +160,13 @@ export async function holdInvoices(
       });
       if (results.some((result) => !result.ok)) throw lost();
     },
-    finish: letGo,
+    reservedWhenTaken: (reservations) =>
+      reservations.size === held.size &&
+      [...reservations].every(([invoiceId, reservation]) => {
+        const reserved = held.get(invoiceId)?.reserved;
+        return reserved?.id === reservation.id && reserved.amount === reservation.amount;
+      }),
+    finish: (outcome) => finishEach(() => outcome),
+    letGo,
   };
 }

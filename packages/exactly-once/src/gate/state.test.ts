@@ -130,3 +130,34 @@ describe("quiet: how long before an acquire no reservation of ours was live on t
     expect(quietAt(withLater, NOW + 80)).toBe(10);
   });
 });
+
+describe("acquire with the write's reservation (recorded with the claim)", () => {
+  const mine: Reservation = { ...payment, id: "mine", amount: "5.00" };
+
+  it("records it with the lock; what was there before is what the holder is handed", () => {
+    const { result, next } = acquire(
+      { holder: null, reservations: [total], updatedAt: NOW },
+      { lease: "M", now: NOW + 1, leaseMs: 1_000, reservation: mine },
+    );
+    expect(result).toMatchObject({ kind: "acquired", reserved: true, reservations: [total], quietMs: 0 });
+    expect(next?.reservations).toEqual([total, mine]);
+  });
+
+  it("leaves one of the same id alone (an earlier request's of the same key, perhaps landed)", () => {
+    const landed: Reservation = { ...mine, outcome: "applied", amount: "7.00" };
+    const { result, next } = acquire(
+      { holder: null, reservations: [landed], updatedAt: NOW },
+      { lease: "M", now: NOW + 1, leaseMs: 1_000, reservation: mine },
+    );
+    expect(result.kind === "acquired" && result.reserved).toBeFalsy();
+    expect(next?.reservations).toEqual([landed]);
+  });
+
+  it("is not made when the gate is busy", () => {
+    const busy = held([]);
+    expect(acquire(busy, { lease: "M", now: NOW + 1, leaseMs: 1_000, reservation: mine })).toEqual({
+      result: { kind: "busy", retryAfterMs: 29_999 },
+      next: busy,
+    });
+  });
+});

@@ -96,6 +96,8 @@ export type AcquireResult =
        * every write of ours (see readUnderGates' read ahead).
        */
       quietMs: number;
+      /** The reservation asked for with the acquire was recorded (none of its id was there). */
+      reserved?: true;
     }
   | { kind: "busy"; retryAfterMs: number };
 
@@ -143,19 +145,31 @@ const quietFor = (record: GateRecord | undefined, now: number): number => {
  */
 export function acquire(
   record: GateRecord | undefined,
-  input: { lease: string; now: number; leaseMs: number },
+  input: { lease: string; now: number; leaseMs: number; reservation?: Reservation },
 ): Transition<AcquireResult> {
   const { lease, now, leaseMs } = input;
   if (record?.holder && record.holder.expiresAt > now && record.holder.lease !== lease) {
     return { result: { kind: "busy", retryAfterMs: record.holder.expiresAt - now }, next: record };
   }
   const reservations = live(record?.reservations ?? [], now);
+  // Recorded with the lock only when new: one of the same id is an earlier request's of the same
+  // key, which may have landed, and is not this one's to replace or withdraw before it owns the key.
+  const early = input.reservation;
+  const reserve = early !== undefined && !reservations.some((r) => r.id === early.id);
   const next = stamped(
     record,
-    { holder: { lease, expiresAt: now + leaseMs }, reservations, updatedAt: now },
+    {
+      holder: { lease, expiresAt: now + leaseMs },
+      reservations: reserve ? [...reservations, early] : reservations,
+      updatedAt: now,
+    },
     now,
   );
-  return { result: { kind: "acquired", lease, reservations, quietMs: quietFor(record, now) }, next };
+  const quietMs = quietFor(record, now);
+  return {
+    result: { kind: "acquired", lease, reservations, quietMs, ...(reserve && { reserved: true as const }) },
+    next,
+  };
 }
 
 /**

@@ -56,14 +56,21 @@ export class InvoiceGate extends DurableObject {
     });
   }
 
-  /** Takes the lock for `leaseMs`, waiting up to `waitMs` for the current holder to let go. */
-  async acquire(input: { leaseMs: number; waitMs: number }): Promise<AcquireResult> {
+  /**
+   * Takes the lock for `leaseMs`, waiting up to `waitMs` for the current holder to let go; with
+   * `reservation`, records it with the lock (see state.acquire).
+   */
+  async acquire(input: {
+    leaseMs: number;
+    waitMs: number;
+    reservation?: Reservation;
+  }): Promise<AcquireResult> {
     const lease = crypto.randomUUID();
     const deadline = Date.now() + input.waitMs;
     for (;;) {
       const previous = this.read();
       const result = await this.apply(
-        acquire(previous, { lease, now: Date.now(), leaseMs: input.leaseMs }),
+        acquire(previous, { lease, now: Date.now(), leaseMs: input.leaseMs, reservation: input.reservation }),
         previous,
       );
       const remaining = deadline - Date.now();

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import {
   attempt,
   begin,
+  beginAttempt,
   expirable,
   fail,
   type IdempotencyRecord,
@@ -264,6 +265,63 @@ describe("release and renew", () => {
     expect(expirable(owned(0), 1)).toBe(false);
     expect(expirable(owned(0), LEASE)).toBe(true);
     expect(expirable(undefined, 0)).toBe(true);
+  });
+});
+
+describe("an attempt recorded with the claim", () => {
+  const early = { leaseMs: LEASE, invoiceIds: [7], marker: "[ste:m]", sendBy: 300 };
+  const claim = (record: IdempotencyRecord | undefined, now = 0, leaseId = "a") =>
+    beginAttempt(record, { hash: "h", now, leaseMs: LEASE, leaseId, attempt: early });
+
+  it("marks a fresh key posting in the same transition", () => {
+    const { result, next } = claim(undefined);
+    expect(result).toMatchObject({ kind: "acquired", leaseId: "a", mustReconcile: false, attempted: true });
+    expect(next).toMatchObject({
+      state: "posting",
+      attempts: 1,
+      firstAttemptAt: 0,
+      lastSendBy: 300,
+      invoiceIds: [7],
+      marker: "[ste:m]",
+    });
+  });
+
+  it("is not made where begin hands over no key, or one with an earlier create to settle", () => {
+    const live = owned(0, "b");
+    expect(claim(live, 1)).toEqual(begin(live, { hash: "h", now: 1, leaseMs: LEASE, leaseId: "a" }));
+    const unsettled = release(posting(0), { leaseId: "a", now: 1 }).next;
+    const takeover = claim(unsettled, 2, "c");
+    expect(takeover.result).toMatchObject({ kind: "acquired", mustReconcile: true });
+    expect("attempted" in takeover.result).toBe(false);
+    expect(takeover.next).toMatchObject({ state: "posting", attempts: 1, lastSendBy: 300 });
+  });
+
+  it("is taken back by release({ unsent }): as if never attempted, deleted or keeping a check's refusal", () => {
+    const { next } = claim(undefined);
+    expect(release(next, { leaseId: "a", now: 1, unsent: true }).next).toBeUndefined();
+    expect(release(next, { leaseId: "a", now: 1, unsent: true, refusal: refused }).next).toMatchObject({
+      state: "pending",
+      attempts: 0,
+      firstAttemptAt: null,
+      lastSendBy: null,
+      recentRefusal: { response: refused },
+    });
+    // Without `unsent` (a create was sent, or may have been), it stays to be settled.
+    expect(release(next, { leaseId: "a", now: 1, refusal: refused }).next).toMatchObject({
+      state: "posting",
+    });
+  });
+
+  it("counts earlier attempts still: only the unsent one is taken back", () => {
+    const absent = markAbsent(posting(0), { leaseId: "a", now: 1, leaseMs: LEASE }).next;
+    const second = attempt(absent, { leaseId: "a", now: 2, ...early, sendBy: 400 }).next;
+    expect(second).toMatchObject({ state: "posting", attempts: 2 });
+    expect(release(second, { leaseId: "a", now: 3, unsent: true }).next).toMatchObject({
+      state: "pending",
+      attempts: 1,
+      firstAttemptAt: 0,
+      leaseId: null,
+    });
   });
 });
 

@@ -6,6 +6,9 @@
 //                       ▲  │                  │  └──fail────▶ failed    (final, replayed)
 //                       │  └──release──▶ (none, when nothing was ever attempted)
 //                       └────markAbsent───────┘  (reconciliation proved the create did not land)
+//                       └──release(unsent)────┘  (the owner never sent the create it attempted)
+//
+// beginAttempt is begin and attempt in one transition, for a create whose checks run meanwhile.
 //
 // A lease (leaseId + expiry) says which request currently owns the key. `posting` means a create
 // was sent and its outcome is unknown: whoever owns the key next must reconcile before posting
@@ -51,7 +54,14 @@ export interface IdempotencyRecord {
 
 export type BeginResult =
   /** The caller owns the key. `mustReconcile`: an earlier create's outcome is unknown. */
-  | { kind: "acquired"; leaseId: string; mustReconcile: boolean; record: IdempotencyRecord }
+  | {
+      kind: "acquired";
+      leaseId: string;
+      mustReconcile: boolean;
+      record: IdempotencyRecord;
+      /** The attempt asked for with the claim was recorded too (see beginAttempt). */
+      attempted?: true;
+    }
   | { kind: "replay"; response: StoredResponse; resultId: number | null }
   | { kind: "mismatch" }
   | { kind: "busy"; retryAfterMs: number };
@@ -189,6 +199,33 @@ export function sendEnded(
   return { result: { ok: true, record: next }, next };
 }
 
+/** An attempt recorded with the claim (see beginAttempt). */
+export interface EarlyAttempt {
+  leaseMs: number;
+  invoiceIds: number[];
+  marker: string;
+  sendBy: number;
+}
+
+/**
+ * begin, then, when it hands the key over with nothing to settle, attempt at once: one write
+ * instead of two for a create whose checks run meanwhile. An attempt whose create is never sent
+ * is taken back by release({ unsent }); one whose owner dies is settled by the next, as any.
+ */
+export function beginAttempt(
+  record: IdempotencyRecord | undefined,
+  input: { hash: string; now: number; leaseMs: number; leaseId: string; attempt?: EarlyAttempt },
+): Transition<BeginResult> {
+  const begun = begin(record, input);
+  if (!input.attempt || begun.result.kind !== "acquired" || begun.result.mustReconcile) return begun;
+  const attempted = attempt(begun.next, { leaseId: input.leaseId, now: input.now, ...input.attempt });
+  if (!attempted.result.ok) return begun;
+  return {
+    result: { ...begun.result, record: attempted.result.record, attempted: true },
+    next: attempted.next,
+  };
+}
+
 /** Reconciliation proved nothing from earlier creates exists: the owner may create again. */
 export function markAbsent(
   record: IdempotencyRecord | undefined,
@@ -265,11 +302,19 @@ export const REFUSAL_REMEMBERED_MS = 60_000;
  */
 export function release(
   record: IdempotencyRecord | undefined,
-  input: { leaseId: string; now: number; refusal?: StoredResponse },
+  input: {
+    leaseId: string;
+    now: number;
+    refusal?: StoredResponse;
+    /** The owner's last attempt was recorded and its create never sent: it is taken back. */
+    unsent?: boolean;
+  },
 ): Transition<{ released: boolean }> {
   if (!record || record.leaseId !== input.leaseId || isFinal(record)) {
     return { result: { released: false }, next: record };
   }
+  if (input.unsent && record.state === "posting")
+    return release(unattempted(record), { ...input, unsent: false });
   if (record.attempts === 0) {
     if (!input.refusal) return { result: { released: true }, next: undefined };
     const recentRefusal = { response: input.refusal, until: input.now + REFUSAL_REMEMBERED_MS };
@@ -282,6 +327,14 @@ export function release(
     result: { released: true },
     next: { ...record, leaseId: null, leaseExpiresAt: 0, updatedAt: input.now },
   };
+}
+
+/** The record as it was before its last attempt, whose create was never sent. */
+function unattempted(record: IdempotencyRecord): IdempotencyRecord {
+  const attempts = record.attempts - 1;
+  return attempts > 0
+    ? { ...record, state: "pending", attempts }
+    : { ...record, state: "pending", attempts, firstAttemptAt: null, lastAttemptAt: null, lastSendBy: null };
 }
 
 /** Whether the retention alarm may delete the record: never while a create's outcome is unknown. */

@@ -7,7 +7,8 @@ import { DurableObject } from "cloudflare:workers";
 import {
   attempt,
   type BeginResult,
-  begin,
+  beginAttempt,
+  type EarlyAttempt,
   expirable,
   type FinalResult,
   fail,
@@ -68,16 +69,24 @@ export class IdempotencyStore extends DurableObject {
   /**
    * Claims the key for a request with body hash `hash`. While another request owns it, waits up to
    * `waitMs` for that request to finish (then replays its answer or takes over), else reports busy.
+   * With `attempt`, a key handed over with nothing to settle is also marked posting (see
+   * state.beginAttempt): the caller must send its create only if told `attempted`.
    */
-  async begin(input: { hash: string; leaseMs: number; waitMs: number }): Promise<BeginResult> {
+  async begin(input: {
+    hash: string;
+    leaseMs: number;
+    waitMs: number;
+    attempt?: EarlyAttempt;
+  }): Promise<BeginResult> {
     const deadline = Date.now() + input.waitMs;
     for (;;) {
       const previous = this.read();
-      const transition = begin(previous, {
+      const transition = beginAttempt(previous, {
         hash: input.hash,
         now: Date.now(),
         leaseMs: input.leaseMs,
         leaseId: crypto.randomUUID(),
+        attempt: input.attempt,
       });
       const result = await this.apply(transition, previous);
       const remaining = deadline - Date.now();
@@ -129,7 +138,11 @@ export class IdempotencyStore extends DurableObject {
   }
 
   /** Lets go of the key without a final answer, or with a check's refusal (see state.release). */
-  async release(input: { leaseId: string; refusal?: StoredResponse }): Promise<{ released: boolean }> {
+  async release(input: {
+    leaseId: string;
+    refusal?: StoredResponse;
+    unsent?: boolean;
+  }): Promise<{ released: boolean }> {
     const previous = this.read();
     return this.apply(release(previous, { ...input, now: Date.now() }), previous);
   }

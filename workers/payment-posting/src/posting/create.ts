@@ -66,6 +66,7 @@ export async function postPayment(c: Ctx, key: string, payment: CanonicalPayment
     posting.env.IDEMPOTENCY.idFromName(`${tenant.environment}:${tenant.tenantId}:${key}`),
   );
   const ahead = readNamedInvoicesAhead(posting, payment);
+  const named = namedInvoiceIds(payment);
   return createOnce<PaymentPlan, PaymentResponse, DetailedPayment>(
     {
       store,
@@ -78,7 +79,14 @@ export async function postPayment(c: Ctx, key: string, payment: CanonicalPayment
       outcomeUnknown: "payment-outcome-unknown",
       log: transitionLog(posting.requestId, { keyHash: marker.slice(5, -1) }),
       timing: posting.timing,
-      holdEarly: () => holdNamedInvoices(posting, payment),
+      holdEarly: (reservations) => holdNamedInvoices(posting, payment, reservations),
+      // Every invoice named by id: the attempt and the reservations are known before any check.
+      ...(named && {
+        intent: {
+          invoiceIds: named,
+          reservations: reservationsFor(posting, splitsNamed(payment), marker),
+        },
+      }),
       prepare: (held) => preparePayment(posting, payment, { marker, early: held, ahead }),
       later: posting.later,
       send: (plan, signal) => sendPayment(posting, plan, signal),
@@ -137,7 +145,7 @@ export async function checkUnderGates(
     ]);
     const invoiceIds = refs.map((split) => split.invoiceId);
     if (held && !sameIds(held.invoiceIds, invoiceIds)) {
-      await held.finish({});
+      await held.letGo();
       held = undefined;
     }
     held ??= await posting.timing.span("gate", () =>
@@ -151,7 +159,7 @@ export async function checkUnderGates(
     checkBalances(splits, payment.allowOverpayment);
     return { paymentType, splits, customerId: commonCustomer(splits), held: gates };
   } catch (error) {
-    await held?.finish({});
+    await held?.letGo();
     throw error;
   }
 }
@@ -182,12 +190,29 @@ function readNamedInvoicesAhead(posting: Posting, payment: CanonicalPayment): Re
  * holdEarly): undefined when one is busy or a split names its invoice by number (its id is
  * looked up first, under the key).
  */
-function holdNamedInvoices(posting: Posting, payment: CanonicalPayment): Promise<HeldInvoices | undefined> {
+function holdNamedInvoices(
+  posting: Posting,
+  payment: CanonicalPayment,
+  reservations?: ReadonlyMap<number, Reservation>,
+): Promise<HeldInvoices | undefined> {
   const ids = namedInvoiceIds(payment);
   if (!ids) return Promise.resolve(undefined);
   return posting.timing
-    .span("gate", () => holdInvoices(posting.gates, ids, { ...gateTimes(posting), waitMs: 0 }))
+    .span("gate", () =>
+      holdInvoices(posting.gates, ids, {
+        ...gateTimes(posting),
+        waitMs: 0,
+        ...(reservations && { reservations }),
+      }),
+    )
     .catch(() => undefined);
+}
+
+/** The splits of a payment whose invoices are all named by id, as reservations count them. */
+function splitsNamed(payment: CanonicalPayment): { invoiceId: number; amount: Decimal }[] {
+  return payment.splits.flatMap((split) =>
+    "id" in split.invoice ? [{ invoiceId: split.invoice.id, amount: split.amount }] : [],
+  );
 }
 
 async function preparePayment(
@@ -212,7 +237,7 @@ async function preparePayment(
 /** One reservation per invoice: the split's amount, held until reads show the payment. */
 function reservationsFor(
   posting: Posting,
-  splits: readonly CheckedSplit[],
+  splits: readonly { invoiceId: number; amount: Decimal }[],
   marker: string,
 ): Map<number, Reservation> {
   const now = Date.now();
@@ -306,7 +331,7 @@ function paymentRefusal(error: ServiceTitanError): ProblemInit {
  */
 export async function checkPayment(c: Ctx, payment: CanonicalPayment): Promise<PaymentCheckOutput> {
   const { paymentType, splits, customerId, held } = await checkUnderGates(await postingFor(c), payment);
-  await held.finish({});
+  await held.letGo();
   const money = (value: Decimal | null) => value?.toFixed(2) ?? null;
   return {
     ok: true,
