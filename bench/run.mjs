@@ -273,7 +273,7 @@ table(
   );
   for (const profile of profiles) {
     table(
-      `Where a payment's time goes (Server-Timing, median of ${profile.payments} payments one at a time, ${profile.upstreamLatencyMs} ms upstream latency; spans overlap: claim ⊃ key-begin ∥ gate-acquire, st-GET-invoices (sent alongside the claim) ∥ claim, checks ⊃ reads (waits for it), record ⊃ key-attempt ∥ gate-reserve, send ⊃ st-POST-payments, after ⊃ key-succeed ∥ gate-finish: after the answer, which an untimed payment does not wait for) (ms)`,
+      `Where a payment's time goes (Server-Timing, median of ${profile.payments} payments one at a time, ${profile.upstreamLatencyMs} ms upstream latency; spans overlap: claim ⊃ key-begin ∥ gate-acquire, st-GET-invoices (sent alongside the claim) ∥ claim, checks ⊃ reads (waits for it), record ⊃ key-attempt ∥ gate-reserve (absent here: recorded with the claim when every invoice is named by id), send ⊃ st-POST-payments, after ⊃ key-succeed ∥ gate-finish: after the answer, which an untimed payment does not wait for) (ms)`,
       [profile.steps],
     );
     const perCall = Object.entries(profile.calls).map(([call, counts]) => ({ call, ...counts }));
