@@ -10,7 +10,7 @@
 // 3. Prepare: the caller's reads and checks, under the gates of the invoices the create changes.
 //    A refusal here (overpayment, inactive invoice…) answers the same request again for a minute.
 // 4. Have a token in hand, then record durably, together: the reservations (the gates) and the
-//    attempt with the instant its create stops sending (the key).
+//    attempt with the instant its create stops sending (the key), unless the claim did.
 // 5. Send the one create, cut off at that instant.
 // 6. Success → answer 201; storing it and letting the gates go follow the answer (`succeeded`).
 //    Definite refusal → store it. Not applied (429, auth) → let the key go. Lost answer → settle
@@ -355,8 +355,8 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
       applied: reserved.map((id) => ({ id, paymentId: options.reservationPaymentId?.(landed) ?? null })),
     });
     try {
-      // 4. A token in hand (no token wait inside the send window), then the durable records: those
-      // the claim did not already record.
+      // 4. A token in hand before the create (no token wait inside its send; usually in memory by
+      // now), then the durable records the claim did not already make.
       await timing.span("token", () => unlessAborted(options.tokens.getToken(), [deadline.signal]));
       if (unsentAttempt && !sameIds(prepared.invoiceIds, options.intent?.invoiceIds ?? [])) {
         // The checks chose other invoices than the request named: that attempt is taken back.
