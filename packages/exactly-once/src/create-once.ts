@@ -32,7 +32,7 @@ import {
   type TokenProvider,
   unlessAborted,
 } from "@st-edge/servicetitan";
-import type { HeldInvoices } from "./gate/hold.ts";
+import { type HeldInvoices, sameInvoiceIds } from "./gate/hold.ts";
 import type { Reservation } from "./gate/state.ts";
 import type {
   BeginResult,
@@ -358,7 +358,7 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
       // 4. A token in hand before the create (no token wait inside its send; usually in memory by
       // now), then the durable records the claim did not already make.
       await timing.span("token", () => unlessAborted(options.tokens.getToken(), [deadline.signal]));
-      if (unsentAttempt && !sameIds(prepared.invoiceIds, options.intent?.invoiceIds ?? [])) {
+      if (unsentAttempt && !sameInvoiceIds(prepared.invoiceIds, options.intent?.invoiceIds ?? [])) {
         // The checks chose other invoices than the request named: that attempt is taken back.
         await storeCall((): Promise<OwnerResult> => store.markAbsent({ leaseId, leaseMs: leaseMs() }));
         unsentAttempt = undefined;
@@ -474,9 +474,6 @@ export async function createOnce<Plan, Created extends { id: number }, Found ext
     throw error;
   }
 }
-
-const sameIds = (a: readonly number[], b: readonly number[]) =>
-  new Set(a).size === new Set(b).size && a.every((id) => b.includes(id));
 
 const tooLateToSend = () =>
   new ProblemError({

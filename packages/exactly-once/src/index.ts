@@ -13,7 +13,7 @@ export {
   REPLAYED_HEADER,
 } from "./create-once.ts";
 export { type InvoiceUnderGate, type ReadAhead, readAhead, readUnderGates } from "./gate/balances.ts";
-export { type GateOptions, gateOf, type HeldInvoices, holdInvoices } from "./gate/hold.ts";
+export { type GateOptions, gateOf, type HeldInvoices, holdInvoices, sameInvoiceIds } from "./gate/hold.ts";
 export { appliedTo, available, type InvoiceSeen, type PaymentSeen, sortOut } from "./gate/reservations.ts";
 export type {
   Expectation,

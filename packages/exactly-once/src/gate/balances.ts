@@ -14,7 +14,7 @@ import {
   type ServiceTitanClient,
   unwrap,
 } from "@st-edge/servicetitan";
-import type { HeldInvoices } from "./hold.ts";
+import { type HeldInvoices, sameInvoiceIds } from "./hold.ts";
 import { available, sortOut } from "./reservations.ts";
 import type { Reservation } from "./state.ts";
 
@@ -68,8 +68,8 @@ export function readAhead(client: ServiceTitanClient, invoiceIds: readonly numbe
  */
 const aheadShowsOurWrites = (ahead: ReadAhead, held: HeldInvoices, reserved: readonly number[]) =>
   reserved.length === 0 &&
-  ahead.invoiceIds.length === held.invoiceIds.length &&
-  held.invoiceIds.every((id) => ahead.invoiceIds.includes(id) && held.quietSince(id) <= ahead.sentAt);
+  sameInvoiceIds(ahead.invoiceIds, held.invoiceIds) &&
+  held.invoiceIds.every((id) => held.quietSince(id) <= ahead.sentAt);
 
 /**
  * Reads the held invoices (active or not) and what is still reserved on each. `own` is the

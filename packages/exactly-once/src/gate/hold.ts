@@ -42,6 +42,12 @@ export interface HeldInvoices {
   letGo(): Promise<void>;
 }
 
+/** Whether two lists name the same invoices (order and repeats aside). */
+export const sameInvoiceIds = (a: readonly number[], b: readonly number[]) => {
+  const wanted = new Set(b);
+  return new Set(a).size === wanted.size && a.every((id) => wanted.has(id));
+};
+
 const unavailable = (detail: string, retryAfterSeconds = 1) =>
   new ProblemError({ type: "gate-unavailable", detail, retryAfterSeconds });
 

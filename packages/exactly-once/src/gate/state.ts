@@ -121,22 +121,18 @@ const stamped = (previous: GateRecord | undefined, next: GateRecord, now: number
   return reservedAt === Number.NEGATIVE_INFINITY ? next : { ...next, reservedAt };
 };
 
-/**
- * The record to store: nothing at all once no one holds the gate, nothing is reserved and its last
- * reservation ended QUIET_KEPT_MS ago (so an absent record means at least that much quiet).
- */
-const settled = (record: GateRecord, now: number): GateRecord | undefined =>
-  record.holder === null &&
-  record.reservations.length === 0 &&
-  !(now - lastReserved(record, now) < QUIET_KEPT_MS)
-    ? undefined
-    : record;
-
 /** How long before `now` the record last held a live reservation: 0 while one is live. */
 const quietFor = (record: GateRecord | undefined, now: number): number => {
   const last = lastReserved(record, now);
   return last === Number.NEGATIVE_INFINITY ? QUIET_KEPT_MS : now - last;
 };
+
+/**
+ * The record to store: nothing at all once no one holds the gate and its last reservation ended
+ * QUIET_KEPT_MS ago (so an absent record means at least that much quiet).
+ */
+const settled = (record: GateRecord, now: number): GateRecord | undefined =>
+  record.holder === null && quietFor(record, now) >= QUIET_KEPT_MS ? undefined : record;
 
 /**
  * Takes the lock, or says how long the current holder may still hold it.

@@ -20,6 +20,7 @@ import {
   type Reservation,
   readAhead,
   readUnderGates,
+  sameInvoiceIds,
 } from "@st-edge/exactly-once";
 import {
   type Decimal,
@@ -144,7 +145,7 @@ export async function checkUnderGates(
       invoiceIdsOf(tenant.client, payment.splits),
     ]);
     const invoiceIds = refs.map((split) => split.invoiceId);
-    if (held && !sameIds(held.invoiceIds, invoiceIds)) {
+    if (held && !sameInvoiceIds(held.invoiceIds, invoiceIds)) {
       await held.letGo();
       held = undefined;
     }
@@ -163,11 +164,6 @@ export async function checkUnderGates(
     throw error;
   }
 }
-
-const sameIds = (held: readonly number[], wanted: readonly number[]) => {
-  const unique = new Set(wanted);
-  return held.length === unique.size && held.every((id) => unique.has(id));
-};
 
 /** The invoice ids the payment names, or undefined when a split names its invoice by number. */
 function namedInvoiceIds(payment: CanonicalPayment): number[] | undefined {
