@@ -15,7 +15,7 @@
 //                                             against the tenant's ServiceTitan environment, writing nothing
 //   pnpm tenant new-key                       print a new caller API key and its API_KEY_HASHES entry
 import { createHash, randomBytes } from "node:crypto";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import {
   brokerHost,
   readSecrets,
@@ -44,13 +44,18 @@ const option = (option) => {
   return index === -1 ? undefined : args[index + 1];
 };
 
-/** Bundles each of the tenant's workers from its generated config; the modules an upload sends. */
-function bundleAll(tenant) {
+/**
+ * Bundles each of the tenant's workers from its generated config: the modules an upload sends,
+ * and the static assets its config names.
+ */
+async function bundleAll(tenant) {
+  const { assetFiles } = await import("./lib/provision.mjs");
   const workers = {};
   for (const capability of tenant.capabilities) {
     const { path, workerDir, config } = writeWorkerConfig(name, tenant, capability);
     const outdir = join(root, ".deploy", name, "dist", capability);
-    workers[capability] = { config, ...bundle(workerDir, path, outdir) };
+    const assets = config.assets ? assetFiles(resolve(dirname(path), config.assets.directory)) : [];
+    workers[capability] = { config, assets, ...bundle(workerDir, path, outdir) };
   }
   return workers;
 }
@@ -97,10 +102,10 @@ async function provision() {
       "the mcp capability cannot be provisioned into a dispatch namespace (it binds the tenant's other workers as services): list it in a tenant file deployed with `pnpm tenant deploy`",
     );
   const { secrets } = readSecrets(name);
-  const { currentMigrationTags, describeRequest, provisioningPlan, send } = await import(
+  const { currentMigrationTags, describeRequest, provisioningPlan, runPlan } = await import(
     "./lib/provision.mjs"
   );
-  const workers = bundleAll(tenant);
+  const workers = await bundleAll(tenant);
   if (flag("--dry-run")) {
     // A dry run plans a first provisioning: no script of this tenant in the namespace yet.
     const plan = provisioningPlan({ name, tenant, secrets, workers }).map(describeRequest);
@@ -117,10 +122,10 @@ async function provision() {
     throw new TenantConfigError("set CLOUDFLARE_API_TOKEN (Workers Scripts: Edit, Workers KV Storage: Edit)");
   const currentTags = await currentMigrationTags(tenant, { token });
   const plan = provisioningPlan({ name, tenant, secrets, workers, currentTags });
-  for (const request of plan) {
-    await send(request, { token });
-    console.log(`ok  ${request.method} ${describeRequest(request).url}`);
-  }
+  await runPlan(plan, {
+    token,
+    sent: (request) => console.log(`ok  ${request.method} ${describeRequest(request).url}`),
+  });
   console.log(`\n${name} is provisioned in ${tenant.cloudflare.dispatch.namespace}.`);
 }
 

@@ -1,9 +1,13 @@
 // Provisioning a tenant into a Workers for Platforms dispatch namespace through the Cloudflare
-// API: for each of its capability workers, a multipart upload of the bundled module with its
-// bindings metadata, then its secrets; then the tenant's entry in the dispatcher's directory
+// API: for each of its capability workers, its static assets (the OpenAPI document it serves at
+// /openapi.json) through an assets upload session, a multipart upload of the bundled module with
+// its bindings metadata, then its secrets; then the tenant's entry in the dispatcher's directory
 // (KV). The plan is data (`provisioningPlan`), so a dry run prints exactly what would be sent and
-// the tests assert it without any network. API references are listed in docs/deploying.md.
+// the tests assert it without any network; `runPlan` sends it. API references are listed in
+// docs/deploying.md.
 import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { extname, join, relative, sep } from "node:path";
 import { brokerHost, SECRET_NAMES, scriptName } from "./tenant-config.mjs";
 
 export const CLOUDFLARE_API = "https://api.cloudflare.com/client/v4";
@@ -12,6 +16,10 @@ export const REDACTED = "<redacted>";
 
 const namespaceScript = (tenant, capability) =>
   `${CLOUDFLARE_API}/accounts/${tenant.cloudflare.accountId}/workers/dispatch/namespaces/${tenant.cloudflare.dispatch.namespace}/scripts/${scriptName(tenant, capability)}`;
+
+/** Where an assets upload session's files go, with the session's upload token as Bearer. */
+const assetsUpload = (tenant) =>
+  `${CLOUDFLARE_API}/accounts/${tenant.cloudflare.accountId}/workers/assets/upload?base64=true`;
 
 const kvValue = (accountId, namespaceId, key) =>
   `${CLOUDFLARE_API}/accounts/${accountId}/storage/kv/namespaces/${namespaceId}/values/${encodeURIComponent(key)}`;
@@ -30,6 +38,40 @@ export function migrationsToSend(migrations = [], currentTag = undefined) {
   }
   if (applied === migrations.length - 1) return undefined;
   return { old_tag: currentTag, new_tag: newTag, steps: migrations.slice(applied + 1).map(strip) };
+}
+
+/**
+ * Stands in the script upload's metadata for the completion token its assets upload session
+ * answers (valid for an hour, so never planned ahead): `runPlan` puts the real one in its place.
+ */
+export const ASSETS_COMPLETION = "<completion token of this script's assets upload>";
+
+const CONTENT_TYPES = {
+  ".json": "application/json",
+  ".html": "text/html; charset=utf-8",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+/**
+ * A worker's static assets, as Cloudflare's direct upload takes them: every file under
+ * `directory` by the path it is served at, its size, the first 32 hex digits of its SHA-256 (the
+ * manifest's hash) and the Content-Type it is served with.
+ */
+export function assetFiles(directory) {
+  return readdirSync(directory, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => {
+      const file = join(entry.parentPath, entry.name);
+      const content = readFileSync(file);
+      return {
+        path: `/${relative(directory, file).split(sep).join("/")}`,
+        size: content.length,
+        hash: createHash("sha256").update(content).digest("hex").slice(0, 32),
+        type: CONTENT_TYPES[extname(file)] ?? "application/octet-stream",
+        content,
+      };
+    })
+    .sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
 /** The bindings metadata of one user worker, from its generated wrangler config. */
@@ -56,12 +98,24 @@ export function uploadMetadata(name, config, migrations) {
       name: service.binding,
       service: service.service,
     })),
+    ...(config.assets?.binding ? [{ type: "assets", name: config.assets.binding }] : []),
   ];
   return {
     main_module: "index.js",
     compatibility_date: config.compatibility_date,
     ...(config.compatibility_flags?.length ? { compatibility_flags: config.compatibility_flags } : {}),
     bindings,
+    ...(config.assets
+      ? {
+          assets: {
+            jwt: ASSETS_COMPLETION,
+            // The worker answers every path itself and reads its document through the binding.
+            ...(config.assets.run_worker_first !== undefined
+              ? { config: { run_worker_first: config.assets.run_worker_first } }
+              : {}),
+          },
+        }
+      : {}),
     ...(migrations ? { migrations } : {}),
     // Secrets are set apart (PUT .../secrets); a new upload of the code keeps them.
     keep_bindings: ["secret_text"],
@@ -98,7 +152,8 @@ export function directoryEntries(name, tenant, apiKeyHashes) {
  * the token broker first (the others bind its class), each worker's upload then its secrets,
  * the directory last (a tenant is routable only once its workers are in place).
  *
- * @param workers  per capability: `{ config, modules: [{ name, content }] }` (from `bundle`)
+ * @param workers  per capability: `{ config, modules: [{ name, content }], assets }` (`bundle`'s
+ *   modules; `assetFiles` of its assets directory, for a config with `assets`)
  * @param currentTags  per script name, its migration tag in the namespace (absent: a new script)
  */
 export function provisioningPlan({ name, tenant, secrets, workers, currentTags = {} }) {
@@ -106,9 +161,24 @@ export function provisioningPlan({ name, tenant, secrets, workers, currentTags =
   const order = [host, ...tenant.capabilities.filter((capability) => capability !== host)];
   const requests = [];
   for (const capability of order) {
-    const { config, modules } = workers[capability];
+    const { config, modules, assets = [] } = workers[capability];
     const url = namespaceScript(tenant, capability);
     const migrations = migrationsToSend(config.migrations, currentTags[scriptName(tenant, capability)]);
+    if (config.assets) {
+      // The session answers which files Cloudflare lacks (in buckets) and the token to send them
+      // with; once all are in, a completion token, which the upload below carries.
+      requests.push({
+        method: "POST",
+        url: `${url}/assets-upload-session`,
+        body: {
+          type: "json",
+          value: {
+            manifest: Object.fromEntries(assets.map(({ path, hash, size }) => [path, { hash, size }])),
+          },
+        },
+        assets: { files: assets, uploadUrl: assetsUpload(tenant) },
+      });
+    }
     requests.push({
       method: "PUT",
       url,
@@ -172,6 +242,11 @@ export function describeRequest(request) {
     url: request.url,
     headers: { Authorization: `Bearer ${REDACTED}` },
     body: shown,
+    ...(request.assets
+      ? {
+          followedBy: `POST ${request.assets.uploadUrl} per bucket the session answers (Bearer: its upload token), each file base64 under its hash`,
+        }
+      : {}),
   };
 }
 
@@ -184,6 +259,7 @@ function encode(body) {
     }
     return { body: form, headers: {} };
   }
+  if (body.type === "form") return { body: body.value, headers: {} };
   if (body.type === "json")
     return { body: JSON.stringify(body.value), headers: { "Content-Type": "application/json" } };
   return { body: body.value, headers: { "Content-Type": body.contentType } };
@@ -196,8 +272,11 @@ async function apiErrors(response) {
   return messages.length ? messages.join("; ") : `HTTP ${response.status}`;
 }
 
-/** Sends one request of a plan; throws naming the request (never its secret) on failure. */
-export async function send(request, { token, fetch = globalThis.fetch }) {
+/**
+ * Sends one request of a plan; answers Cloudflare's `result`; throws naming the request (never
+ * its secret or token) on failure.
+ */
+async function send(request, { token, fetch }) {
   const { body, headers } = encode(request.body);
   const response = await fetch(request.url, {
     method: request.method,
@@ -205,6 +284,65 @@ export async function send(request, { token, fetch = globalThis.fetch }) {
     body,
   });
   if (!response.ok) throw new Error(`${request.method} ${request.url}: ${await apiErrors(response)}`);
+  return (await response.json().catch(() => undefined))?.result;
+}
+
+/**
+ * An assets upload session: registers the manifest, uploads each bucket of files Cloudflare asks
+ * for, and answers the completion token (the session's own token when it asks for none).
+ */
+async function uploadAssets(request, { token, fetch }) {
+  const session = await send(request, { token, fetch });
+  if (typeof session?.jwt !== "string") throw new Error(`POST ${request.url}: no upload token in the answer`);
+  const buckets = session.buckets ?? [];
+  if (buckets.length === 0) return session.jwt;
+  const byHash = new Map(request.assets.files.map((file) => [file.hash, file]));
+  let completion;
+  for (const bucket of buckets) {
+    const form = new FormData();
+    for (const hash of bucket) {
+      const file = byHash.get(hash);
+      if (!file) throw new Error(`POST ${request.url}: asked for ${hash}, which the manifest does not list`);
+      form.append(hash, new File([file.content.toString("base64")], hash, { type: file.type }));
+    }
+    const uploaded = await send(
+      { method: "POST", url: request.assets.uploadUrl, body: { type: "form", value: form } },
+      { token: session.jwt, fetch },
+    );
+    completion = uploaded?.jwt ?? completion;
+  }
+  if (typeof completion !== "string")
+    throw new Error(`POST ${request.assets.uploadUrl}: every bucket sent, but no completion token came back`);
+  return completion;
+}
+
+/** A script upload with the completion token of its assets upload in place of ASSETS_COMPLETION. */
+function withCompletion(request, completions) {
+  if (request.body.type !== "multipart") return request;
+  const parts = request.body.parts.map((part) => {
+    if (part.value?.assets?.jwt !== ASSETS_COMPLETION) return part;
+    const jwt = completions.get(request.url);
+    if (!jwt) throw new Error(`PUT ${request.url}: its assets were not uploaded first`);
+    return { ...part, value: { ...part.value, assets: { ...part.value.assets, jwt } } };
+  });
+  return { ...request, body: { ...request.body, parts } };
+}
+
+/**
+ * Sends a plan in order with the Cloudflare API token; `sent(request)` after each step. An assets
+ * step's completion token goes into the same script's upload that follows it.
+ */
+export async function runPlan(plan, { token, fetch = globalThis.fetch, sent = () => {} }) {
+  const completions = new Map();
+  for (const request of plan) {
+    if (request.assets) {
+      const script = request.url.slice(0, -"/assets-upload-session".length);
+      completions.set(script, await uploadAssets(request, { token, fetch }));
+    } else {
+      await send(withCompletion(request, completions), { token, fetch });
+    }
+    sent(request);
+  }
 }
 
 /**

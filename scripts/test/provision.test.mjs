@@ -4,11 +4,17 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { migrationsToSend, provisioningPlan } from "../lib/provision.mjs";
+import {
+  ASSETS_COMPLETION,
+  assetFiles,
+  migrationsToSend,
+  provisioningPlan,
+  runPlan,
+} from "../lib/provision.mjs";
 import { root } from "../lib/tenant-config.mjs";
 
 const ACCOUNT = "0123456789abcdef0123456789abcdef";
@@ -58,7 +64,8 @@ const common = (tenantId, scheme) => [
 const metadata = (bindings, migrations) => ({
   main_module: "index.js",
   compatibility_date: "2026-11-01",
-  bindings,
+  bindings: [...bindings, { type: "assets", name: "ASSETS" }],
+  assets: { jwt: ASSETS_COMPLETION, config: { run_worker_first: true } },
   migrations,
   keep_bindings: ["secret_text"],
   tags: ["st-edge", "tenant-provision-test"],
@@ -71,6 +78,28 @@ const secretRequests = (script) =>
     headers: { Authorization: "Bearer <redacted>" },
     body: { type: "application/json", value: { name, text: "<redacted>", type: "secret_text" } },
   }));
+// Every worker serves its OpenAPI document from specs/workers (its wrangler.jsonc's assets):
+// Cloudflare's direct upload names each file by its path, with the first 32 hex digits of its
+// SHA-256 and its size.
+const SPECS = join(root, "specs/workers");
+const manifest = Object.fromEntries(
+  readdirSync(SPECS)
+    .sort()
+    .map((file) => {
+      const content = readFileSync(join(SPECS, file));
+      return [
+        `/${file}`,
+        { hash: createHash("sha256").update(content).digest("hex").slice(0, 32), size: content.length },
+      ];
+    }),
+);
+const assetsSession = (script) => ({
+  method: "POST",
+  url: `${SCRIPTS}/${script}/assets-upload-session`,
+  headers: { Authorization: "Bearer <redacted>" },
+  body: { type: "application/json", value: { manifest } },
+  followedBy: `POST ${API}/accounts/${ACCOUNT}/workers/assets/upload?base64=true per bucket the session answers (Bearer: its upload token), each file base64 under its hash`,
+});
 const moduleOf = (capability) => {
   const content = readFileSync(join(root, ".deploy/provision-test/dist", capability, "index.js"));
   return {
@@ -120,7 +149,9 @@ describe("pnpm tenant provision --dry-run", () => {
       body: { type: "application/json", value: JSON.stringify(value) },
     });
     assert.deepEqual(plan, [
-      // The first capability hosts the token broker: its own class, its own migration.
+      // The first capability hosts the token broker: its own class, its own migration. Its
+      // static assets go first: the upload carries the token that says they are in.
+      assetsSession("acme-payment-terms"),
       upload(
         "acme-payment-terms",
         [
@@ -131,6 +162,7 @@ describe("pnpm tenant provision --dry-run", () => {
         "payment-terms",
       ),
       ...secretRequests("acme-payment-terms"),
+      assetsSession("acme-payment-posting"),
       upload(
         "acme-payment-posting",
         [
@@ -182,6 +214,127 @@ describe("pnpm tenant provision --dry-run", () => {
       .map((r) => JSON.parse(r.body.value));
     assert.equal(TenantEntry.safeParse(tenantEntry).success, true);
     assert.equal(HostEntry.safeParse(hostEntry).success, true);
+  });
+});
+
+/**
+ * Cloudflare's side of a provisioning, as its direct-upload guide describes it: an assets upload
+ * session answers the files it lacks in buckets and an upload token (or, lacking none, a
+ * completion token); the upload endpoint takes base64 files under their hashes with the upload
+ * token and answers 201 with a completion token once the session's files are all in; a script
+ * upload is refused unless its metadata carries a completion token of a session for that script.
+ * `completes: false` answers the last bucket without a token.
+ */
+function cloudflareApi({ completes = true } = {}) {
+  const stored = new Map();
+  const sessions = new Map();
+  const scripts = new Map();
+  const calls = [];
+  let next = 0;
+  const answer = (status, result, errors = []) =>
+    Response.json({ success: status < 400, errors, result }, { status });
+  const fetch = async (url, init) => {
+    const bearer = init.headers.Authorization.replace(/^Bearer /, "");
+    const { pathname } = new URL(url);
+    calls.push({ method: init.method, path: pathname, bearer });
+    if (pathname.endsWith("/assets-upload-session")) {
+      if (bearer !== "api-token")
+        return answer(403, null, [{ code: 10000, message: "Authentication error" }]);
+      const { manifest } = JSON.parse(init.body);
+      const wanted = Object.values(manifest);
+      for (const { hash, size } of wanted)
+        if (!/^[0-9a-f]{32}$/.test(hash) || !Number.isInteger(size))
+          return answer(400, null, [{ message: "bad manifest" }]);
+      const missing = [...new Set(wanted.map((f) => f.hash))].filter((hash) => !stored.has(hash));
+      const jwt = `${missing.length ? "upload" : "done"}-${next++}`;
+      sessions.set(jwt, { script: pathname.slice(0, -"/assets-upload-session".length), manifest, missing });
+      if (missing.length === 0) sessions.set(jwt, { ...sessions.get(jwt), complete: true });
+      const buckets = [];
+      for (let i = 0; i < missing.length; i += 3) buckets.push(missing.slice(i, i + 3));
+      return answer(200, { jwt, buckets });
+    }
+    if (pathname.endsWith("/workers/assets/upload")) {
+      const session = sessions.get(bearer);
+      if (!session || new URL(url).searchParams.get("base64") !== "true") return answer(401, null);
+      for (const [hash, file] of (await new Response(init.body).formData()).entries()) {
+        const content = Buffer.from(await file.text(), "base64");
+        if (createHash("sha256").update(content).digest("hex").slice(0, 32) !== hash)
+          return answer(400, null, [{ message: `${hash} does not match its content` }]);
+        stored.set(hash, { content, type: file.type });
+      }
+      if (!session.missing.every((hash) => stored.has(hash))) return answer(202, {});
+      if (!completes) return answer(201, {});
+      const jwt = `done-${next++}`;
+      sessions.set(jwt, { ...session, complete: true });
+      return answer(201, { jwt });
+    }
+    if (bearer !== "api-token") return answer(403, null);
+    if (init.method === "PUT" && /\/scripts\/[^/]+$/.test(pathname)) {
+      const metadata = JSON.parse(await (await new Response(init.body).formData()).get("metadata").text());
+      const session = sessions.get(metadata.assets?.jwt);
+      if (!session?.complete || session.script !== pathname)
+        return answer(400, null, [
+          { code: 10021, message: "assets: not a completion token for this script" },
+        ]);
+      scripts.set(pathname.split("/").at(-1), { metadata, assets: session.manifest });
+    }
+    return answer(200, {});
+  };
+  return { fetch, stored, scripts, calls };
+}
+
+describe("runPlan", () => {
+  const assets = assetFiles(SPECS);
+  const workers = Object.fromEntries(
+    TENANT.capabilities.map((capability) => [
+      capability,
+      {
+        config: {
+          compatibility_date: "2026-11-01",
+          assets: { directory: "../../specs/workers", binding: "ASSETS", run_worker_first: true },
+        },
+        modules: [{ name: "index.js", content: Buffer.from("export default {};") }],
+        assets,
+      },
+    ]),
+  );
+  const plan = () => provisioningPlan({ name: "acme", tenant: TENANT, secrets: SECRETS, workers });
+
+  it("uploads each worker's assets, then its script with the completion token", async () => {
+    const api = cloudflareApi();
+    await runPlan(plan(), { token: "api-token", fetch: api.fetch });
+    for (const script of ["acme-payment-terms", "acme-payment-posting"]) {
+      const uploaded = api.scripts.get(script);
+      assert.deepEqual(uploaded.assets, manifest);
+      assert.match(uploaded.metadata.assets.jwt, /^done-/);
+      assert.deepEqual(uploaded.metadata.assets.config, { run_worker_first: true });
+    }
+    for (const file of readdirSync(SPECS)) {
+      const content = readFileSync(join(SPECS, file));
+      const hash = manifest[`/${file}`].hash;
+      assert.deepEqual(api.stored.get(hash), { content, type: "application/json" });
+    }
+    // The upload token goes to the upload endpoint only; the API token never does.
+    for (const call of api.calls)
+      assert.equal(call.bearer === "api-token", !call.path.endsWith("/workers/assets/upload"), call.path);
+  });
+
+  it("sends no file again on a second provisioning", async () => {
+    const api = cloudflareApi();
+    await runPlan(plan(), { token: "api-token", fetch: api.fetch });
+    const before = api.calls.length;
+    await runPlan(plan(), { token: "api-token", fetch: api.fetch });
+    const again = api.calls.slice(before);
+    assert.equal(again.filter((call) => call.path.endsWith("/workers/assets/upload")).length, 0);
+    assert.equal(again.filter((call) => call.path.endsWith("/assets-upload-session")).length, 2);
+    assert.match(api.scripts.get("acme-payment-posting").metadata.assets.jwt, /^done-/);
+  });
+
+  it("uploads no script whose assets did not complete", async () => {
+    const api = cloudflareApi({ completes: false });
+    await assert.rejects(runPlan(plan(), { token: "api-token", fetch: api.fetch }), /no completion token/);
+    assert.equal(api.scripts.size, 0);
+    assert.equal(api.calls.filter((call) => call.method === "PUT").length, 0);
   });
 });
 
