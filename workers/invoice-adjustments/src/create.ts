@@ -2,8 +2,10 @@
 // the shared exactly-once runner (@st-edge/exactly-once createOnce) calls, with the same contract
 // as payment posting (replay, 422 on another body, lost answers settled by the marker).
 //
-// prepare  the original's gate taken; the original read under it (it must exist, be active and not
-//          be an adjustment itself); the create body with our marker at the end of royaltyMemo.
+// prepare  the original's gate taken (with the key's claim when it is free); the original read
+//          under it, or the read sent with the claim when the gate vouches for it (it must exist,
+//          be active and not be an adjustment itself); the create body with our marker at the end
+//          of royaltyMemo.
 //          The gate is held while the create is sent, and nothing is reserved on it: an adjustment
 //          is a new invoice with its own total and balance, and changes no existing invoice's
 //          balance in ServiceTitan's reads (the simulator keeps them apart; whether ServiceTitan nets
@@ -14,9 +16,12 @@
 import { ProblemError, type ProblemInit, parseAmount, type RouteInput, toUtcDateTime } from "@st-edge/edge";
 import {
   createOnce,
+  type HeldInvoices,
   hasMarker,
   holdInvoices,
   type Prepared,
+  type ReadAhead,
+  readAhead,
   readUnderGates,
   sha256Hex,
   withMarker,
@@ -119,6 +124,8 @@ export async function createAdjustment(
     adjustmentMarker(tenant.tenantId, key),
   ]);
   const store = c.env.IDEMPOTENCY.get(c.env.IDEMPOTENCY.idFromName(`${change.scope}:adjustment:${key}`));
+  // Sent now, used under the gate if it vouches for it: the claim's round trips overlap the read.
+  const ahead = readAhead(tenant.client, [originalId]);
   return createOnce<AdjustmentRequest, Created, Invoice>(
     {
       store,
@@ -130,7 +137,10 @@ export async function createAdjustment(
       settings: change.settings,
       outcomeUnknown: "adjustment-outcome-unknown",
       log: transitionLog("adjustment-idempotency", change.requestId, { keyHash: marker.slice(5, -1) }),
-      prepare: () => prepareAdjustment(change, originalId, input, marker),
+      // Taken with the claim when free; busy, it is waited for in prepare.
+      holdEarly: () =>
+        holdInvoices(change.gates, [originalId], { ...gateTimes(change), waitMs: 0 }).catch(() => undefined),
+      prepare: (early) => prepareAdjustment(change, originalId, input, marker, { early, ahead }),
       send: (body, signal) => sendAdjustment(change, body, signal),
       find: (invoiceIds, since) => adjustmentsCarrying(change, marker, invoiceIds, since),
       created: (made) => createdView(made.invoice, marker),
@@ -146,11 +156,12 @@ async function prepareAdjustment(
   originalId: number,
   input: AdjustmentInput,
   marker: string,
+  { early, ahead }: { early?: HeldInvoices; ahead: ReadAhead },
 ): Promise<Prepared<AdjustmentRequest>> {
-  const held = await holdInvoices(change.gates, [originalId], gateTimes(change));
+  const held = early ?? (await holdInvoices(change.gates, [originalId], gateTimes(change)));
   try {
     const original = (
-      await readUnderGates(change.tenant.client, held, { skewMs: change.settings.reconcileSkewMs })
+      await readUnderGates(change.tenant.client, held, { skewMs: change.settings.reconcileSkewMs, ahead })
     ).get(originalId)?.invoice;
     if (!original) throw invoiceNotFound(originalId);
     if (!original.active) throw invoiceInactive(originalId);

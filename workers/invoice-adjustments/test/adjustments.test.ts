@@ -1,10 +1,12 @@
 // Creating adjustment invoices: the contract payments have (201, replay with Idempotent-Replayed,
 // 422 for the same key with another body, the key required), the marker at the end of royaltyMemo,
 // and refusals before anything is sent.
-import { expectProblem } from "@st-edge/edge/testing";
+import { env } from "cloudflare:test";
+import { callsHeld, expectProblem, isInvoiceRead, upstreamSeen } from "@st-edge/edge/testing";
 import type { ChangeMessage } from "@st-edge/events";
 import { createSimulator } from "@st-edge/simulator";
 import { describe, expect, it } from "vitest";
+import type { AdjustmentBindings } from "../src/settings.ts";
 import {
   adjust,
   adjustmentsOf,
@@ -12,6 +14,7 @@ import {
   freshKey,
   invoices,
   originalPicker,
+  TENANT,
   testEnv,
   writeOff,
 } from "./support.ts";
@@ -77,6 +80,51 @@ describe("create", () => {
     const count = (await adjustmentsOf(sim, original.id)).length;
     await expectProblem(await adjust(e, original.id, key, writeOff("6.00")), 422, "idempotency-key-reused");
     expect(await adjustmentsOf(sim, original.id)).toHaveLength(count);
+  });
+});
+
+describe("the original's read", () => {
+  const gate = (invoiceId: number) => {
+    const gates = (env as unknown as AdjustmentBindings).INVOICE_GATES;
+    return gates.get(gates.idFromName(`simulator:${TENANT}:invoice:${invoiceId}`));
+  };
+
+  it("goes out while the key is claimed and the gate taken, not after them", async () => {
+    const base = await testEnv(sim);
+    const events: string[] = [];
+    let readDone!: () => void;
+    const read = new Promise<void>((resolve) => {
+      readDone = resolve;
+    });
+    const e = {
+      ...base,
+      SERVICETITAN: upstreamSeen(base.SERVICETITAN, (request) => {
+        if (!isInvoiceRead(request)) return;
+        events.push("invoice read");
+        readDone();
+      }),
+      // Each acquire waits for the read (at most a second), so the order shows what waits on what.
+      INVOICE_GATES: callsHeld(base.INVOICE_GATES, "acquire", async () => {
+        await Promise.race([read, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+        events.push("gate acquire");
+      }),
+    };
+    const original = await pick();
+    const response = await adjust(e, original.id, freshKey("ahead"), writeOff("2.00"));
+    expect(response.status).toBe(201);
+    // The original's read, the gate, then the created adjustment read back.
+    expect(events).toEqual(["invoice read", "gate acquire", "invoice read"]);
+    expect(await adjustmentsOf(sim, original.id)).toHaveLength(1);
+  });
+
+  it("leaves the gate free after a replay, which takes it early too", async () => {
+    const e = await testEnv(sim);
+    const original = await pick();
+    const key = freshKey("replay-gate");
+    expect((await adjust(e, original.id, key, writeOff("4.00"))).status).toBe(201);
+    const again = await adjust(e, original.id, key, writeOff("4.00"));
+    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
+    expect((await gate(original.id).inspect())?.holder ?? null).toBeNull();
   });
 });
 

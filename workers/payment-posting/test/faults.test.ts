@@ -2,7 +2,7 @@
 // ServiceTitan's answer is lost (commit-then-fail, commit-then-drop, hang → timeout), never be
 // posted while its outcome is unknown, and never look like success when creates are unsupported.
 import { createExecutionContext, env, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
-import { expectProblem, faultsOnFirst, TEST_API_KEY } from "@st-edge/edge/testing";
+import { callsHeld, expectProblem, faultsOnFirst, TEST_API_KEY, upstreamSeen } from "@st-edge/edge/testing";
 import { type IdempotencyRecord, type IdempotencyStore, RETENTION_MS } from "@st-edge/exactly-once";
 import { createSimulator } from "@st-edge/simulator";
 import { describe, expect, it } from "vitest";
@@ -10,7 +10,6 @@ import worker from "../src/index.ts";
 import {
   apiPaymentsOn,
   type CreatedBody,
-  callsHeld,
   faultyEnv,
   freshKey,
   invoicePicker,
@@ -21,7 +20,6 @@ import {
   type TestEnv,
   takenOff,
   testEnv,
-  upstreamSeen,
 } from "./support.ts";
 
 const sim = createSimulator();

@@ -6,7 +6,7 @@
 // used only when the gate vouches for it.
 
 import { env } from "cloudflare:test";
-import { expectProblem } from "@st-edge/edge/testing";
+import { callsHeld, expectProblem, isInvoiceRead, upstreamSeen } from "@st-edge/edge/testing";
 import { Decimal } from "@st-edge/servicetitan";
 import { createSimulator } from "@st-edge/simulator";
 import { describe, expect, it } from "vitest";
@@ -14,19 +14,16 @@ import {
   apiPaymentsOn,
   type CreatedBody,
   call,
-  callsHeld,
   faultyEnv,
   freshKey,
   invoiceOf,
   invoicePicker,
   isCreate,
-  isInvoiceRead,
   post,
   sameCustomerInvoices,
   sleep,
   TENANT,
   testEnv,
-  upstreamSeen,
 } from "./support.ts";
 
 const sim = createSimulator();

@@ -99,55 +99,6 @@ export interface CreatedBody {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/**
- * `namespace`, with every call of `method` on its objects held until `hold(...its arguments)`
- * settles (the object itself is not held: other callers reach it meanwhile).
- *
- * @example const e = { ...base, IDEMPOTENCY: callsHeld(base.IDEMPOTENCY, "succeed", () => allowed) };
- */
-export function callsHeld<N extends { get(id: DurableObjectId): object }>(
-  namespace: N,
-  method: string,
-  hold: (...args: unknown[]) => Promise<unknown>,
-): N {
-  return new Proxy(namespace, {
-    get(target, property) {
-      const value = Reflect.get(target, property);
-      if (typeof value !== "function") return value;
-      if (property !== "get") return value.bind(target);
-      return (id: DurableObjectId) =>
-        new Proxy(target.get(id), {
-          get(stub, name) {
-            const call = Reflect.get(stub, name);
-            if (name !== method || typeof call !== "function") return call;
-            return async (...args: unknown[]) => {
-              await hold(...args);
-              return Reflect.apply(call, stub, args);
-            };
-          },
-        });
-    },
-  });
-}
-
-/** `binding`, telling `seen` of each upstream request once its answer has arrived (or failed). */
-export function upstreamSeen(binding: Fetcher, seen: (request: Request) => void): Fetcher {
-  return {
-    ...binding,
-    fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
-      const request = input instanceof Request && init === undefined ? input : new Request(input, init);
-      try {
-        return await binding.fetch(request.clone());
-      } finally {
-        seen(request);
-      }
-    },
-  };
-}
-
-export const isInvoiceRead = (request: Request) =>
-  request.method === "GET" && new URL(request.url).pathname.endsWith("/invoices");
-
 /** Reads the simulator directly, as ServiceTitan would answer (for facts the ledger does not carry). */
 export async function simGet<T>(sim: Simulator, path: string, tenant = TENANT): Promise<T> {
   const tenantInfo = DEMO_TENANTS.find((candidate) => candidate.tenantId === tenant);
