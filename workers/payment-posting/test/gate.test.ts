@@ -6,7 +6,13 @@
 // used only when the gate vouches for it.
 
 import { env } from "cloudflare:test";
-import { callsHeld, expectProblem, isInvoiceRead, upstreamSeen } from "@st-edge/edge/testing";
+import {
+  callsHeld,
+  expectProblem,
+  isInvoiceRead,
+  readServiceTitan,
+  upstreamSeen,
+} from "@st-edge/edge/testing";
 import { Decimal } from "@st-edge/servicetitan";
 import { createSimulator } from "@st-edge/simulator";
 import { describe, expect, it } from "vitest";
@@ -19,6 +25,7 @@ import {
   invoiceOf,
   invoicePicker,
   isCreate,
+  openInvoices,
   post,
   sameCustomerInvoices,
   sleep,
@@ -335,6 +342,64 @@ describe("the invoice read sent while the key and the gate are being claimed", (
     await expectProblem(await latePost, 422, "overpayment");
     expect(apiPaymentsOn(sim, invoice.id)).toHaveLength(1);
     expect(balanceOf(invoice.id).toFixed(2)).toBe("10.00");
+  });
+});
+
+describe("the invoice read sent while the key and the gate are being claimed, and gated writes that reserve nothing", () => {
+  it("is not used when another writer held the gate meanwhile: read again, the payment decides on the invoice as it is", async () => {
+    const base = await testEnv(sim);
+    let aheadRead!: () => void;
+    const read = new Promise<void>((resolve) => {
+      aheadRead = resolve;
+    });
+    let allowGate!: () => void;
+    const gateAllowed = new Promise<void>((resolve) => {
+      allowGate = resolve;
+    });
+    const late = {
+      ...base,
+      SERVICETITAN: upstreamSeen(base.SERVICETITAN, (request) => {
+        if (isInvoiceRead(request)) aheadRead();
+      }),
+      INVOICE_GATES: callsHeld(base.INVOICE_GATES, "acquire", () => gateAllowed),
+    };
+    // Pending (not posted or exported): its items can still change.
+    const invoice = openInvoices(sim, "200.00").find((i) => !taken.has(i.id) && i.syncStatus === "Pending");
+    if (!invoice) throw new Error("no open pending invoice");
+    taken.add(invoice.id);
+    const over = balanceOf(invoice.id).plus(Decimal.parse("5.00")).toFixed(2);
+    const latePost = post(late, freshKey("ahead-held"), {
+      paymentType: "Cash",
+      invoiceId: invoice.id,
+      amount: over,
+    });
+    await read;
+
+    // Meanwhile a writer that reserves nothing (an item added: the total only grows) takes the
+    // gate, changes the invoice in ServiceTitan and lets the gate go.
+    const other = await gate(invoice.id).acquire({ leaseMs: 10_000, waitMs: 0 });
+    if (other.kind !== "acquired") throw new Error("the gate was not free");
+    const added = await readServiceTitan(sim, `/invoices/${invoice.id}/items`, {
+      init: {
+        method: "PATCH",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+          skuName: "SVC-DIAG",
+          description: "Added meanwhile",
+          quantity: 1,
+          unitPrice: 10,
+        }),
+      },
+    });
+    expect(added.status, await added.clone().text()).toBe(200);
+    const raised = balanceOf(invoice.id);
+    await gate(invoice.id).finish({ lease: other.lease });
+
+    allowGate();
+    const response = await latePost;
+    expect(response.status).toBe(201);
+    expect(apiPaymentsOn(sim, invoice.id)).toHaveLength(1);
+    expect(balanceOf(invoice.id).toFixed(2)).toBe(raised.minus(Decimal.parse(over)).toFixed(2));
   });
 });
 

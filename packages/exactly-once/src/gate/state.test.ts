@@ -86,7 +86,7 @@ describe("acquire", () => {
   });
 });
 
-describe("quiet: how long before an acquire no reservation of ours was live on the invoice", () => {
+describe("quiet: how long before an acquire nobody held the gate and no reservation of ours was live", () => {
   const quietAt = (record: GateRecord | undefined, now: number) => {
     const { result } = acquire(record, { lease: "Q", now, leaseMs: 1_000 });
     if (result.kind !== "acquired") throw new Error("busy");
@@ -98,17 +98,29 @@ describe("quiet: how long before an acquire no reservation of ours was live on t
     expect(quietAt({ holder: null, reservations: [payment], updatedAt: NOW }, NOW + 1)).toBe(0);
   });
 
-  it("counts from when reads ended the last reservation, and keeps the record for QUIET_KEPT_MS after it", () => {
+  it("counts from the later of the last reservation's end and the last holder's release, and keeps the record QUIET_KEPT_MS after", () => {
     const confirmed = confirm(held([payment]), { lease: "L", now: NOW + 10, ended: ["pay"] }).next;
     const released = finish(confirmed, { lease: "L", now: NOW + 20 }).next;
     // Nothing held, nothing reserved, yet kept: deleting it would forget that a write just landed.
-    expect(released).toMatchObject({ holder: null, reservations: [], reservedAt: NOW + 10 });
-    expect(quietAt(released, NOW + 1_000)).toBe(990);
-    expect(idle(released, NOW + 10 + QUIET_KEPT_MS - 1)).toBe(false);
-    expect(idle(released, NOW + 10 + QUIET_KEPT_MS)).toBe(true);
+    expect(released).toMatchObject({ holder: null, reservations: [], busyAt: NOW + 20 });
+    expect(quietAt(released, NOW + 1_000)).toBe(980);
+    expect(idle(released, NOW + 20 + QUIET_KEPT_MS - 1)).toBe(false);
+    expect(idle(released, NOW + 20 + QUIET_KEPT_MS)).toBe(true);
     // A finish once the quiet is long enough lets the record go: an absent one vouches as much.
-    const again = acquire(released, { lease: "M", now: NOW + 10 + QUIET_KEPT_MS, leaseMs: 1_000 }).next;
-    expect(finish(again, { lease: "M", now: NOW + 11 + QUIET_KEPT_MS }).next).toBeUndefined();
+    const again = acquire(released, { lease: "M", now: NOW + 20 + QUIET_KEPT_MS, leaseMs: 1_000 }).next;
+    expect(finish(again, { lease: "M", now: NOW + 21 + QUIET_KEPT_MS }).next?.busyAt).toBe(
+      NOW + 21 + QUIET_KEPT_MS,
+    );
+  });
+
+  it("counts a hold that reserved nothing (an item added, an adjustment invoice created), and keeps its record", () => {
+    const taken = acquire(undefined, { lease: "W", now: NOW, leaseMs: 30_000 }).next;
+    const released = finish(taken, { lease: "W", now: NOW + 40 }).next;
+    expect(released).toMatchObject({ holder: null, reservations: [], busyAt: NOW + 40 });
+    expect(quietAt(released, NOW + 45)).toBe(5);
+    // A lease that lapsed without a finish counts until it ran out.
+    const lapsed = { holder: { lease: "W", expiresAt: NOW + 30_000 }, reservations: [], updatedAt: NOW };
+    expect(quietAt(lapsed, NOW + 31_000)).toBe(1_000);
   });
 
   it("counts from a withdrawn reservation's end, and from an expired one's expiry", () => {
@@ -118,10 +130,11 @@ describe("quiet: how long before an acquire no reservation of ours was live on t
     expect(quietAt(expired, payment.expiresAt + 5_000)).toBe(5_000);
   });
 
-  it("is kept by every transition, and any reservation made resets it", () => {
+  it("is kept by every transition, and a later hold or reservation moves it", () => {
     const ended = confirm(held([payment]), { lease: "L", now: NOW + 10, ended: ["pay"] }).next;
     const reserved = confirm(ended, { lease: "L", now: NOW + 50, ended: [] }).next;
-    expect(reserved?.reservedAt).toBe(NOW + 10);
+    // Still held at NOW + 50: the stamp says so.
+    expect(reserved?.busyAt).toBe(NOW + 50);
     const later = { ...total, id: "later" };
     const withLater = finish(
       { ...(reserved as GateRecord), reservations: [later] },

@@ -65,15 +65,17 @@ export interface GateRecord {
   reservations: Reservation[];
   updatedAt: number;
   /**
-   * The last instant (this object's clock) the record held a live reservation, once one ended. The
-   * record is kept for QUIET_KEPT_MS past it, so an acquire can tell how long nothing of ours can
-   * have landed on the invoice (see AcquireResult's quietMs).
+   * The last instant (this object's clock) a write of ours could have been landing on the invoice:
+   * a holder's lease or a live reservation, once it ended. The record is kept for QUIET_KEPT_MS
+   * past it, so an acquire can tell how long nothing of ours can have landed (AcquireResult's
+   * quietMs). The lease counts too: a write that reserves nothing (an item added, an adjustment
+   * invoice) lands while its writer holds the gate.
    */
-  reservedAt?: number;
+  busyAt?: number;
 }
 
 /**
- * How long a record outlives its last reservation. An absent record therefore vouches for this
+ * How long a record outlives its last holder and reservation. An absent record therefore vouches for this
  * long of quiet; more is never needed (a read sent before an acquire is at most a request's budget
  * older than it).
  */
@@ -91,9 +93,9 @@ export type AcquireResult =
       lease: string;
       reservations: Reservation[];
       /**
-       * For how long before this acquire the invoice held no reservation at all (0 while one is
-       * live): no write of ours can have landed on it in that time, so a read sent within it shows
-       * every write of ours (see readUnderGates' read ahead).
+       * For how long before this acquire nobody held the gate and no reservation was live (0 while
+       * one is): no write of ours can have landed on the invoice in that time, so a read sent
+       * within it shows every write of ours (see readUnderGates' read ahead).
        */
       quietMs: number;
       /** The reservation asked for with the acquire was recorded (none of its id was there). */
@@ -108,27 +110,31 @@ const holds = (record: GateRecord | undefined, lease: string, now: number): reco
 
 const live = (reservations: Reservation[], now: number) => reservations.filter((r) => r.expiresAt > now);
 
-/** The last instant up to `now` the record held a live reservation (-Infinity: never, as far as it knows). */
-const lastReserved = (record: GateRecord | undefined, now: number): number =>
+/**
+ * The last instant up to `now` the gate was held or a reservation live (-Infinity: never, as far
+ * as the record knows).
+ */
+const lastBusy = (record: GateRecord | undefined, now: number): number =>
   Math.max(
-    record?.reservedAt ?? Number.NEGATIVE_INFINITY,
+    record?.busyAt ?? Number.NEGATIVE_INFINITY,
+    record?.holder ? Math.min(record.holder.expiresAt, now) : Number.NEGATIVE_INFINITY,
     ...(record?.reservations ?? []).map((r) => Math.min(r.expiresAt, now)),
   );
 
-/** `next`, remembering when `previous` last held a reservation (every transition ends some, or none). */
+/** `next`, remembering when `previous` was last busy (every transition may end a lease or a reservation). */
 const stamped = (previous: GateRecord | undefined, next: GateRecord, now: number): GateRecord => {
-  const reservedAt = lastReserved(previous, now);
-  return reservedAt === Number.NEGATIVE_INFINITY ? next : { ...next, reservedAt };
+  const busyAt = lastBusy(previous, now);
+  return busyAt === Number.NEGATIVE_INFINITY ? next : { ...next, busyAt };
 };
 
-/** How long before `now` the record last held a live reservation: 0 while one is live. */
+/** How long before `now` the gate was last held or reserved: 0 while it is. */
 const quietFor = (record: GateRecord | undefined, now: number): number => {
-  const last = lastReserved(record, now);
+  const last = lastBusy(record, now);
   return last === Number.NEGATIVE_INFINITY ? QUIET_KEPT_MS : now - last;
 };
 
 /**
- * The record to store: nothing at all once no one holds the gate and its last reservation ended
+ * The record to store: nothing at all once no one holds the gate and it was last held or reserved
  * QUIET_KEPT_MS ago (so an absent record means at least that much quiet).
  */
 const settled = (record: GateRecord, now: number): GateRecord | undefined =>
@@ -246,7 +252,7 @@ export function finish(
 
 /**
  * Whether the retention alarm may delete the record: nobody holds it, nothing live is reserved, and
- * its last reservation ended QUIET_KEPT_MS ago.
+ * it was last held or reserved QUIET_KEPT_MS ago.
  */
 export function idle(record: GateRecord | undefined, now: number): boolean {
   if (!record) return true;
@@ -263,7 +269,7 @@ export function idleBy(record: GateRecord, reservationTtlMs: number): number {
   return (
     Math.max(
       record.holder ? record.holder.expiresAt + reservationTtlMs : 0,
-      record.reservedAt ?? 0,
+      record.busyAt ?? 0,
       ...record.reservations.map((r) => r.expiresAt),
     ) + QUIET_KEPT_MS
   );

@@ -54,12 +54,22 @@ describe("the gate's alarm", () => {
     // Past the reservation's end, the record is kept a while longer for the quiet it vouches for.
     expect(await alarmOf(inUse)).toBe((reservations[0]?.expiresAt ?? 0) + QUIET_KEPT_MS);
 
-    // A check that refused: the gate was let go with nothing reserved, so nothing is kept.
+    // A check that refused: the gate was let go with nothing reserved; the record is kept for the
+    // quiet after the hold, then deleted.
     const unused = gate("alarm-unused");
     const acquired = await unused.acquire({ leaseMs: 30_000, waitMs: 0 });
     if (acquired.kind !== "acquired") throw new Error("the gate is busy");
     await unused.finish({ lease: acquired.lease });
-    expect(await unused.inspect()).toBeNull();
+    const released = await unused.inspect();
+    expect(released).toMatchObject({ holder: null, reservations: [] });
+    expect(await runDurableObjectAlarm(unused)).toBe(true);
+    expect(await alarmOf(unused)).toBe((released?.busyAt ?? 0) + QUIET_KEPT_MS);
+    // Once that quiet has passed (the record's clock set back by it), the alarm deletes it.
+    await runInDurableObject(unused, (_object, state) => {
+      const record = state.storage.kv.get<{ busyAt: number; updatedAt: number }>("gate");
+      if (!record) throw new Error("no record");
+      state.storage.kv.put("gate", { ...record, busyAt: record.busyAt - QUIET_KEPT_MS });
+    });
     expect(await runDurableObjectAlarm(unused)).toBe(true);
     expect(await runInDurableObject(unused, (_object, state) => [...state.storage.kv.list()])).toEqual([]);
   });
