@@ -175,6 +175,7 @@ function fieldsOf(
   op: Operation,
   notes: OperationNotes,
   kind: OperationSpec["kind"],
+  method: string,
 ): FieldSpec[] {
   const hide = new Set([...(notes.hide ?? []), ...(kind === "trigger" ? TRIGGER_MANAGED : [])]);
   const fields: FieldSpec[] = [];
@@ -217,7 +218,36 @@ function fieldsOf(
       local: local.match,
     });
   }
+  // An update offers to clear what null clears; a create has nothing to clear.
+  const clearable = kind === "create" && method === "PATCH" ? clearableFields(doc, body, fields) : [];
+  if (clearable.length > 0) {
+    fields.push({
+      key: CLEAR_FIELD,
+      label: "Fields to Clear",
+      help: "Empties these in ServiceTitan (sent as null). Leave their own inputs blank: a blank input is not sent, so it changes nothing.",
+      type: "string",
+      required: false,
+      in: "body",
+      list: true,
+      choices: clearable.map((field) => ({ value: field.key, label: field.label })),
+      local: "clear",
+    });
+  }
   return fields;
+}
+
+/** The input that names the members an update sends as null (Zapier and n8n cannot send a null). */
+const CLEAR_FIELD = "fieldsToClear";
+
+/** The body's top-level members that null clears (their schema allows null), as inputs. */
+function clearableFields(doc: Document, body: Schema, fields: FieldSpec[]): FieldSpec[] {
+  const nullable = (schema: Schema | undefined) => {
+    const s = resolve(doc, schema);
+    return [s, ...(s.anyOf ?? []), ...(s.oneOf ?? [])].some((b) => types(b).includes("null"));
+  };
+  return fields.filter(
+    (field) => field.in === "body" && !field.children && nullable(body.properties?.[field.key]),
+  );
 }
 
 /**
@@ -265,7 +295,7 @@ export function buildModel(specsDir: string): Model {
           path,
           resource: notes.resource ?? noun,
           description: notes.description ?? op.summary ?? op.operationId,
-          fields: fieldsOf(doc, op, notes, kind),
+          fields: fieldsOf(doc, op, notes, kind, upper),
           idempotent: (op.parameters ?? []).some(
             (p) => p.in === "header" && p.name.toLowerCase() === "idempotency-key",
           ),

@@ -112,6 +112,31 @@ describe("the committed documents", () => {
       post?.fields.filter((f) => f.key !== "idempotencyKey").map((f) => [f.key, f.label]),
     );
   });
+  test("an update offers to clear what null clears; a create and other updates offer nothing to clear", () => {
+    const update = model.operations.find((o) => o.method === "PATCH" && o.path === "/invoices/{id}");
+    const clear = update?.fields.find((f) => f.key === "fieldsToClear");
+    assert.equal(clear?.local, "clear");
+    assert.equal(clear.list, true);
+    assert.deepEqual(
+      clear.choices?.map((c) => c.value),
+      [
+        "summary",
+        "assignedToId",
+        "exportId",
+        "budgetCodeId",
+        "royaltyStatus",
+        "royaltyDate",
+        "royaltySentOn",
+        "royaltyMemo",
+      ],
+    );
+    // Adjustments take nullable members too, but a new invoice has nothing to clear.
+    const adjustment = model.operations.find((o) => o.path === "/invoices/{id}/adjustments");
+    assert.ok(adjustment?.fields.some((f) => f.key === "summary"));
+    assert.ok(!adjustment.fields.some((f) => f.key === "fieldsToClear"));
+    const payment = model.operations.find((o) => o.method === "PATCH" && o.path === "/payments/{id}");
+    assert.ok(payment && !payment.fields.some((f) => f.key === "fieldsToClear"));
+  });
   test("instant triggers know which filters a delivery can be matched on", () => {
     assert.equal(model.hooks?.listPath, "/hooks");
     const newBill = model.operations.find((o) => o.key === "new_bill");

@@ -107,6 +107,50 @@ describe("prepareRequest", () => {
       body: { amount: "25.5", allowOverpayment: false, splits: [{ invoiceId: 7, amount: "10.00" }] },
     });
   });
+  test("members chosen to clear are sent as null; one also given a value, or not offered, is refused", () => {
+    const update: OperationSpec = {
+      ...op,
+      method: "PATCH",
+      path: "/invoices/{id}",
+      fields: [
+        { key: "id", label: "ID", type: "integer", required: true, in: "path" },
+        { key: "summary", label: "Summary", type: "string", required: false, in: "body" },
+        { key: "exportId", label: "Export ID", type: "string", required: false, in: "body" },
+        {
+          key: "fieldsToClear",
+          label: "Fields to Clear",
+          type: "string",
+          required: false,
+          in: "body",
+          list: true,
+          choices: [
+            { value: "summary", label: "Summary" },
+            { value: "exportId", label: "Export ID" },
+          ],
+          local: "clear",
+        },
+      ],
+    };
+    assert.deepEqual(prepareRequest(update, { id: "7", summary: "New", fieldsToClear: ["exportId"] }).body, {
+      summary: "New",
+      exportId: null,
+    });
+    // n8n and Zapier hand a multi-select as a list; typed by hand it is comma-separated text.
+    assert.deepEqual(prepareRequest(update, { id: "7", fieldsToClear: "summary, exportId" }).body, {
+      summary: null,
+      exportId: null,
+    });
+    assert.deepEqual(prepareRequest(update, { id: "7", fieldsToClear: [] }).body, {});
+    assert.deepEqual(prepareRequest(update, { id: "7", summary: "New" }).body, { summary: "New" });
+    assert.throws(
+      () => prepareRequest(update, { id: "7", summary: "New", fieldsToClear: ["summary"] }),
+      /Summary is both given a value and chosen in Fields to Clear/,
+    );
+    assert.throws(
+      () => prepareRequest(update, { id: "7", fieldsToClear: ["total"] }),
+      /total is not a field this action can clear/,
+    );
+  });
   test("a required input missing is refused by name", () => {
     assert.throws(() => prepareRequest(op, { amount: "1" }), /ID is required/);
   });

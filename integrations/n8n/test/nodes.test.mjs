@@ -520,6 +520,9 @@ describe("node: invoice changes, export marks and adjustments", () => {
     assert.ok(!deleted.items.some((item) => item.id === added.itemId));
     const [updated] = await run("updateInvoice", { id: invoice.id, summary: "Checked by n8n" });
     assert.equal(updated.summary, "Checked by n8n");
+    // n8n cannot send null: a field chosen in Fields to Clear is sent as null, and emptied.
+    const [cleared] = await run("updateInvoice", { id: invoice.id, fieldsToClear: ["summary"] });
+    assert.equal(cleared.summary, null);
 
     const exported = (await untouched("Exported")).find((i) => i.items?.length > 0);
     assert.ok(exported, "an unpaid exported invoice with items");

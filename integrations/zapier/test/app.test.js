@@ -646,6 +646,10 @@ describe("invoice changes, export marks and adjustments", () => {
     assert.equal(updated.summary, "Replaced the condenser fan motor (zapier)");
     assert.equal(updated.reviewStatus, "Reviewed");
     assert.equal(updated.exportId, invoice.exportId, "an unmapped field is not sent, not cleared");
+    // Zapier cannot send null: a field chosen in Fields to Clear is sent as null, and emptied.
+    const cleared = await create("update_invoice", { id: String(invoice.id), fieldsToClear: ["summary"] });
+    assert.equal(cleared.summary, null);
+    assert.equal(cleared.reviewStatus, "Reviewed", "what was not chosen is kept");
   });
 
   test("an item change ServiceTitan refuses (an exported invoice) halts with the lock, nothing changed", async () => {

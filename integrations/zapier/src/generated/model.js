@@ -1189,6 +1189,50 @@ export const OPERATIONS = [
         "type": "string",
         "required": false,
         "in": "body"
+      },
+      {
+        "key": "fieldsToClear",
+        "label": "Fields to Clear",
+        "help": "Empties these in ServiceTitan (sent as null). Leave their own inputs blank: a blank input is not sent, so it changes nothing.",
+        "type": "string",
+        "required": false,
+        "in": "body",
+        "list": true,
+        "choices": [
+          {
+            "value": "summary",
+            "label": "Summary"
+          },
+          {
+            "value": "assignedToId",
+            "label": "Assigned To (Employee ID)"
+          },
+          {
+            "value": "exportId",
+            "label": "Export ID"
+          },
+          {
+            "value": "budgetCodeId",
+            "label": "Budget Code ID"
+          },
+          {
+            "value": "royaltyStatus",
+            "label": "Royalty Status"
+          },
+          {
+            "value": "royaltyDate",
+            "label": "Royalty Date"
+          },
+          {
+            "value": "royaltySentOn",
+            "label": "Royalty Sent On"
+          },
+          {
+            "value": "royaltyMemo",
+            "label": "Royalty Memo"
+          }
+        ],
+        "local": "clear"
       }
     ],
     "idempotent": false,

@@ -21,10 +21,11 @@ export interface FieldSpec {
     children?: FieldSpec[];
     placeholder?: string;
     /**
-     * Not sent as an input: a search's own matching (equals, contains, amount), or the caller's
-     * Idempotency-Key of a create (reference).
+     * Not sent as an input: a search's own matching (equals, contains, amount), the caller's
+     * Idempotency-Key of a create (reference), or the body members an update sends as null, which
+     * Zapier and n8n cannot send themselves (clear: the choices are those members).
      */
-    local?: "equals" | "contains" | "amount" | "reference";
+    local?: "equals" | "contains" | "amount" | "reference" | "clear";
 }
 export interface OperationSpec {
     key: string;
@@ -97,7 +98,8 @@ export interface PreparedRequest {
 }
 /**
  * The request an operation makes for the given inputs. Unmapped inputs (empty text, null) are left
- * out, so the worker sees "absent", never a blank value; `local` inputs are not sent.
+ * out, so the worker sees "absent", never a blank value; `local` inputs are not sent, except that
+ * the members a `clear` input names are sent as null (one also given a value is refused).
  *
  * @example prepareRequest(findInvoices, { number: "100042", customerId: "" })
  *   // { method: "GET", path: "/invoices", query: { number: "100042" } }

@@ -77,7 +77,8 @@ function fieldValue(field, raw) {
 }
 /**
  * The request an operation makes for the given inputs. Unmapped inputs (empty text, null) are left
- * out, so the worker sees "absent", never a blank value; `local` inputs are not sent.
+ * out, so the worker sees "absent", never a blank value; `local` inputs are not sent, except that
+ * the members a `clear` input names are sent as null (one also given a value is refused).
  *
  * @example prepareRequest(findInvoices, { number: "100042", customerId: "" })
  *   // { method: "GET", path: "/invoices", query: { number: "100042" } }
@@ -104,6 +105,17 @@ export function prepareRequest(op, input) {
             query[field.key] = Array.isArray(value) ? value.join(",") : String(value);
         else
             body[field.key] = value;
+    }
+    for (const clear of op.fields.filter((field) => field.local === "clear")) {
+        const chosen = input[clear.key];
+        for (const key of isBlank(chosen) ? [] : listOf(chosen).map(String)) {
+            const member = clear.choices?.find((choice) => choice.value === key);
+            if (!member)
+                throw new InputError(`${clear.label}: ${key} is not a field this action can clear.`);
+            if (key in body)
+                throw new InputError(`${member.label} is both given a value and chosen in ${clear.label}: do one.`);
+            body[key] = null;
+        }
     }
     const hasBody = !["GET", "DELETE"].includes(op.method);
     return { method: op.method, path, query, ...(hasBody ? { body } : {}) };

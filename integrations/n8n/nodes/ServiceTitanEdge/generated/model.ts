@@ -1215,6 +1215,50 @@ export const OPERATIONS: NodeOperation[] = [
 				required: false,
 				in: "body",
 			},
+			{
+				key: "fieldsToClear",
+				label: "Fields to Clear",
+				help: "Empties these in ServiceTitan (sent as null). Leave their own inputs blank: a blank input is not sent, so it changes nothing.",
+				type: "string",
+				required: false,
+				in: "body",
+				list: true,
+				choices: [
+					{
+						value: "summary",
+						label: "Summary",
+					},
+					{
+						value: "assignedToId",
+						label: "Assigned To (Employee ID)",
+					},
+					{
+						value: "exportId",
+						label: "Export ID",
+					},
+					{
+						value: "budgetCodeId",
+						label: "Budget Code ID",
+					},
+					{
+						value: "royaltyStatus",
+						label: "Royalty Status",
+					},
+					{
+						value: "royaltyDate",
+						label: "Royalty Date",
+					},
+					{
+						value: "royaltySentOn",
+						label: "Royalty Sent On",
+					},
+					{
+						value: "royaltyMemo",
+						label: "Royalty Memo",
+					},
+				],
+				local: "clear",
+			},
 		],
 		idempotent: false,
 		sample: {
@@ -4144,6 +4188,47 @@ export const nodeProperties: INodeProperties[] = [
 				description: "The invoice's ID in your accounting system",
 				type: "string",
 				default: "",
+			},
+			{
+				displayName: "Fields to Clear",
+				name: "fieldsToClear",
+				description: "Empties these in ServiceTitan (sent as null). Leave their own inputs blank: a blank input is not sent, so it changes nothing.",
+				type: "multiOptions",
+				options: [
+					{
+						name: "Assigned to (Employee ID)",
+						value: "assignedToId",
+					},
+					{
+						name: "Budget Code ID",
+						value: "budgetCodeId",
+					},
+					{
+						name: "Export ID",
+						value: "exportId",
+					},
+					{
+						name: "Royalty Date",
+						value: "royaltyDate",
+					},
+					{
+						name: "Royalty Memo",
+						value: "royaltyMemo",
+					},
+					{
+						name: "Royalty Sent On",
+						value: "royaltySentOn",
+					},
+					{
+						name: "Royalty Status",
+						value: "royaltyStatus",
+					},
+					{
+						name: "Summary",
+						value: "summary",
+					},
+				],
+				default: [],
 			},
 			{
 				displayName: "Invoice Date",
