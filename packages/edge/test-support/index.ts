@@ -612,8 +612,43 @@ export function upstreamSeen(binding: Fetcher, seen: (request: Request) => void)
 }
 
 /** Whether an upstream request is ServiceTitan's invoice list (reads by id included). */
-export const isInvoiceRead = (request: Request) =>
+const isInvoiceRead = (request: Request) =>
   request.method === "GET" && new URL(request.url).pathname.endsWith("/invoices");
+
+/**
+ * `e` watched between a write's invoice read and its gate: `events` records each invoice read
+ * (once answered) and each gate acquire in order, `read` settles at the first invoice read. Each
+ * acquire waits, before it reaches the gate: with `until: "read"` for the first read (at most a
+ * second, so the order shows what waits on what), with `until: "released"` for `release()`.
+ *
+ * @example const { env, read, release } = readThenGate(base, { until: "released" });
+ */
+export function readThenGate<
+  E extends { SERVICETITAN: Fetcher; INVOICE_GATES: { get(id: DurableObjectId): object } },
+>(e: E, { until }: { until: "read" | "released" }) {
+  const events: string[] = [];
+  let readDone!: () => void;
+  const read = new Promise<void>((resolve) => {
+    readDone = resolve;
+  });
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const env: E = {
+    ...e,
+    SERVICETITAN: upstreamSeen(e.SERVICETITAN, (request) => {
+      if (!isInvoiceRead(request)) return;
+      events.push("invoice read");
+      readDone();
+    }),
+    INVOICE_GATES: callsHeld(e.INVOICE_GATES, "acquire", async () => {
+      await (until === "read" ? Promise.race([read, new Promise((r) => setTimeout(r, 1_000))]) : released);
+      events.push("gate acquire");
+    }),
+  };
+  return { env, events, read, release };
+}
 
 export { describeSilentUpstream, SILENT_BUDGET_MS, type SilentUpstreamOptions } from "./budget.ts";
 export { type ChaosTally, type DeliverOptions, deliver, newTally } from "./chaos.ts";

@@ -2,7 +2,7 @@
 // 422 for the same key with another body, the key required), the marker at the end of royaltyMemo,
 // and refusals before anything is sent.
 import { env } from "cloudflare:test";
-import { callsHeld, expectProblem, isInvoiceRead, upstreamSeen } from "@st-edge/edge/testing";
+import { expectProblem, readThenGate } from "@st-edge/edge/testing";
 import type { ChangeMessage } from "@st-edge/events";
 import { createSimulator } from "@st-edge/simulator";
 import { describe, expect, it } from "vitest";
@@ -90,25 +90,7 @@ describe("the original's read", () => {
   };
 
   it("goes out while the key is claimed and the gate taken, not after them", async () => {
-    const base = await testEnv(sim);
-    const events: string[] = [];
-    let readDone!: () => void;
-    const read = new Promise<void>((resolve) => {
-      readDone = resolve;
-    });
-    const e = {
-      ...base,
-      SERVICETITAN: upstreamSeen(base.SERVICETITAN, (request) => {
-        if (!isInvoiceRead(request)) return;
-        events.push("invoice read");
-        readDone();
-      }),
-      // Each acquire waits for the read (at most a second), so the order shows what waits on what.
-      INVOICE_GATES: callsHeld(base.INVOICE_GATES, "acquire", async () => {
-        await Promise.race([read, new Promise((resolve) => setTimeout(resolve, 1_000))]);
-        events.push("gate acquire");
-      }),
-    };
+    const { env: e, events } = readThenGate(await testEnv(sim), { until: "read" });
     const original = await pick();
     const response = await adjust(e, original.id, freshKey("ahead"), writeOff("2.00"));
     expect(response.status).toBe(201);

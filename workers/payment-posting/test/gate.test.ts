@@ -6,13 +6,7 @@
 // used only when the gate vouches for it.
 
 import { env } from "cloudflare:test";
-import {
-  callsHeld,
-  expectProblem,
-  isInvoiceRead,
-  readServiceTitan,
-  upstreamSeen,
-} from "@st-edge/edge/testing";
+import { expectProblem, readServiceTitan, readThenGate } from "@st-edge/edge/testing";
 import { Decimal } from "@st-edge/servicetitan";
 import { createSimulator } from "@st-edge/simulator";
 import { describe, expect, it } from "vitest";
@@ -28,7 +22,6 @@ import {
   openInvoices,
   post,
   sameCustomerInvoices,
-  sleep,
   TENANT,
   testEnv,
 } from "./support.ts";
@@ -271,25 +264,7 @@ describe("PATCH of splits", () => {
 
 describe("the invoice read sent while the key and the gate are being claimed", () => {
   it("goes out before the gate is taken, and is the post's one read when the invoice was quiet", async () => {
-    const base = await testEnv(sim);
-    const events: string[] = [];
-    let readDone!: () => void;
-    const read = new Promise<void>((resolve) => {
-      readDone = resolve;
-    });
-    const e = {
-      ...base,
-      SERVICETITAN: upstreamSeen(base.SERVICETITAN, (request) => {
-        if (!isInvoiceRead(request)) return;
-        events.push("invoice read");
-        readDone();
-      }),
-      // Each acquire waits for the read (at most a second), so the order shows what waits on what.
-      INVOICE_GATES: callsHeld(base.INVOICE_GATES, "acquire", async () => {
-        await Promise.race([read, sleep(1_000)]);
-        events.push("gate acquire");
-      }),
-    };
+    const { env: e, events } = readThenGate(await testEnv(sim), { until: "read" });
     const invoice = nextInvoice();
     const response = await post(e, freshKey("ahead"), {
       paymentType: "Cash",
@@ -303,21 +278,7 @@ describe("the invoice read sent while the key and the gate are being claimed", (
 
   it("is not used when another write of ours landed and was read while it was under way: read again, no overpayment", async () => {
     const others = await testEnv(sim);
-    let aheadRead!: () => void;
-    const read = new Promise<void>((resolve) => {
-      aheadRead = resolve;
-    });
-    let allowGate!: () => void;
-    const gateAllowed = new Promise<void>((resolve) => {
-      allowGate = resolve;
-    });
-    const late = {
-      ...others,
-      SERVICETITAN: upstreamSeen(others.SERVICETITAN, (request) => {
-        if (isInvoiceRead(request)) aheadRead();
-      }),
-      INVOICE_GATES: callsHeld(others.INVOICE_GATES, "acquire", () => gateAllowed),
-    };
+    const { env: late, read, release: allowGate } = readThenGate(others, { until: "released" });
     const invoice = nextInvoice();
     const balance = balanceOf(invoice.id);
     const body = { paymentType: "Cash", invoiceId: invoice.id };
@@ -347,22 +308,7 @@ describe("the invoice read sent while the key and the gate are being claimed", (
 
 describe("the invoice read sent while the key and the gate are being claimed, and gated writes that reserve nothing", () => {
   it("is not used when another writer held the gate meanwhile: read again, the payment decides on the invoice as it is", async () => {
-    const base = await testEnv(sim);
-    let aheadRead!: () => void;
-    const read = new Promise<void>((resolve) => {
-      aheadRead = resolve;
-    });
-    let allowGate!: () => void;
-    const gateAllowed = new Promise<void>((resolve) => {
-      allowGate = resolve;
-    });
-    const late = {
-      ...base,
-      SERVICETITAN: upstreamSeen(base.SERVICETITAN, (request) => {
-        if (isInvoiceRead(request)) aheadRead();
-      }),
-      INVOICE_GATES: callsHeld(base.INVOICE_GATES, "acquire", () => gateAllowed),
-    };
+    const { env: late, read, release: allowGate } = readThenGate(await testEnv(sim), { until: "released" });
     // Pending (not posted or exported): its items can still change.
     const invoice = openInvoices(sim, "200.00").find((i) => !taken.has(i.id) && i.syncStatus === "Pending");
     if (!invoice) throw new Error("no open pending invoice");
