@@ -6,7 +6,7 @@
 // used only when the gate vouches for it.
 
 import { env } from "cloudflare:test";
-import { expectProblem, readServiceTitan, readThenGate } from "@st-edge/edge/testing";
+import { expectProblem, readServiceTitan, readThenGate, upstreamSeen } from "@st-edge/edge/testing";
 import { Decimal } from "@st-edge/servicetitan";
 import { createSimulator } from "@st-edge/simulator";
 import { describe, expect, it } from "vitest";
@@ -346,6 +346,26 @@ describe("the invoice read sent while the key and the gate are being claimed, an
     expect(response.status).toBe(201);
     expect(apiPaymentsOn(sim, invoice.id)).toHaveLength(1);
     expect(balanceOf(invoice.id).toFixed(2)).toBe(raised.minus(Decimal.parse(over)).toFixed(2));
+  });
+});
+
+describe("a check just before a post, on the same invoice", () => {
+  it("holds the gate without sending anything, so the post still uses its read sent ahead: one read", async () => {
+    const base = await testEnv(sim);
+    let invoiceReads = 0;
+    const e = {
+      ...base,
+      SERVICETITAN: upstreamSeen(base.SERVICETITAN, (request) => {
+        if (request.method === "GET" && new URL(request.url).pathname.endsWith("/invoices")) invoiceReads++;
+      }),
+    };
+    const invoice = nextInvoice();
+    const body = { paymentType: "Cash", invoiceId: invoice.id, amount: "2.20" };
+    const check = await call(e, "/payments/check", { method: "POST", ...json(body) });
+    expect(check.status).toBe(200);
+    invoiceReads = 0;
+    expect((await post(e, freshKey("after-check"), body)).status).toBe(201);
+    expect(invoiceReads).toBe(1);
   });
 });
 
