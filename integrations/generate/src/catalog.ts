@@ -64,6 +64,10 @@ export interface FieldNotes {
 export const FIELD_LABELS: Record<string, FieldNotes> = {
   id: { label: "ID" },
   customerId: { label: "Customer ID" },
+  adjustmentToId: {
+    label: "Adjustments of Invoice ID",
+    help: "An original invoice's id: finds the adjustment invoices made of it.",
+  },
   invoiceId: { label: "Invoice ID", help: "ServiceTitan's invoice id (a number), e.g. 11000001." },
   invoiceNumber: { label: "Invoice Number", help: "The invoice's reference number, instead of its id." },
   jobNumber: { label: "Job Number" },

@@ -75,7 +75,7 @@ const SEARCH_COMPLETE = {
   },
 };
 
-const FILTER_NAMES = "number, jobNumber, customerId, status or modifiedSince";
+const FILTER_NAMES = "number, jobNumber, customerId, adjustmentToId, status or modifiedSince";
 
 export const findInvoices = defineRoute({
   method: "get",
@@ -92,6 +92,7 @@ export const findInvoices = defineRoute({
       number: blankable(z.string().check(z.maxLength(100), z.describe("Invoice reference number"))),
       jobNumber: blankable(z.string().check(z.maxLength(100), z.describe("Job number"))),
       customerId: blankable(schemas.Id),
+      adjustmentToId: blankable(schemas.Id.check(z.describe("The adjustments of this invoice"))),
       status: blankable(StatusList),
       modifiedSince: blankable(
         schemas.DateTime.check(z.describe("Modified on or after this RFC 3339 date-time (inclusive)")),
@@ -104,6 +105,7 @@ export const findInvoices = defineRoute({
           q.number !== undefined ||
           q.jobNumber !== undefined ||
           q.customerId !== undefined ||
+          q.adjustmentToId !== undefined ||
           q.status !== undefined ||
           q.modifiedSince !== undefined,
         { message: `give at least one filter: ${FILTER_NAMES}` },

@@ -38,6 +38,14 @@ describe("GET /invoices (find)", () => {
     expect(upstreamCalls("Invoices_GetList") - before).toBe(1);
   });
 
+  it("finds an invoice's adjustments", async () => {
+    const adjustment = await pick((candidate) => candidate.adjustmentToId != null);
+    const original = adjustment.adjustmentToId ?? 0;
+    const found = await ids(`adjustmentToId=${original}`);
+    expect(found).toContain(adjustment.id);
+    expect(found).toEqual(await expected((candidate) => candidate.adjustmentToId === original));
+  });
+
   it("finds by job number", async () => {
     const invoice = await pick((candidate) => Boolean(candidate.job?.number));
     const number = invoice.job?.number ?? "";
@@ -129,7 +137,8 @@ describe("GET /invoices (find)", () => {
       {
         in: "query",
         field: "",
-        message: "give at least one filter: number, jobNumber, customerId, status or modifiedSince",
+        message:
+          "give at least one filter: number, jobNumber, customerId, adjustmentToId, status or modifiedSince",
       },
     ]);
   });

@@ -1753,6 +1753,14 @@ export const OPERATIONS = [
         "in": "query"
       },
       {
+        "key": "adjustmentToId",
+        "label": "Adjustments of Invoice ID",
+        "help": "An original invoice's id: finds the adjustment invoices made of it.",
+        "type": "integer",
+        "required": false,
+        "in": "query"
+      },
+      {
         "key": "status",
         "label": "Status",
         "help": "Transaction status; repeat the parameter or separate with commas",

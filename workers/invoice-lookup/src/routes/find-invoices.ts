@@ -1,4 +1,4 @@
-// GET /invoices?number=&jobNumber=&customerId=&status=&modifiedSince=&limit=: a Zapier-style
+// GET /invoices?number=&jobNumber=&customerId=&adjustmentToId=&status=&modifiedSince=&limit=: a Zapier-style
 // "find" answering an array, most recently modified first.
 import { log, serviceTitanFor } from "@st-edge/edge";
 import { toInvoiceView } from "@st-edge/views/invoice";
@@ -18,6 +18,7 @@ export const findInvoicesHandler: Handler<typeof findInvoices> = async (c, { que
     number: query.number,
     jobNumber: query.jobNumber,
     customerId: query.customerId,
+    adjustmentToId: query.adjustmentToId,
     // Sent as a repeated parameter (`statuses=Posted&statuses=Exported`), as ServiceTitan asks.
     statuses: query.status,
   };

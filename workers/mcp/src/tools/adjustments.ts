@@ -5,15 +5,17 @@
 // Idempotency-Key, so however often an agent retries it, one adjustment invoice is created.
 // invoice-adjustments has no check-only route: what only ServiceTitan checks (that a SKU exists in
 // the price book, say) is refused at commit, as a tool error, and nothing is created.
+import { hasMarker, markerFor } from "@st-edge/exactly-once/marker";
 import { Decimal } from "@st-edge/servicetitan/money";
 import type { InvoiceView } from "@st-edge/views/invoice";
+import { ADJUSTMENT_MARKER_KIND } from "@st-edge/worker-invoice-adjustments/marker";
 import * as z from "zod";
 import type { Caller } from "../caller.ts";
-import { knownProblem } from "../capabilities.ts";
+import { callCapability, knownProblem } from "../capabilities.ts";
 import { invoiceDetail, invoiceSummary } from "../views.ts";
 import { COMMIT } from "./define.ts";
 import { activeInvoice } from "./invoices.ts";
-import { BusinessDate, Id, Money, SignedMoney, Text } from "./read.ts";
+import { BusinessDate, FIND_CAP, Id, Money, SignedMoney, Text } from "./read.ts";
 import { type Checked, createOnce, twoStepTools } from "./two-step.ts";
 
 /** invoice-adjustments takes at most 50 items per adjustment. */
@@ -83,6 +85,27 @@ async function checkAdjustment(args: AdjustmentRequest, caller: Caller): Promise
 
 type CreatedAdjustment = InvoiceView & { marker: string | null };
 
+/** Whether an expired token's adjustment was created: its key's marker among the original's adjustments. */
+async function adjustmentOfKey(
+  request: AdjustmentRequest,
+  caller: Caller,
+  key: string,
+): Promise<string | undefined> {
+  const [marker, listed] = await Promise.all([
+    markerFor(Number(caller.env.ST_TENANT_ID), key, ADJUSTMENT_MARKER_KIND),
+    callCapability<InvoiceView[]>(
+      caller,
+      "invoice-lookup",
+      `/invoices?adjustmentToId=${request.invoiceId}&limit=${FIND_CAP}`,
+    ),
+  ]);
+  if (!listed.ok) return undefined;
+  const created = listed.data.find((invoice) => hasMarker(invoice.royalty?.memo, marker));
+  return created
+    ? `It was committed before: adjustment invoice ${created.id} (marker ${marker}) adjusts invoice ${request.invoiceId}; no new one is needed`
+    : `No adjustment from it is on invoice ${request.invoiceId}: prepare again if it is still wanted`;
+}
+
 export const [prepareAdjustmentInvoice, commitAdjustmentInvoice] = twoStepTools({
   name: "adjustment_invoice",
   summary: "create an adjustment invoice",
@@ -117,4 +140,5 @@ export const [prepareAdjustmentInvoice, commitAdjustmentInvoice] = twoStepTools(
     adjustmentId: outcome.ok ? (outcome.data.adjustment as { id?: number } | undefined)?.id : undefined,
     replayed: outcome.ok ? outcome.data.replayed === true : undefined,
   }),
+  whenExpired: adjustmentOfKey,
 });

@@ -58,13 +58,13 @@ const unwrapData = <T>(answer: WorkerAnswer<{ data: T[] }>): WorkerAnswer<T[]> =
   answer.ok ? { ...answer, data: answer.data.data } : answer;
 
 /** The invoice-lookup worker answers at most this many invoices per find. */
-const FIND_CAP = 100;
+export const FIND_CAP = 100;
 
 export const findInvoices = defineTool({
   name: "find_invoices",
   title: "Find invoices",
   description:
-    "Find invoices by number, job number, customer, status or changed since a date/time (at least one; they " +
+    "Find invoices by number, job number, customer, original (its adjustments), status or changed since a date/time (at least one; they " +
     "combine with AND). Most recently modified first, compact (id, number, customer, job, total, balance), paged. " +
     `Only the ${FIND_CAP} most recently modified matches can be paged through: narrow the filters for more.`,
   annotations: READ_ONLY,
@@ -72,6 +72,7 @@ export const findInvoices = defineTool({
     number: z.string().min(1).max(100).optional().describe("Invoice (reference) number"),
     jobNumber: z.string().min(1).max(100).optional().describe("Job number"),
     customerId: Id.optional().describe("Customer id"),
+    adjustmentToId: Id.optional().describe("An original invoice's id: its adjustment invoices"),
     status: z
       .array(z.enum(["Pending", "Posted", "Exported"]))
       .min(1)

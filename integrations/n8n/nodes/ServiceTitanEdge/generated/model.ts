@@ -1788,6 +1788,14 @@ export const OPERATIONS: NodeOperation[] = [
 				in: "query",
 			},
 			{
+				key: "adjustmentToId",
+				label: "Adjustments of Invoice ID",
+				help: "An original invoice's id: finds the adjustment invoices made of it.",
+				type: "integer",
+				required: false,
+				in: "query",
+			},
+			{
 				key: "status",
 				label: "Status",
 				help: "Transaction status; repeat the parameter or separate with commas",
@@ -4708,6 +4716,13 @@ export const nodeProperties: INodeProperties[] = [
 			},
 		},
 		options: [
+			{
+				displayName: "Adjustments of Invoice ID",
+				name: "adjustmentToId",
+				description: "An original invoice's ID: finds the adjustment invoices made of it",
+				type: "number",
+				default: 0,
+			},
 			{
 				displayName: "Customer ID",
 				name: "customerId",
