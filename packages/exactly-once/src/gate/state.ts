@@ -134,11 +134,11 @@ const quietFor = (record: GateRecord | undefined, now: number): number => {
 };
 
 /**
- * The record to store: nothing at all once no one holds the gate and it was last held or reserved
- * QUIET_KEPT_MS ago (so an absent record means at least that much quiet).
+ * The record to store: nothing at all once it is idle (so an absent record means at least
+ * QUIET_KEPT_MS of quiet).
  */
 const settled = (record: GateRecord, now: number): GateRecord | undefined =>
-  record.holder === null && quietFor(record, now) >= QUIET_KEPT_MS ? undefined : record;
+  idle(record, now) ? undefined : record;
 
 /**
  * Takes the lock, or says how long the current holder may still hold it.
@@ -251,13 +251,11 @@ export function finish(
 }
 
 /**
- * Whether the retention alarm may delete the record: nobody holds it, nothing live is reserved, and
- * it was last held or reserved QUIET_KEPT_MS ago.
+ * Whether the record may go: it was last held or reserved QUIET_KEPT_MS ago (a live holder or
+ * reservation makes it busy now).
  */
 export function idle(record: GateRecord | undefined, now: number): boolean {
-  if (!record) return true;
-  const held = record.holder !== null && record.holder.expiresAt > now;
-  return !held && quietFor(record, now) >= QUIET_KEPT_MS;
+  return quietFor(record, now) >= QUIET_KEPT_MS;
 }
 
 /**
