@@ -176,7 +176,7 @@ export function provisioningPlan({ name, tenant, secrets, workers, currentTags =
             manifest: Object.fromEntries(assets.map(({ path, hash, size }) => [path, { hash, size }])),
           },
         },
-        assets: { files: assets, uploadUrl: assetsUpload(tenant) },
+        assets: { files: assets, uploadUrl: assetsUpload(tenant), script: url },
       });
     }
     requests.push({
@@ -336,8 +336,7 @@ export async function runPlan(plan, { token, fetch = globalThis.fetch, sent = ()
   const completions = new Map();
   for (const request of plan) {
     if (request.assets) {
-      const script = request.url.slice(0, -"/assets-upload-session".length);
-      completions.set(script, await uploadAssets(request, { token, fetch }));
+      completions.set(request.assets.script, await uploadAssets(request, { token, fetch }));
     } else {
       await send(withCompletion(request, completions), { token, fetch });
     }
