@@ -1,19 +1,9 @@
 // The invoice writes through MCP against the real invoice-lookup, invoice-changes and
 // invoice-adjustments workers and the simulator: export marks (one result per invoice), export
 // drift, adjustment invoices (exactly once per token) and field updates. A prepare never writes.
-import { hashApiKey } from "@st-edge/edge";
 import { createSimulator, type LedgerInvoice } from "@st-edge/simulator";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { issueConfirmation } from "../src/confirmation.ts";
-import {
-  callOk,
-  callRefused,
-  callTool,
-  deployment,
-  type Sent,
-  TEST_API_KEY,
-  TOKEN_SECRET,
-} from "./support.ts";
+import { callOk, callRefused, callTool, deployment, reissuedAt, type Sent, TEST_API_KEY } from "./support.ts";
 
 const sim = createSimulator();
 const TENANT = 1000001;
@@ -275,22 +265,9 @@ describe("adjustment invoices", () => {
   it("refuses an expired token, and says whether its earlier commit went through", async () => {
     const { env } = await deployment(sim);
     const original = freshInvoice();
-    const keyId = (await hashApiKey(TEST_API_KEY)).slice(0, 8);
     const prepare = await callOk(env, "prepare_adjustment_invoice", { invoiceId: original.id, ...WRITE_OFF });
-    const [, payload] = (prepare.confirmationToken as string).split(".");
-    const { request } = JSON.parse(atob((payload ?? "").replaceAll("-", "+").replaceAll("_", "/")));
-    const tokenAt = async (now: number) =>
-      (
-        await issueConfirmation({
-          secret: TOKEN_SECRET,
-          tenant: `simulator:${TENANT}`,
-          tool: "commit_adjustment_invoice",
-          keyId,
-          request,
-          ttlSeconds: 600,
-          now,
-        })
-      ).token;
+    const tokenAt = (now: number) =>
+      reissuedAt(prepare.confirmationToken as string, "commit_adjustment_invoice", now);
     const never = await tokenAt(Date.now() - 3_600_000);
     const refusal = await callRefused(env, "commit_adjustment_invoice", { confirmationToken: never });
     expect(refusal).toMatchObject({ type: "confirmation-expired", retryable: false });

@@ -4,9 +4,10 @@
 // a remote MCP client does. Test-only.
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { hashApiKey } from "@st-edge/edge";
-import { OTHER_API_KEY, simulatorEnv, TEST_API_KEY } from "@st-edge/edge/testing";
+import { DEMO_TENANT, OTHER_API_KEY, simulatorEnv, TEST_API_KEY } from "@st-edge/edge/testing";
 import type { Simulator } from "@st-edge/simulator";
 import { expect } from "vitest";
+import { issueConfirmation } from "../src/confirmation.ts";
 import worker from "../src/index.ts";
 import {
   bills,
@@ -19,6 +20,25 @@ import {
 } from "./user-workers.js";
 
 export const TOKEN_SECRET = "test-confirmation-secret-0123456789abcdef";
+
+/**
+ * A prepare's confirmation token for `tool`, signed again as if issued at `now` (for the demo
+ * tenant and TEST_API_KEY, 600 s long): how tests reach a token past its expiry.
+ */
+export async function reissuedAt(confirmationToken: string, tool: string, now: number): Promise<string> {
+  const [, payload] = confirmationToken.split(".");
+  const { request } = JSON.parse(atob((payload ?? "").replaceAll("-", "+").replaceAll("_", "/")));
+  const issued = await issueConfirmation({
+    secret: TOKEN_SECRET,
+    tenant: `simulator:${DEMO_TENANT.tenantId}`,
+    tool,
+    keyId: (await hashApiKey(TEST_API_KEY)).slice(0, 8),
+    request,
+    ttlSeconds: 600,
+    now,
+  });
+  return issued.token;
+}
 
 /** What each capability worker was sent, by binding (to show a prepare never writes). */
 export type Sent = { binding: string; method: string; path: string; idempotencyKey: string | null }[];

@@ -13,6 +13,7 @@ import {
   callTool,
   deployment,
   OTHER_API_KEY,
+  reissuedAt,
   TEST_API_KEY,
   TOKEN_SECRET,
 } from "./support.ts";
@@ -224,26 +225,12 @@ describe("commit_payment", () => {
   it("refuses an expired token, and says whether its earlier commit went through", async () => {
     const invoice = openInvoice();
     const { env } = await deployment(sim);
-    const keyId = (await hashApiKey(TEST_API_KEY)).slice(0, 8);
     const prepare = await callOk(env, "prepare_payment", {
       invoiceId: invoice.id,
       amount: "3.00",
       paymentType: "Cash",
     });
-    const [, payload] = (prepare.confirmationToken as string).split(".");
-    const { request } = JSON.parse(atob((payload ?? "").replaceAll("-", "+").replaceAll("_", "/")));
-    const tokenAt = async (now: number) =>
-      (
-        await issueConfirmation({
-          secret: TOKEN_SECRET,
-          tenant: `simulator:${TENANT}`,
-          tool: "commit_payment",
-          keyId,
-          request,
-          ttlSeconds: 600,
-          now,
-        })
-      ).token;
+    const tokenAt = (now: number) => reissuedAt(prepare.confirmationToken as string, "commit_payment", now);
     const never = await tokenAt(Date.now() - 3_600_000);
     const refusal = await callRefused(env, "commit_payment", { confirmationToken: never });
     expect(refusal).toMatchObject({ type: "confirmation-expired", retryable: false });
